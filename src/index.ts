@@ -1,0 +1,10 @@
+// Public API of tfjs-gru. Importing it registers the layer classes with
+// tf.serialization, so tf.loadLayersModel can rebuild them.
+export {TF1GRUCell, TF1GRUCellArgs, tf1GruCell} from './layers/tf1GruCell';
+export {TF1GRU, TF1GRUArgs, tf1Gru} from './layers/tf1Gru';
+export {GruSequenceArgs} from './layers/gruSequenceLayer';
+export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult} from './math/gruSequence';
+export {getActivation} from './math/activations';
+export {tf1ToKernelWeights} from './weights/tf1Kernel';
+export {ExplicitGruWeights, TF1GruWeights, splitTF1Weights, fuseTF1Weights} from './reference/explicitWeights';
+export {unfusedGru, UnfusedGruOptions} from './reference/unfusedGru';

@@ -1,0 +1,80 @@
+import * as tf from '@tensorflow/tfjs';
+
+import {ActivationFn} from '../math/activations';
+import {gruSequence, GruKernelWeights} from '../math/gruSequence';
+import {RNNCell} from './rnnCell';
+
+/** How a cell's variables feed the sequence kernel. */
+export interface GruKernelSpec {
+  weights: GruKernelWeights;
+  resetAfter: boolean;
+  activation: ActivationFn;
+  recurrentActivation: ActivationFn;
+}
+
+/** Checks the `units` argument of every GRU cell. */
+export function checkUnits(units: unknown, layer: string): number {
+  if (typeof units !== 'number' || !Number.isInteger(units) || units <= 0) {
+    throw new Error(`${layer}: units must be a positive integer, got ${JSON.stringify(units)}`);
+  }
+  return units;
+}
+
+/**
+ * What the GRU cells of this package share: a state of `units` numbers, a step
+ * that runs the sequence kernel for one time step, and setWeights that names
+ * the variable whose shape is wrong.
+ */
+export abstract class GruCellBase extends RNNCell {
+  readonly units: number;
+  readonly stateSize: number;
+
+  constructor(args: tf.serialization.ConfigDict&{units: number}) {
+    super(args as {});
+    this.units = checkUnits(args.units, (this.constructor as any).className ?? 'GRU cell');
+    this.stateSize = this.units;
+  }
+
+  /** The tensors and functions the sequence kernel runs on (call inside a tidy). */
+  abstract kernelSpec(training: boolean): GruKernelSpec;
+
+  /** The short names of the weights, in getWeights() order. */
+  abstract weightNames(): string[];
+
+  /** One time step: inputs = [x [B, D], h [B, U]] → [h', h']. */
+  call(inputs: tf.Tensor|tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor[] {
+    return tf.tidy(() => {
+      if (!Array.isArray(inputs) || inputs.length !== 2) {
+        throw new Error(`${this.name}: a GRU cell is called with [x, h], got ${
+            Array.isArray(inputs) ? inputs.length + ' tensors' : 'one tensor'}`);
+      }
+      const [x, h] = inputs as [tf.Tensor2D, tf.Tensor2D];
+      const spec = this.kernelSpec(kwargs?.training === true);
+      const {state} = gruSequence(tf.expandDims(x, 1) as tf.Tensor3D, h, spec.weights, spec);
+      return [state, tf.clone(state)];
+    });
+  }
+
+  setWeights(weights: tf.Tensor[]): void {
+    checkWeightShapes(this.name, this.weightNames(), this.weights.map((w) => w.shape), weights);
+    super.setWeights(weights);
+  }
+}
+
+/** Throws an error naming the weight, the expected and the actual shape. */
+export function checkWeightShapes(
+    layer: string, names: string[], expected: tf.Shape[], weights: tf.Tensor[]): void {
+  if (expected.length === 0) {
+    throw new Error(`${layer}: setWeights called before the layer was built (its input size is not known yet)`);
+  }
+  if (weights.length !== expected.length) {
+    throw new Error(`${layer}: setWeights expects ${expected.length} tensors [${names.join(', ')}], got ${
+        weights.length}`);
+  }
+  weights.forEach((w, i) => {
+    const want = expected[i];
+    if (w.shape.length !== want.length || w.shape.some((d, j) => d !== want[j])) {
+      throw new Error(`${layer}: setWeights: '${names[i]}' expects shape [${want}], got [${w.shape}]`);
+    }
+  });
+}

@@ -1,0 +1,102 @@
+import * as tf from '@tensorflow/tfjs';
+
+import {gruSequence} from '../math/gruSequence';
+import {checkWeightShapes, GruCellBase} from './gruCellBase';
+
+/** The sequence options every GRU layer of this package takes, as `tf.layers.gru` does. */
+export interface GruSequenceArgs {
+  /** Return the output of every step [B, T, U] (default false: the last one, [B, U]). */
+  returnSequences?: boolean;
+  /** Also return the final state: [output, state]. */
+  returnState?: boolean;
+  /** Process the sequence last step first (outputs come in processing order). */
+  goBackwards?: boolean;
+  /** Keep the final state of each batch entry as the initial state of the next call. */
+  stateful?: boolean;
+  /** Accepted for tfjs compatibility; the loop is never unrolled. */
+  unroll?: boolean;
+  inputShape?: tf.Shape;
+  batchInputShape?: tf.Shape;
+  batchSize?: number;
+  inputDim?: number;
+  inputLength?: number;
+  name?: string;
+  trainable?: boolean;
+  dtype?: tf.DataType;
+}
+
+/**
+ * A sequence layer whose time loop is this package's GRU kernel
+ * (src/math/gruSequence.ts) rather than tfjs's generic `rnn()` loop.
+ *
+ * It is a `tf.RNN` so that tfjs's own machinery for initial states
+ * (`layer.apply(x, {initialState: [h0]})`, symbolic or concrete), stateful
+ * layers (`resetStates`), masks and output shapes applies unchanged.
+ */
+export abstract class GruSequenceLayer extends tf.RNN {
+  constructor(args: GruSequenceArgs&{cell: GruCellBase}) {
+    super(args as any);
+  }
+
+  /** The cell, typed as this package's GRU cell. */
+  get gruCell(): GruCellBase {
+    return this.cell as unknown as GruCellBase;
+  }
+
+  call(inputs: tf.Tensor|tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor|tf.Tensor[] {
+    return tf.tidy(() => {
+      // A symbolic initial state arrives as extra inputs: [x, h0].
+      const list = Array.isArray(inputs) ? inputs : [inputs];
+      const x = list[0] as tf.Tensor3D;
+      let initialState = (kwargs?.initialState as unknown as tf.Tensor[] | undefined) ??
+          (list.length > 1 ? list.slice(1) : undefined);
+      let mask = kwargs?.mask as unknown as tf.Tensor | tf.Tensor[] | undefined;
+      if (Array.isArray(mask)) mask = mask[0];
+      const training = kwargs?.training === true;
+
+      if (x.rank !== 3) {
+        throw new Error(`${this.name}: expected input of rank 3 [batch, time, features], got shape [${x.shape}]`);
+      }
+      const units = this.gruCell.units;
+      const batch = x.shape[0];
+      if (initialState == null) {
+        initialState = this.stateful ? this.states : [tf.zeros([batch, units])];
+      }
+      if (initialState.length !== 1 || initialState[0] == null) {
+        throw new Error(`${this.name}: a GRU has one state; got ${initialState.length} initial states`);
+      }
+      const h0 = initialState[0] as tf.Tensor2D;
+      if (h0.rank !== 2 || h0.shape[0] !== batch || h0.shape[1] !== units) {
+        throw new Error(`${this.name}: initial state must have shape [${batch}, ${units}], got [${h0.shape}]`);
+      }
+
+      const spec = this.gruCell.kernelSpec(training);
+      const result = gruSequence(x, h0, spec.weights, {
+        ...spec,
+        goBackwards: this.goBackwards,
+        mask: mask ?? null,
+        returnSequences: this.returnSequences,
+      });
+      if (this.stateful) this.resetStates([result.state], training);
+      const output = this.returnSequences ? result.outputs! : result.lastOutput;
+      return this.returnState ? [output, result.state] : output;
+    });
+  }
+
+  setWeights(weights: tf.Tensor[]): void {
+    checkWeightShapes(this.name, this.gruCell.weightNames(), this.weights.map((w) => w.shape), weights);
+    super.setWeights(weights);
+  }
+
+  getConfig(): tf.serialization.ConfigDict {
+    const config = super.getConfig();
+    delete config.cell;
+    return config;
+  }
+
+  /** Layers of this package rebuild their cell from the flat config. */
+  static fromConfig<T extends tf.serialization.Serializable>(
+      cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
+    return new cls(config);
+  }
+}

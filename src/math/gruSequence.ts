@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs';
+
+import {ActivationFn} from './activations';
+import {tidyObject} from './tidy';
+
+/**
+ * The weights of one GRU layer in the kernel's canonical layout.
+ *
+ * Column blocks are ordered r | z | h (reset, update, candidate) in every
+ * matrix and bias; this is TF1's own order once its gates and candidate
+ * matrices are put side by side, and converters map every other layout to it.
+ */
+export interface GruKernelWeights {
+  /** [D, 3U]: multiplies the input x. */
+  inputKernel: tf.Tensor2D;
+  /** [U, 3U]: multiplies the state h. */
+  recurrentKernel: tf.Tensor2D;
+  /** [3U] added to the input projection, or null for none. */
+  inputBias: tf.Tensor1D|null;
+  /** [3U] added to h·R (reset-after only), or null for none. */
+  recurrentBias: tf.Tensor1D|null;
+}
+
+export interface GruSequenceOptions {
+  /**
+   * false: reset before the candidate matmul, hh = act(x·Wh + bh + (r⊙h)·Rh)
+   *        (TF1 GRUCell, Keras reset_after=False, tfjs).
+   * true:  reset after it, hh = act(x·Wh + bh + r⊙(h·Rh + rbh))
+   *        (Keras reset_after=True, CuDNN, PyTorch).
+   */
+  resetAfter: boolean;
+  activation: ActivationFn;
+  recurrentActivation: ActivationFn;
+  /** Process the time steps last to first; outputs are stacked in processing order. */
+  goBackwards?: boolean;
+  /** [B, T] (bool or 0/1): a step whose mask is 0 carries output and state through. */
+  mask?: tf.Tensor|null;
+  /** Keep the output of every step (else only the last one is returned). */
+  returnSequences?: boolean;
+}
+
+export interface GruSequenceResult {
+  /** [B, T, U] when returnSequences, else null. */
+  outputs: tf.Tensor3D|null;
+  /** [B, U]: the output of the last processed step. */
+  lastOutput: tf.Tensor2D;
+  /** [B, U]: the final state. */
+  state: tf.Tensor2D;
+}
+
+/**
+ * Runs a GRU over a whole sequence x [B, T, D] from the state h0 [B, U].
+ *
+ * The input of all time steps is projected in one matmul [B·T, D] × [D, 3U]
+ * before the loop; only h·R stays inside it. Masked steps follow Keras: the
+ * state is carried through and the output repeats the previous step's output
+ * (zeros before the first step). Differentiable by tfjs's tape. Returns new
+ * tensors only; everything intermediate is disposed.
+ */
+export function gruSequence(
+    x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
+    options: GruSequenceOptions): GruSequenceResult {
+  const [batch, time, inputDim] = x.shape;
+  const units = h0.shape[1];
+  if (time < 1) {
+    throw new Error(`gruSequence: x must have at least one time step, got shape [${x.shape}]`);
+  }
+  return tidyObject(() => {
+    const {activation, recurrentActivation, resetAfter} = options;
+
+    let projected = tf.matMul(tf.reshape(x, [batch * time, inputDim]), weights.inputKernel);
+    if (weights.inputBias != null) projected = tf.add(projected, weights.inputBias);
+    const perStep = tf.unstack(tf.reshape(projected, [batch, time, 3 * units]), 1) as tf.Tensor2D[];
+    const stepMasks = options.mask == null ? null :
+        tf.unstack(tf.greater(tf.tile(tf.expandDims(tf.cast(options.mask, 'float32'), 2), [1, 1, units]), 0.5), 1) as tf.Tensor2D[];
+    if (stepMasks != null && stepMasks.length !== time) {
+      throw new Error(`gruSequence: mask has ${stepMasks.length} time steps, x has ${time}`);
+    }
+
+    const R = weights.recurrentKernel;
+    const recurrentGates = tf.slice(R, [0, 0], [units, 2 * units]);
+    const recurrentCandidate = tf.slice(R, [0, 2 * units], [units, units]);
+
+    let h: tf.Tensor2D = h0;
+    let output: tf.Tensor2D = tf.zerosLike(h0);
+    const outputs: tf.Tensor2D[] = [];
+    for (let i = 0; i < time; i++) {
+      const t = options.goBackwards ? time - 1 - i : i;
+      const xt = perStep[t];
+      const xGates = tf.slice(xt, [0, 0], [batch, 2 * units]);
+      const xCandidate = tf.slice(xt, [0, 2 * units], [batch, units]);
+
+      let hNew: tf.Tensor2D;
+      if (resetAfter) {
+        let hR = tf.matMul(h, R);
+        if (weights.recurrentBias != null) hR = tf.add(hR, weights.recurrentBias);
+        const rz = recurrentActivation(tf.add(xGates, tf.slice(hR, [0, 0], [batch, 2 * units])));
+        const r = tf.slice(rz, [0, 0], [batch, units]);
+        const z = tf.slice(rz, [0, units], [batch, units]);
+        const hh = activation(tf.add(xCandidate, tf.mul(r, tf.slice(hR, [0, 2 * units], [batch, units]))));
+        hNew = tf.add(hh, tf.mul(z, tf.sub(h, hh))) as tf.Tensor2D;
+      } else {
+        const rz = recurrentActivation(tf.add(xGates, tf.matMul(h, recurrentGates)));
+        const r = tf.slice(rz, [0, 0], [batch, units]);
+        const z = tf.slice(rz, [0, units], [batch, units]);
+        const hh = activation(tf.add(xCandidate, tf.matMul(tf.mul(r, h), recurrentCandidate)));
+        hNew = tf.add(hh, tf.mul(z, tf.sub(h, hh))) as tf.Tensor2D;
+      }
+
+      if (stepMasks == null) {
+        h = hNew;
+        output = hNew;
+      } else {
+        const m = stepMasks[t];
+        h = tf.where(m, hNew, h);
+        output = tf.where(m, hNew, output);
+      }
+      if (options.returnSequences) outputs.push(output);
+    }
+    return {
+      outputs: options.returnSequences ? tf.stack(outputs, 1) as tf.Tensor3D : null,
+      lastOutput: output,
+      state: h,
+    };
+  });
+}

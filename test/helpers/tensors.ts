@@ -1,0 +1,39 @@
+import * as tf from '@tensorflow/tfjs';
+
+/** max |a − b| over all elements; throws when the shapes differ. */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new Error(`maxAbsDiff: shapes differ: [${a.shape}] vs [${b.shape}]`);
+  }
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** A small seeded PRNG (mulberry32), so randomized tests are repeatable. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** An integer in [lo, hi]. */
+export function randInt(rand: () => number, lo: number, hi: number): number {
+  return lo + Math.floor(rand() * (hi - lo + 1));
+}
+
+/** Uniform values in [-scale, scale], drawn from a seed. */
+export function uniform(shape: number[], seed: number, scale = 0.5): tf.Tensor {
+  return tf.randomUniform(shape, -scale, scale, 'float32', seed);
+}
+
+/** Runs fn and checks that it leaves tf.memory().numTensors where it was. */
+export async function expectNoNewTensors(fn: () => unknown | Promise<unknown>): Promise<void> {
+  const before = tf.memory().numTensors;
+  await fn();
+  const after = tf.memory().numTensors;
+  expect(after - before).toBe(0);
+}
