@@ -264,7 +264,7 @@ async function findTensorflow(root: string, options: SetupNodeOptions, log: (l: 
     const script = path.join(root, 'tools', 'venv.sh');
     if (!fs.existsSync(script)) throw new SetupNodeError(`missing ${script} (the project's pinned Python environment script)`);
     if (!hasCommand('bash')) throw new SetupNodeError('bash not found; it is needed to run tools/venv.sh');
-    log(`preparing the project Python environment (bash tools/venv.sh; the first run downloads tensorflow-cpu, ~1 GB)`);
+    log(`finding TensorFlow through the project Python environment (bash tools/venv.sh; creating it downloads tensorflow-cpu, ~0.6 GB)`);
     const r = await run('bash', [script], {cwd: root, captureStdoutSeparately: true, onStderr: (l) => log(`  ${l}`)});
     if (r.code !== 0) {
       throw new SetupNodeError(`tools/venv.sh failed (exit ${r.code}); it needs Python 3 with venv and pip, and ` +

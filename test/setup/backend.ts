@@ -1,0 +1,15 @@
+/**
+ * jest setupFilesAfterEnv: activates the backend named by env TFJS_GRU_BACKEND
+ * (tensorflow | wasm | cpu; unset/'auto' = what selectBackend picks) before the
+ * tests of each file, and fails loudly if the requested one is not available.
+ */
+import {parseBackendName, selectBackend} from '../../src/backend';
+
+beforeAll(async () => {
+  const requested = parseBackendName(process.env.TFJS_GRU_BACKEND);
+  const info = await selectBackend(requested);  // throws BackendUnavailableError for an unavailable request
+  if (process.env.TFJS_GRU_BACKEND_VERBOSE) {
+    // eslint-disable-next-line no-console
+    console.log(`tfjs-gru tests on backend '${info.name}': ${info.reason}`);
+  }
+});

@@ -1,0 +1,55 @@
+"""Storage helpers shared by the fixture generators (numpy only, no TensorFlow).
+
+Contract (read by the TypeScript loader):
+  * every tensor is a ``.npy`` file, format version 1.0, little-endian, C order,
+    dtype ``<f4`` (float32) or ``<i4`` (int32);
+  * every case is a folder ``<out>/<group>/<name>/`` holding ``case.json``:
+    ``{"name", "kind", "config", "tensors": {name: {"file", "shape", "dtype"}}}``.
+"""
+import json
+import os
+import zlib
+
+import numpy as np
+
+_DTYPES = {"float32": "<f4", "int32": "<i4"}
+
+
+def seed_for(name):
+    """A stable per-case seed: adding or removing a case never changes another."""
+    return zlib.crc32(name.encode("utf-8"))
+
+
+def save_npy(path, array, dtype):
+    arr = np.ascontiguousarray(np.asarray(array).astype(_DTYPES[dtype]))
+    with open(path, "wb") as f:
+        np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
+
+
+def write_json(path, obj):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=2)
+        f.write("\n")
+
+
+def write_case(out, name, kind, config, tensors, extra_files=None):
+    """Write ``out/<name>/`` with one .npy per tensor and case.json.
+
+    ``tensors`` is an ordered list of ``(tensor_name, array, dtype)``.
+    Returns the case folder.
+    """
+    folder = os.path.join(out, *name.split("/"))
+    os.makedirs(folder, exist_ok=True)
+    index = {}
+    for tname, arr, dtype in tensors:
+        if tname in index:
+            raise ValueError(f"{name}: duplicate tensor {tname}")
+        arr = np.asarray(arr)
+        if dtype == "float32" and not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name}: tensor {tname} is not finite")
+        fname = f"{tname}.npy"
+        save_npy(os.path.join(folder, fname), arr, dtype)
+        index[tname] = {"file": fname, "shape": [int(d) for d in arr.shape], "dtype": dtype}
+    write_json(os.path.join(folder, "case.json"),
+               {"name": name, "kind": kind, "config": config, "tensors": index})
+    return folder
