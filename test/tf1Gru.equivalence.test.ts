@@ -73,7 +73,7 @@ describe('TF1GRU == tfjs tf.layers.gru == unfused reference (randomized)', () =>
 
       // recurrentInitializer 'zeros': the weights are replaced, and tfjs's default orthogonal init is slow.
       const builtin = tf.layers.gru({
-        ...seqArgs, recurrentActivation: 'sigmoid', activation: 'tanh', resetAfter: false, recurrentInitializer: 'zeros',
+        ...seqArgs, recurrentActivation: 'sigmoid', activation: 'tanh', recurrentInitializer: 'zeros',
       });
       run(builtin);
       const k = tf1ToKeras(tf1);

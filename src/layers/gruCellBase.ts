@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {ActivationFn} from '../math/activations';
+import {GruDropout} from '../math/dropoutMasks';
 import {gruSequence, GruKernelWeights} from '../math/gruSequence';
 import {RNNCell} from './rnnCell';
 
@@ -10,6 +11,11 @@ export interface GruKernelSpec {
   resetAfter: boolean;
   activation: ActivationFn;
   recurrentActivation: ActivationFn;
+  /**
+   * Dropout to apply in training, masks fixed across time (the sequence layer
+   * draws them once per call; the single-step `call` applies none).
+   */
+  dropout?: GruDropout|null;
 }
 
 /** Checks the `units` argument of every GRU cell. */

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {makeDropoutMasks} from '../math/dropoutMasks';
 import {gruSequence} from '../math/gruSequence';
 import {checkWeightShapes, GruCellBase} from './gruCellBase';
 
@@ -43,6 +44,24 @@ export abstract class GruSequenceLayer extends tf.RNN {
     return this.cell as unknown as GruCellBase;
   }
 
+  /** Checks the initial state before tfjs does (its message names neither the shape nor the layer). */
+  apply(inputs: tf.Tensor|tf.Tensor[]|tf.SymbolicTensor|tf.SymbolicTensor[], kwargs?: any):
+      tf.Tensor|tf.Tensor[]|tf.SymbolicTensor|tf.SymbolicTensor[] {
+    const states = kwargs?.initialState;
+    if (states != null) {
+      const list = Array.isArray(states) ? states : [states];
+      const units = this.gruCell.units;
+      if (list.length !== 1) {
+        throw new Error(`${this.name}: a GRU has one state; got ${list.length} initial states`);
+      }
+      const shape = list[0].shape as Array<number|null>;
+      if (shape.length !== 2 || (shape[1] != null && shape[1] !== units)) {
+        throw new Error(`${this.name}: initial state must have shape [batch, ${units}], got [${shape}]`);
+      }
+    }
+    return super.apply(inputs, kwargs);
+  }
+
   call(inputs: tf.Tensor|tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor|tf.Tensor[] {
     return tf.tidy(() => {
       // A symbolic initial state arrives as extra inputs: [x, h0].
@@ -71,8 +90,12 @@ export abstract class GruSequenceLayer extends tf.RNN {
       }
 
       const spec = this.gruCell.kernelSpec(training);
+      const dropoutMasks = training && spec.dropout != null ?
+          makeDropoutMasks(spec.dropout, batch, x.shape[2], units) :
+          {inputMasks: null, recurrentMasks: null};
       const result = gruSequence(x, h0, spec.weights, {
         ...spec,
+        ...dropoutMasks,
         goBackwards: this.goBackwards,
         mask: mask ?? null,
         returnSequences: this.returnSequences,

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {ActivationFn} from './activations';
 import {tidyObject} from './tidy';
+import {timeSteps} from './timeSteps';
 
 /**
  * The weights of one GRU layer in the kernel's canonical layout.
@@ -37,6 +38,49 @@ export interface GruSequenceOptions {
   mask?: tf.Tensor|null;
   /** Keep the output of every step (else only the last one is returned). */
   returnSequences?: boolean;
+  /**
+   * Dropout masks on x, fixed across time, one per gate in the order r, z, h
+   * (each [B, D]; pass one tensor three times for a mask shared by all gates).
+   * Each gate's input projection uses x ⊙ its mask (Keras's dropout).
+   */
+  inputMasks?: GateMasks|null;
+  /**
+   * Dropout masks on h, fixed across time, one per gate r, z, h (each [B, U]).
+   * Only the recurrent matmuls see h ⊙ mask; the update h' = z ⊙ h + (1 − z) ⊙ hh
+   * uses h itself (Keras's recurrent_dropout).
+   */
+  recurrentMasks?: GateMasks|null;
+}
+
+/** Per-gate dropout masks in the canonical order r, z, h. */
+export type GateMasks = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+
+function sharedMask(masks: GateMasks): tf.Tensor2D|null {
+  return masks[0] === masks[1] && masks[1] === masks[2] ? masks[0] : null;
+}
+
+/** x ⊙ mask for every time step, as [B·T, D]. */
+function maskedSteps(x: tf.Tensor3D, mask: tf.Tensor2D): tf.Tensor2D {
+  const [batch, time, inputDim] = x.shape;
+  return tf.reshape(tf.mul(x, tf.expandDims(mask, 1)), [batch * time, inputDim]);
+}
+
+/** The input projection of all steps [B·T, 3U], each gate's block from x ⊙ its mask. */
+function projectInputs(x: tf.Tensor3D, W: tf.Tensor2D, masks: GateMasks|null|undefined): tf.Tensor2D {
+  const [batch, time, inputDim] = x.shape;
+  if (masks == null) return tf.matMul(tf.reshape(x, [batch * time, inputDim]), W);
+  const shared = sharedMask(masks);
+  if (shared != null) return tf.matMul(maskedSteps(x, shared), W);
+  const units = W.shape[1] / 3;
+  return tf.concat(masks.map((m, g) => tf.matMul(maskedSteps(x, m), tf.slice(W, [0, g * units], [inputDim, units]))), 1) as tf.Tensor2D;
+}
+
+/** [h⊙m_0 · R_0 | h⊙m_1 · R_1 | ...] over the column blocks of R (R's blocks are `units` wide). */
+function recurrentMatMul(h: tf.Tensor2D, R: tf.Tensor2D, masks: tf.Tensor2D[]|null): tf.Tensor2D {
+  if (masks == null) return tf.matMul(h, R);
+  const units = h.shape[1];
+  if (masks.every((m) => m === masks[0])) return tf.matMul(tf.mul(h, masks[0]), R);
+  return tf.concat(masks.map((m, g) => tf.matMul(tf.mul(h, m), tf.slice(R, [0, g * units], [units, units]))), 1) as tf.Tensor2D;
 }
 
 export interface GruSequenceResult {
@@ -68,11 +112,14 @@ export function gruSequence(
   return tidyObject(() => {
     const {activation, recurrentActivation, resetAfter} = options;
 
-    let projected = tf.matMul(tf.reshape(x, [batch * time, inputDim]), weights.inputKernel);
+    if (inputDim !== weights.inputKernel.shape[0]) {
+      throw new Error(`gruSequence: x has ${inputDim} features, the input kernel expects ${weights.inputKernel.shape[0]}`);
+    }
+    let projected = projectInputs(x, weights.inputKernel, options.inputMasks);
     if (weights.inputBias != null) projected = tf.add(projected, weights.inputBias);
-    const perStep = tf.unstack(tf.reshape(projected, [batch, time, 3 * units]), 1) as tf.Tensor2D[];
+    const perStep = timeSteps<tf.Tensor2D>(tf.reshape(projected, [batch, time, 3 * units]));
     const stepMasks = options.mask == null ? null :
-        tf.unstack(tf.greater(tf.tile(tf.expandDims(tf.cast(options.mask, 'float32'), 2), [1, 1, units]), 0.5), 1) as tf.Tensor2D[];
+        timeSteps<tf.Tensor2D>(tf.greater(tf.tile(tf.expandDims(tf.cast(options.mask, 'float32'), 2), [1, 1, units]), 0.5));
     if (stepMasks != null && stepMasks.length !== time) {
       throw new Error(`gruSequence: mask has ${stepMasks.length} time steps, x has ${time}`);
     }
@@ -80,6 +127,8 @@ export function gruSequence(
     const R = weights.recurrentKernel;
     const recurrentGates = tf.slice(R, [0, 0], [units, 2 * units]);
     const recurrentCandidate = tf.slice(R, [0, 2 * units], [units, units]);
+
+    const recMasks = options.recurrentMasks ?? null;
 
     let h: tf.Tensor2D = h0;
     let output: tf.Tensor2D = tf.zerosLike(h0);
@@ -92,7 +141,7 @@ export function gruSequence(
 
       let hNew: tf.Tensor2D;
       if (resetAfter) {
-        let hR = tf.matMul(h, R);
+        let hR = recurrentMatMul(h, R, recMasks);
         if (weights.recurrentBias != null) hR = tf.add(hR, weights.recurrentBias);
         const rz = recurrentActivation(tf.add(xGates, tf.slice(hR, [0, 0], [batch, 2 * units])));
         const r = tf.slice(rz, [0, 0], [batch, units]);
@@ -100,10 +149,12 @@ export function gruSequence(
         const hh = activation(tf.add(xCandidate, tf.mul(r, tf.slice(hR, [0, 2 * units], [batch, units]))));
         hNew = tf.add(hh, tf.mul(z, tf.sub(h, hh))) as tf.Tensor2D;
       } else {
-        const rz = recurrentActivation(tf.add(xGates, tf.matMul(h, recurrentGates)));
+        const rz = recurrentActivation(
+            tf.add(xGates, recurrentMatMul(h, recurrentGates, recMasks && recMasks.slice(0, 2))));
         const r = tf.slice(rz, [0, 0], [batch, units]);
         const z = tf.slice(rz, [0, units], [batch, units]);
-        const hh = activation(tf.add(xCandidate, tf.matMul(tf.mul(r, h), recurrentCandidate)));
+        const hCandidate = recMasks == null ? h : tf.mul(h, recMasks[2]);
+        const hh = activation(tf.add(xCandidate, tf.matMul(tf.mul(r, hCandidate), recurrentCandidate)));
         hNew = tf.add(hh, tf.mul(z, tf.sub(h, hh))) as tf.Tensor2D;
       }
 
