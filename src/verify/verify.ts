@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {defaultFixturesDir, FixtureCase, loadCase, loadManifest} from '../fixtures/fixtures';
 import {failed, QuantityResult} from './result';
+import {runKerasCase} from './kerasRunner';
+import {runPytorchCase} from './pytorchRunner';
 import {runTf1Case} from './tf1Runner';
 
 /** A runner compares every implementation of one fixture kind with the reference. */
@@ -9,12 +11,9 @@ export type CaseRunner = (c: FixtureCase) => QuantityResult[];
 
 const RUNNERS: Record<string, CaseRunner> = {
   tf1: runTf1Case,
+  keras: runKerasCase,
+  pytorch: runPytorchCase,
 };
-
-/** Adds the runner for a fixture kind (each kind's module registers itself here). */
-export function registerRunner(kind: string, runner: CaseRunner): void {
-  RUNNERS[kind] = runner;
-}
 
 export interface VerifyReport {
   backend: string;
