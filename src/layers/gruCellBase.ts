@@ -4,6 +4,7 @@ import {ActivationFn} from '../math/activations';
 import {GruDropout} from '../math/dropoutMasks';
 import {gruSequence, GruKernelWeights} from '../math/gruSequence';
 import {RNNCell} from './rnnCell';
+import {Constraint, Initializer, Regularizer} from './serializables';
 
 /** How a cell's variables feed the sequence kernel. */
 export interface GruKernelSpec {
@@ -39,6 +40,22 @@ export abstract class GruCellBase extends RNNCell {
     super(args as {});
     this.units = checkUnits(args.units, (this.constructor as any).className ?? 'GRU cell');
     this.stateSize = this.units;
+  }
+
+  /** The input size D from the shape build() receives ([B, D], or a list whose first entry is). */
+  protected inputSizeOf(inputShape: tf.Shape|tf.Shape[]): number {
+    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
+    const inputDim = shape[shape.length - 1];
+    if (inputDim == null) throw new Error(`${this.name}: the last input dimension must be known, got [${shape}]`);
+    return inputDim;
+  }
+
+  /** A trainable float32 weight with its initializer, regularizer and constraint. */
+  protected addGruWeight(
+      name: string, shape: number[], initializer: Initializer, regularizer: Regularizer|null,
+      constraint: Constraint|null): tf.LayerVariable {
+    return this.addWeight(
+        name, shape, 'float32', initializer, regularizer ?? undefined, true, constraint ?? undefined);
   }
 
   /** The tensors and functions the sequence kernel runs on (call inside a tidy). */

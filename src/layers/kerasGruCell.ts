@@ -135,20 +135,17 @@ export class KerasGRUCell extends GruCellBase {
   }
 
   build(inputShape: tf.Shape|tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const inputDim = shape[shape.length - 1];
-    if (inputDim == null) throw new Error(`${this.name}: the last input dimension must be known, got [${shape}]`);
+    const inputDim = this.inputSizeOf(inputShape);
     const u = this.units;
-    this.kernel = this.addWeight(
-        'kernel', [inputDim, 3 * u], 'float32', this.kernelInitializer!, this.kernelRegularizer ?? undefined, true,
-        this.kernelConstraint ?? undefined);
-    this.recurrentKernel = this.addWeight(
-        'recurrent_kernel', [u, 3 * u], 'float32', this.recurrentInitializer!,
-        this.recurrentRegularizer ?? undefined, true, this.recurrentConstraint ?? undefined);
+    this.kernel = this.addGruWeight(
+        'kernel', [inputDim, 3 * u], this.kernelInitializer!, this.kernelRegularizer, this.kernelConstraint);
+    this.recurrentKernel = this.addGruWeight(
+        'recurrent_kernel', [u, 3 * u], this.recurrentInitializer!, this.recurrentRegularizer,
+        this.recurrentConstraint);
     if (this.useBias) {
-      this.bias = this.addWeight(
-          'bias', this.resetAfter ? [2, 3 * u] : [3 * u], 'float32', this.biasInitializer!,
-          this.biasRegularizer ?? undefined, true, this.biasConstraint ?? undefined);
+      this.bias = this.addGruWeight(
+          'bias', this.resetAfter ? [2, 3 * u] : [3 * u], this.biasInitializer!, this.biasRegularizer,
+          this.biasConstraint);
     }
     this.built = true;
   }

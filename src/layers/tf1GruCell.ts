@@ -96,24 +96,17 @@ export class TF1GRUCell extends GruCellBase {
   }
 
   build(inputShape: tf.Shape|tf.Shape[]): void {
-    const shape = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tf.Shape;
-    const inputDim = shape[shape.length - 1];
-    if (inputDim == null) throw new Error(`${this.name}: the last input dimension must be known, got [${shape}]`);
+    const inputDim = this.inputSizeOf(inputShape);
     const u = this.units;
     const gatesBiasInit = this.biasInitializer ?? this.gatesBiasInitializer!;
     const candidateBiasInit = this.biasInitializer ?? this.candidateBiasInitializer!;
-    this.gatesKernel = this.addWeight(
-        'gates/kernel', [inputDim + u, 2 * u], 'float32', this.kernelInitializer!, this.kernelRegularizer ?? undefined,
-        true, this.kernelConstraint ?? undefined);
-    this.gatesBias = this.addWeight(
-        'gates/bias', [2 * u], 'float32', gatesBiasInit, this.biasRegularizer ?? undefined, true,
-        this.biasConstraint ?? undefined);
-    this.candidateKernel = this.addWeight(
-        'candidate/kernel', [inputDim + u, u], 'float32', this.kernelInitializer!,
-        this.kernelRegularizer ?? undefined, true, this.kernelConstraint ?? undefined);
-    this.candidateBias = this.addWeight(
-        'candidate/bias', [u], 'float32', candidateBiasInit, this.biasRegularizer ?? undefined, true,
-        this.biasConstraint ?? undefined);
+    this.gatesKernel = this.addGruWeight(
+        'gates/kernel', [inputDim + u, 2 * u], this.kernelInitializer!, this.kernelRegularizer, this.kernelConstraint);
+    this.gatesBias = this.addGruWeight('gates/bias', [2 * u], gatesBiasInit, this.biasRegularizer, this.biasConstraint);
+    this.candidateKernel = this.addGruWeight(
+        'candidate/kernel', [inputDim + u, u], this.kernelInitializer!, this.kernelRegularizer, this.kernelConstraint);
+    this.candidateBias =
+        this.addGruWeight('candidate/bias', [u], candidateBiasInit, this.biasRegularizer, this.biasConstraint);
     this.built = true;
   }
 
