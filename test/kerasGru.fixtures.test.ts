@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, gru, LayoutName, unfusedGru, unfusedResetAfterGru} from '../src';
 import {caseTensor, FixtureCase, hasTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
+import {runLayerWithGradients} from '../src/verify/layerGradients';
 import {maxAbsDiff} from './helpers/tensors';
 
 const TOLERANCE = 1e-5;
@@ -40,21 +41,9 @@ function runKerasGru(
   const mask = hasTensor(c, 'mask') ? caseTensor(c, 'mask') : null;
   const g = caseTensor(c, 'g');
   const layer = gru({units, resetAfter, returnSequences, goBackwards, returnState: true, recurrentInitializer: 'zeros'});
-  const apply = (xx: tf.Tensor, hh: tf.Tensor) =>
-      layer.apply(xx, {initialState: [hh], ...(mask != null ? {mask} : {})}) as tf.Tensor[];
-  tf.tidy(() => {
-    apply(x, h0);
-  });
-  layer.setWeights(weights);
-  const [output, state] = apply(x, h0);
-  const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-  const xv = tf.variable(x);
-  const hv = tf.variable(h0);
-  const {value, grads} = tf.variableGrads(() => tf.sum(tf.mul(apply(xv, hv)[0], g)), [...vars as tf.Variable[], xv, hv]);
-  const out = {output, state, grads: [...vars.map((v) => grads[v.name]), grads[xv.name], grads[hv.name]]};
-  tf.dispose([value, xv, hv, x, h0, g, ...(mask ? [mask] : [])]);
-  layer.dispose();
-  return out;
+  const run = runLayerWithGradients(layer, weights, {x, h0: h0 as tf.Tensor2D, mask, g});
+  tf.dispose([x, h0, g, ...(mask ? [mask] : [])]);
+  return {output: run.output, state: run.state, grads: [...run.weightGrads, run.gradX, run.gradH0]};
 }
 
 describe('Keras GRU == Keras (tf_keras) on every Keras fixture', () => {

@@ -6,6 +6,7 @@ import {fuseTF1Weights, splitTF1Weights, TF1GruWeights} from '../reference/expli
 import {unfusedGru} from '../reference/unfusedGru';
 import {kerasToTf1, tf1ToKeras} from '../weights/tf1Keras';
 import {installUnpackGradientFix} from './unpackGradientFix';
+import {runLayerWithGradients} from './layerGradients';
 import {failed, GRADIENT_TOLERANCE, measured, OUTPUT_TOLERANCE, QuantityResult} from './result';
 
 /** What one implementation computes on a TF1 case. */
@@ -33,38 +34,19 @@ function loss(outputs: tf.Tensor, g: tf.Tensor): tf.Scalar {
   return tf.sum(tf.mul(outputs, g));
 }
 
-/** Runs a layer built from `make`, with `weights` set, under variableGrads. */
+/** Runs a layer on a TF1 case and maps its weight gradients to TF1's variables. */
 function runLayer(
-    inputs: Tf1Inputs, make: () => tf.layers.Layer, weights: tf.Tensor[],
+    inputs: Tf1Inputs, layer: tf.layers.Layer, weights: tf.Tensor[],
     gradsToTf1: (grads: tf.Tensor[]) => TF1GruWeights): Tf1Run {
-  const layer = make();
-  const xVar = tf.variable(inputs.x, true);
-  const h0Var = tf.variable(inputs.h0, true);
+  const run = runLayerWithGradients(layer, weights, inputs);
   try {
-    const apply = (x: tf.Tensor, h0: tf.Tensor) => layer.apply(x, {
-      initialState: [h0],
-      ...(inputs.mask != null ? {mask: inputs.mask} : {}),
-    }) as tf.Tensor[];
-    tf.tidy(() => {
-      apply(inputs.x, inputs.h0);  // builds the layer
-    });
-    layer.setWeights(weights);
-    const [outputs, state] = apply(inputs.x, inputs.h0);
-    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const {value, grads} = tf.variableGrads(() => loss(apply(xVar, h0Var)[0], inputs.g), [...vars, xVar, h0Var]);
-    value.dispose();
-    const weightGrads = gradsToTf1(vars.map((v) => grads[v.name]));
-    const result: Tf1Run = {
-      outputs: outputs as tf.Tensor3D,
-      state: state as tf.Tensor2D,
-      grads: {...weightGrads, x: grads[xVar.name], h0: grads[h0Var.name]},
+    return {
+      outputs: run.output as tf.Tensor3D,
+      state: run.state as tf.Tensor2D,
+      grads: {...gradsToTf1(run.weightGrads), x: run.gradX, h0: run.gradH0},
     };
-    vars.forEach((v) => grads[v.name].dispose());
-    return result;
   } finally {
-    xVar.dispose();
-    h0Var.dispose();
-    layer.dispose();
+    tf.dispose(run.weightGrads);
   }
 }
 
@@ -74,7 +56,7 @@ export const TF1_IMPLEMENTATIONS: Record<string, (inputs: Tf1Inputs) => Tf1Run> 
     const units = inputs.h0.shape[1];
     const w = inputs.weights;
     return runLayer(
-        inputs, () => tf1Gru({units, returnSequences: true, returnState: true}),
+        inputs, tf1Gru({units, returnSequences: true, returnState: true}),
         TF1_VARIABLES.map((n) => w[n]),
         ([gk, gb, ck, cb]) => ({
           'gates/kernel': tf.clone(gk) as tf.Tensor2D, 'gates/bias': tf.clone(gb) as tf.Tensor1D,
@@ -89,7 +71,7 @@ export const TF1_IMPLEMENTATIONS: Record<string, (inputs: Tf1Inputs) => Tf1Run> 
     try {
       return runLayer(
           inputs,
-          () => tf.layers.gru({
+          tf.layers.gru({
             units, returnSequences: true, returnState: true, recurrentActivation: 'sigmoid',
             activation: 'tanh', recurrentInitializer: 'zeros',
           }),
