@@ -3,8 +3,7 @@
 // every sequence option.
 import * as tf from '@tensorflow/tfjs';
 
-import {splitTF1Weights, tf1Gru, TF1GruWeights, unfusedGru} from '../src';
-import {tf1ToKeras} from '../src/weights/tf1Keras';
+import {convertWeights, splitTF1Weights, tf1Gru, TF1GruWeights, unfusedGru} from '../src';
 import {maxAbsDiff, randInt, rng, uniform} from './helpers/tensors';
 
 interface Case {
@@ -76,7 +75,7 @@ describe('TF1GRU == tfjs tf.layers.gru == unfused reference (randomized)', () =>
         ...seqArgs, recurrentActivation: 'sigmoid', activation: 'tanh', recurrentInitializer: 'zeros',
       });
       run(builtin);
-      const k = tf1ToKeras(tf1);
+      const k = convertWeights(tf1, 'tf1', 'keras');
       builtin.setWeights([k.kernel, k.recurrent_kernel, k.bias]);
       const [builtinOut, builtinState] = run(builtin);
 

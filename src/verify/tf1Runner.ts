@@ -4,7 +4,7 @@ import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtures';
 import {tf1Gru} from '../layers/tf1Gru';
 import {fuseTF1Weights, splitTF1Weights, TF1GruWeights} from '../reference/explicitWeights';
 import {unfusedGru} from '../reference/unfusedGru';
-import {kerasToTf1, tf1ToKeras} from '../weights/tf1Keras';
+import {convertWeights} from '../weights/convert';
 import {installUnpackGradientFix} from './unpackGradientFix';
 import {runLayerWithGradients} from './layerGradients';
 import {failed, GRADIENT_TOLERANCE, measured, OUTPUT_TOLERANCE, QuantityResult} from './result';
@@ -67,7 +67,7 @@ export const TF1_IMPLEMENTATIONS: Record<string, (inputs: Tf1Inputs) => Tf1Run> 
   'tf.layers.gru': (inputs) => {
     installUnpackGradientFix();
     const units = inputs.h0.shape[1];
-    const k = tf1ToKeras(inputs.weights);
+    const k = convertWeights(inputs.weights, 'tf1', 'keras');
     try {
       return runLayer(
           inputs,
@@ -76,8 +76,8 @@ export const TF1_IMPLEMENTATIONS: Record<string, (inputs: Tf1Inputs) => Tf1Run> 
             activation: 'tanh', recurrentInitializer: 'zeros',
           }),
           [k.kernel, k.recurrent_kernel, k.bias],
-          ([kernel, recurrent, bias]) => kerasToTf1(
-              {kernel: kernel as tf.Tensor2D, recurrent_kernel: recurrent as tf.Tensor2D, bias: bias as tf.Tensor1D}));
+          ([kernel, recurrent, bias]) =>
+              convertWeights({kernel, recurrent_kernel: recurrent, bias}, 'keras', 'tf1'));
     } finally {
       tf.dispose([k.kernel, k.recurrent_kernel, k.bias]);
     }
