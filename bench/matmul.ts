@@ -6,20 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import {BackendName, parseBackendName, selectBackend} from '../src/backend';
+import {arg, median} from './timing';
 
 interface Row { backend: string; available: boolean; medianMs?: number; minMs?: number; maxMs?: number; gflops?: number;
                 runs?: number; note: string; }
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 async function benchOne(name: BackendName, n: number, runs: number, warmup: number): Promise<Row> {
   let note: string;
