@@ -12,7 +12,6 @@ runs on one thread. The storage contract is documented in tools/README.md.
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -563,7 +562,8 @@ def main():
     init = make_init_facts(out)
     cases += make_keras_cases(out)
     checkpoints = make_checkpoints(out)
-    versions = {"python": platform.python_version(), "tensorflow": tf.__version__,
+    # major.minor: the pinned wheels are for CPython 3.11; the patch level does not change a number.
+    versions = {"python": "%d.%d" % sys.version_info[:2], "tensorflow": tf.__version__,
                 "tf_keras": tf_keras.__version__, "numpy": np.__version__}
     if args.pytorch_python != "none":
         pt_cases, torch_versions = make_pytorch_cases(out, args.pytorch_python)

@@ -18,6 +18,11 @@ if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want"
   exit 0
 fi
 command -v "$python" >/dev/null 2>&1 || { echo "tools/venv.sh: '$python' not found; install Python 3.11 or set PYTHON" >&2; exit 1; }
+have="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+if [ "$have" != "3.11" ]; then
+  echo "tools/venv.sh: $python is Python $have; the pinned environment needs Python 3.11 (set PYTHON to one)" >&2
+  exit 1
+fi
 echo "tools/venv.sh: creating $venv from $lock" >&2
 rm -f "$stamp"
 "$python" -m venv "$venv" >&2
