@@ -140,6 +140,10 @@ describe('registerKerasGru: loading a tf.keras model converted by the tensorflow
       // eslint-disable-next-line no-console
       console.log(`converter model.json, max |ours − Keras| = ${diff.toExponential(2)}`);
       expect(diff).toBeLessThan(1e-5);
+      // Saved again by tfjs (on every backend, tfjs-node included), it loads back identical.
+      const again = await saveAndLoad(model);
+      const x = caseTensor(c, 'x');
+      expect(maxAbsDiff(again.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
     } finally {
       restore();
     }
