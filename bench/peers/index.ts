@@ -1,0 +1,176 @@
+/**
+ * The peer benchmark (issue 8 item 1): our GRU layers beside every peer, each peer in its own process, on the
+ * same weights and inputs. `runBench(options)` runs it and returns the table, the JSON and the SVG; main.ts is
+ * the command line (`npm run bench`).
+ */
+import {spawn} from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {writeData} from './data';
+import {PeerDef, selectPeers, workerOptions} from './peers';
+import {buildReport, Report} from './report';
+import {svgChart} from './svg';
+import {Size, SIZES, Task, TASKS, WorkerJob, WorkerResult} from './spec';
+import {Log} from './setup';
+
+export interface BenchOptions {
+  /** Size names (default all: latency, medium, large). */
+  sizes?: string[];
+  tasks?: Task[];
+  /** Peer ids or names (default all). */
+  peers?: string[];
+  /** Timed runs per row (default 10) after `warmup` (default 2). */
+  runs?: number;
+  warmup?: number;
+  /** Per row: stop after this many seconds of timed runs (default 30; at least one run). */
+  maxSeconds?: number;
+  /** Threads for every peer (default 2). */
+  threads?: number;
+  seed?: number;
+  /** Where peers.txt, peers.json and peers.svg go (default bench/results). null: write nothing. */
+  outDir?: string | null;
+  /** Install missing peers (npm ci of bench/peers, the venv, apt python3-torch / OpenBLAS). Default true. */
+  install?: boolean;
+  /** Keep the temp dir with the data, outputs and worker logs. */
+  keep?: boolean;
+  /** Progress lines (default: stderr). */
+  log?: Log;
+}
+
+export interface BenchResult {
+  report: Report;
+  text: string;
+  json: string;
+  svg: string;
+  /** Files written. */
+  files: string[];
+}
+
+export const DEFAULT_RESULTS_DIR = path.resolve(__dirname, '..', 'results');
+
+function pickSizes(names: string[] | undefined): Size[] {
+  if (!names || names.length === 0) return [...SIZES];
+  const bad = names.filter((n) => !SIZES.some((s) => s.name === n));
+  if (bad.length) throw new Error(`--sizes: unknown size(s) ${bad.join(', ')}; known: ${SIZES.map((s) => s.name).join(', ')}`);
+  return SIZES.filter((s) => names.includes(s.name));
+}
+
+function threadEnv(n: number): Record<string, string> {
+  const s = String(n);
+  return {
+    OMP_NUM_THREADS: s, OPENBLAS_NUM_THREADS: s, MKL_NUM_THREADS: s,
+    TF_NUM_INTRAOP_THREADS: s, TF_NUM_INTEROP_THREADS: s, TF_CPP_MIN_LOG_LEVEL: '2',
+  };
+}
+
+/** Runs one worker; resolves to its result, or to an 'unavailable' result that says why. */
+function runWorker(peer: PeerDef, job: WorkerJob, jobFile: string, tmp: string, opts: Required<Pick<BenchOptions, 'install'>>,
+                   log: Log): Promise<WorkerResult> {
+  const cmd = peer.command(log, opts.install);
+  if ('error' in cmd) return Promise.resolve({peer: peer.id, notes: [], rows: [], unavailable: cmd.error});
+  const env: NodeJS.ProcessEnv = {...process.env, ...threadEnv(job.threads)};
+  for (const [k, v] of Object.entries(cmd.env)) {
+    if (v === undefined) delete env[k];
+    else env[k] = v;
+  }
+  const logFile = path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.log`);
+  return new Promise((resolve) => {
+    const child = spawn(cmd.argv[0], [...cmd.argv.slice(1), jobFile], {env, stdio: ['ignore', 'pipe', 'pipe']});
+    const out = fs.createWriteStream(logFile);
+    child.stdout.pipe(out, {end: false});
+    child.stderr.pipe(out, {end: false});
+    const fail = (why: string) => resolve({peer: peer.id, notes: [], rows: [], unavailable: why});
+    child.on('error', (e) => fail(`could not start ${cmd.argv[0]}: ${e.message}`));
+    child.on('close', (code, signal) => {
+      out.end(() => {
+        let result: WorkerResult | undefined;
+        try {
+          result = JSON.parse(fs.readFileSync(job.resultFile, 'utf8')) as WorkerResult;
+        } catch {
+          result = undefined;
+        }
+        if (result && code === 0) {
+          resolve(result);
+          return;
+        }
+        const lines = fs.readFileSync(logFile, 'utf8').trim().split('\n').filter((l) => !/cuda|absl::|WARNING: All log/i.test(l));
+        fail(`worker ${signal ? `killed by ${signal}` : `exited with code ${code}`}${result ? ' after writing a result' : ''}: ` +
+             `${lines.slice(-3).join(' | ').slice(0, 500)} (log: ${logFile})`);
+      });
+    });
+  });
+}
+
+export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
+  const log: Log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
+  const sizes = pickSizes(options.sizes);
+  const tasks = options.tasks && options.tasks.length ? options.tasks : [...TASKS];
+  const badTask = tasks.filter((t) => !TASKS.includes(t));
+  if (badTask.length) throw new Error(`--tasks: unknown task(s) ${badTask.join(', ')}; known: ${TASKS.join(', ')}`);
+  const peers = selectPeers(options.peers);
+  const threads = options.threads ?? 2;
+  const runs = options.runs ?? 10;
+  const warmup = options.warmup ?? 2;
+  const maxSeconds = options.maxSeconds ?? 30;
+  const seed = options.seed ?? 1;
+  const install = options.install ?? true;
+  for (const [name, v] of [['threads', threads], ['runs', runs], ['max-seconds', maxSeconds]] as const) {
+    if (!(v > 0)) throw new Error(`--${name} must be a positive number, got ${v}`);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-bench-'));
+  const dataDir = path.join(tmp, 'data');
+  const outDir = path.join(tmp, 'out');
+  fs.mkdirSync(outDir, {recursive: true});
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  log(`bench: data for ${sizes.map((s) => s.name).join(', ')} (seed ${seed}) in ${dataDir}`);
+  writeData(dataDir, sizes, seed);
+  const results: Array<{peer: PeerDef, result: WorkerResult, seconds: number}> = [];
+  try {
+    for (const peer of peers) {
+      const peerSizes = peer.sizes(sizes);
+      const peerTasks = peer.tasks.filter((t) => tasks.includes(t));
+      if (peerSizes.length === 0 || peerTasks.length === 0) continue;
+      const job: WorkerJob = {
+        peer: peer.id, dataDir, outDir, resultFile: path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.result.json`),
+        sizes: peerSizes, tasks: peerTasks, runs, warmup, maxSeconds, threads, options: workerOptions(peer.id),
+      };
+      const jobFile = path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.job.json`);
+      fs.writeFileSync(jobFile, JSON.stringify(job, null, 1));
+      log(`bench: ${peer.id} (${peerSizes.map((s) => s.name).join(', ')}; ${peerTasks.join(', ')})`);
+      const t0 = Date.now();
+      const result = await runWorker(peer, job, jobFile, tmp, {install}, log);
+      const seconds = (Date.now() - t0) / 1000;
+      log(`bench: ${peer.id} ${result.unavailable ? `UNAVAILABLE: ${result.unavailable}` : `done in ${seconds.toFixed(0)} s`}`);
+      results.push({peer, result, seconds});
+    }
+    const report = buildReport({
+      results, sizes, tasks, outDir,
+      meta: {
+        started: started.toISOString(), finished: new Date().toISOString(), threads, runs, warmup, maxSeconds, seed,
+        node: process.version, cpu: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`,
+        loadavgBefore: loadBefore, loadavgAfter: os.loadavg(),
+      },
+    });
+    const svg = svgChart(report);
+    const files: string[] = [];
+    const resultsDir = options.outDir === undefined ? DEFAULT_RESULTS_DIR : options.outDir;
+    if (resultsDir !== null) {
+      fs.mkdirSync(resultsDir, {recursive: true});
+      const write = (name: string, text: string) => {
+        const f = path.join(resultsDir, name);
+        fs.writeFileSync(f, text);
+        files.push(f);
+      };
+      write('peers.txt', report.text);
+      write('peers.json', report.json);
+      write('peers.svg', svg);
+    }
+    return {report, text: report.text, json: report.json, svg, files};
+  } finally {
+    if (options.keep) log(`bench: kept ${tmp}`);
+    else fs.rmSync(tmp, {recursive: true, force: true});
+  }
+}
