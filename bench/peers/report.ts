@@ -164,7 +164,7 @@ export function buildReport(input: {
 }
 
 /** Three significant digits (no exponent above 0.001), or fixed digits when given. */
-function fmt(v: number | undefined, digits?: number): string {
+export function fmt(v: number | undefined, digits?: number): string {
   if (v === undefined) return '-';
   if (!Number.isFinite(v)) return String(v);
   if (digits !== undefined) return v.toFixed(digits);

@@ -1,5 +1,5 @@
 /** The chart: one panel per size and task, a horizontal bar per row (median ms, log scale), written by hand. */
-import {Report, ReportRow} from './report';
+import {fmt, Report, ReportRow} from './report';
 
 const W = 960;
 const LABEL_W = 300;
@@ -35,7 +35,7 @@ export function svgChart(rep: Report): string {
   let lx = 10;
   for (const [c, t] of legend) {
     parts.push(`<rect x="${lx}" y="30" width="12" height="12" fill="${c}"/><text x="${lx + 16}" y="40" font-size="11">${esc(t)}</text>`);
-    lx += 22 + t.length * 6.2;
+    lx += 26 + t.length * 6.6;
   }
   y = 56;
   for (const size of rep.sizes) {
@@ -66,7 +66,7 @@ export function svgChart(rep: Report): string {
           return;
         }
         const x1 = Math.max(LABEL_W + 1, xOf(r.medianMs));
-        const ratio = r.ratioToOurs !== undefined && !r.ours ? `  (${r.ratioToOurs.toFixed(2)}× ours)` : '';
+        const ratio = r.ratioToOurs !== undefined && !r.ours ? `  (${fmt(r.ratioToOurs)}× ours)` : '';
         const flag = r.outputMatches === false ? '  OUTPUT DIFFERS' : '';
         parts.push(`<rect x="${LABEL_W}" y="${ry + 2}" width="${(x1 - LABEL_W).toFixed(1)}" height="${ROW_H - 4}" fill="${color(r)}"/>`);
         parts.push(`<text x="${(x1 + 4).toFixed(1)}" y="${ry + 12}" font-size="10">${esc(`${fmtMs(r.medianMs)} ms${ratio}${flag}`)}</text>`);

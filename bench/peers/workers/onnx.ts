@@ -45,7 +45,8 @@ async function main(): Promise<void> {
       ort.env.wasm.numThreads = job.threads;
       Object.assign(sessionOptions, {executionProviders: ['wasm']});
       result.notes.push(`onnxruntime-web ${ort.env.versions.web}, wasm execution provider in Node, ` +
-                        `env.wasm.numThreads ${job.threads}`);
+                        `env.wasm.numThreads ${job.threads} (in Node its thread pool runs in worker_threads, so these rows use ` +
+                        `${job.threads} thread(s); tfjs-backend-wasm uses 1)`);
     }
   } catch (e) {
     result.unavailable = `cannot load onnxruntime-${runtime}: ${errorText(e)}`;
