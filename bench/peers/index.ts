@@ -26,10 +26,12 @@ export interface BenchOptions {
   warmup?: number;
   /** Per row: stop after this many seconds of timed runs (default 30; at least one run). */
   maxSeconds?: number;
+  /** A worker still running after this many seconds is killed and its peer reported as timed out (default 3600). */
+  workerTimeoutSeconds?: number;
   /** Threads for every peer (default 2). */
   threads?: number;
   seed?: number;
-  /** Where peers.txt, peers.json and peers.svg go (default bench/results). null: write nothing. */
+  /** Where peers.txt, peers.md, peers.json and peers.svg go (default bench/results). null: write nothing. */
   outDir?: string | null;
   /** Install missing peers (npm ci of bench/peers, the venv, apt python3-torch / OpenBLAS). Default true. */
   install?: boolean;
@@ -48,12 +50,20 @@ export interface BenchResult {
   files: string[];
 }
 
+/** A bad option (unknown size, task or peer; a non-positive count). */
+export class BenchOptionError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BenchOptionError';
+  }
+}
+
 export const DEFAULT_RESULTS_DIR = path.resolve(__dirname, '..', 'results');
 
 function pickSizes(names: string[] | undefined): Size[] {
   if (!names || names.length === 0) return [...SIZES];
   const bad = names.filter((n) => !SIZES.some((s) => s.name === n));
-  if (bad.length) throw new Error(`--sizes: unknown size(s) ${bad.join(', ')}; known: ${SIZES.map((s) => s.name).join(', ')}`);
+  if (bad.length) throw new BenchOptionError(`--sizes: unknown size(s) ${bad.join(', ')}; known: ${SIZES.map((s) => s.name).join(', ')}`);
   return SIZES.filter((s) => names.includes(s.name));
 }
 
@@ -66,8 +76,8 @@ function threadEnv(n: number): Record<string, string> {
 }
 
 /** Runs one worker; resolves to its result, or to an 'unavailable' result that says why. */
-function runWorker(peer: PeerDef, job: WorkerJob, jobFile: string, tmp: string, opts: Required<Pick<BenchOptions, 'install'>>,
-                   log: Log): Promise<WorkerResult> {
+function runWorker(peer: PeerDef, job: WorkerJob, jobFile: string, tmp: string,
+                   opts: Required<Pick<BenchOptions, 'install' | 'workerTimeoutSeconds'>>, log: Log): Promise<WorkerResult> {
   const cmd = peer.command(log, opts.install);
   if ('error' in cmd) return Promise.resolve({peer: peer.id, notes: [], rows: [], unavailable: cmd.error});
   const env: NodeJS.ProcessEnv = {...process.env, ...threadEnv(job.threads)};
@@ -82,9 +92,20 @@ function runWorker(peer: PeerDef, job: WorkerJob, jobFile: string, tmp: string, 
     child.stdout.pipe(out, {end: false});
     child.stderr.pipe(out, {end: false});
     const fail = (why: string) => resolve({peer: peer.id, notes: [], rows: [], unavailable: why});
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, opts.workerTimeoutSeconds * 1000);
     child.on('error', (e) => fail(`could not start ${cmd.argv[0]}: ${e.message}`));
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       out.end(() => {
+        if (timedOut) {
+          fail(`worker timed out after ${opts.workerTimeoutSeconds} s and was killed (log: ${logFile}); ` +
+               `use fewer --runs, a smaller --max-seconds or --worker-timeout`);
+          return;
+        }
         let result: WorkerResult | undefined;
         try {
           result = JSON.parse(fs.readFileSync(job.resultFile, 'utf8')) as WorkerResult;
@@ -108,16 +129,23 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const sizes = pickSizes(options.sizes);
   const tasks = options.tasks && options.tasks.length ? options.tasks : [...TASKS];
   const badTask = tasks.filter((t) => !TASKS.includes(t));
-  if (badTask.length) throw new Error(`--tasks: unknown task(s) ${badTask.join(', ')}; known: ${TASKS.join(', ')}`);
-  const peers = selectPeers(options.peers);
+  if (badTask.length) throw new BenchOptionError(`--tasks: unknown task(s) ${badTask.join(', ')}; known: ${TASKS.join(', ')}`);
+  let peers: PeerDef[];
+  try {
+    peers = selectPeers(options.peers);
+  } catch (e) {
+    throw new BenchOptionError((e as Error).message);
+  }
   const threads = options.threads ?? 2;
   const runs = options.runs ?? 10;
   const warmup = options.warmup ?? 2;
   const maxSeconds = options.maxSeconds ?? 30;
   const seed = options.seed ?? 1;
   const install = options.install ?? true;
-  for (const [name, v] of [['threads', threads], ['runs', runs], ['max-seconds', maxSeconds]] as const) {
-    if (!(v > 0)) throw new Error(`--${name} must be a positive number, got ${v}`);
+  const workerTimeoutSeconds = options.workerTimeoutSeconds ?? 3600;
+  for (const [name, v] of [['threads', threads], ['runs', runs], ['max-seconds', maxSeconds],
+                                ['worker-timeout', workerTimeoutSeconds]] as const) {
+    if (!(v > 0)) throw new BenchOptionError(`--${name} must be a positive number, got ${v}`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-bench-'));
   const dataDir = path.join(tmp, 'data');
@@ -132,7 +160,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
     for (const peer of peers) {
       const peerSizes = peer.sizes(sizes);
       const peerTasks = peer.tasks.filter((t) => tasks.includes(t));
-      if (peerSizes.length === 0 || peerTasks.length === 0) continue;
+      if (peerSizes.length === 0 || peerTasks.length === 0) {
+        log(`bench: ${peer.id} skipped (it runs ${peer.sizes([...SIZES]).map((s) => s.name).join(', ')}; ${peer.tasks.join(', ')})`);
+        continue;
+      }
       const job: WorkerJob = {
         peer: peer.id, dataDir, outDir, resultFile: path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.result.json`),
         sizes: peerSizes, tasks: peerTasks, runs, warmup, maxSeconds, threads, options: workerOptions(peer.id),
@@ -141,7 +172,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       fs.writeFileSync(jobFile, JSON.stringify(job, null, 1));
       log(`bench: ${peer.id} (${peerSizes.map((s) => s.name).join(', ')}; ${peerTasks.join(', ')})`);
       const t0 = Date.now();
-      const result = await runWorker(peer, job, jobFile, tmp, {install}, log);
+      const result = await runWorker(peer, job, jobFile, tmp, {install, workerTimeoutSeconds}, log);
       const seconds = (Date.now() - t0) / 1000;
       log(`bench: ${peer.id} ${result.unavailable ? `UNAVAILABLE: ${result.unavailable}` : `done in ${seconds.toFixed(0)} s`}`);
       results.push({peer, result, seconds});
@@ -165,6 +196,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         files.push(f);
       };
       write('peers.txt', report.text);
+      write('peers.md', report.markdown);
       write('peers.json', report.json);
       write('peers.svg', svg);
     }

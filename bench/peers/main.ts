@@ -1,11 +1,11 @@
 /**
  * npm run bench -- [--sizes latency,medium,large] [--tasks forward,train] [--peers ours,ort-node,...]
- *                  [--runs 10] [--warmup 2] [--max-seconds 30] [--threads 2] [--seed 1] [--out DIR] [--json]
+ *                  [--runs 10] [--warmup 2] [--max-seconds 30] [--worker-timeout 3600] [--threads 2] [--seed 1] [--out DIR] [--json]
  *                  [--no-install] [--keep]
  * Runs the peer benchmark (bench/peers/index.ts), prints the table (or the JSON with --json) and writes
- * peers.txt, peers.json and peers.svg to bench/results (or --out).
+ * peers.txt, peers.md, peers.json and peers.svg to bench/results (or --out).
  */
-import {BenchOptions, runBench} from './index';
+import {BenchOptionError, BenchOptions, runBench} from './index';
 import {Task} from './spec';
 
 const HELP = `usage: npm run bench -- [options]
@@ -16,9 +16,10 @@ const HELP = `usage: npm run bench -- [options]
   --runs N            timed runs per row (default 10)
   --warmup N          warm-up runs per row (default 2)
   --max-seconds S     stop timing a row after S seconds of timed runs (default 30; at least one run)
+  --worker-timeout S  kill a peer's process after S seconds and report it (default 3600)
   --threads N         threads for every peer (default 2)
   --seed N            seed of the weights and inputs (default 1)
-  --out DIR           where peers.txt/.json/.svg go (default bench/results)
+  --out DIR           where peers.txt/.md/.json/.svg go (default bench/results)
   --json              print the JSON instead of the table
   --no-install        do not install missing peers (npm ci of bench/peers, tools/venv.sh, apt python3-torch)
   --keep              keep the temp dir (data, outputs, worker logs)
@@ -47,6 +48,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & {json: boolean, h
       case '--runs': o.runs = num('runs', argv[++i]); break;
       case '--warmup': o.warmup = num('warmup', argv[++i]); break;
       case '--max-seconds': o.maxSeconds = num('max-seconds', argv[++i]); break;
+      case '--worker-timeout': o.workerTimeoutSeconds = num('worker-timeout', argv[++i]); break;
       case '--threads': o.threads = num('threads', argv[++i]); break;
       case '--seed': o.seed = num('seed', argv[++i]); break;
       case '--out': o.outDir = value(); break;
@@ -73,7 +75,14 @@ export async function benchMain(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
-  const r = await runBench(opts);
+  let r;
+  try {
+    r = await runBench(opts);
+  } catch (e) {
+    if (!(e instanceof BenchOptionError)) throw e;
+    process.stderr.write(`bench: ${e.message}\n`);
+    return 2;
+  }
   process.stdout.write(opts.json ? r.json : r.text);
   if (r.files.length) process.stderr.write(`bench: wrote ${r.files.join(', ')}\n`);
   return 0;

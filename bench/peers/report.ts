@@ -67,6 +67,8 @@ export interface Report {
   rows: ReportRow[];
   text: string;
   json: string;
+  /** A markdown table (rows: peer and variant; columns: size and task; cells: median ms), for the README. */
+  markdown: string;
 }
 
 function median(xs: number[]): number {
@@ -156,8 +158,9 @@ export function buildReport(input: {
       cache.clear();
     }
   }
-  const report: Report = {meta: input.meta, sizes: input.sizes, tasks: input.tasks, peers, rows, text: '', json: ''};
+  const report: Report = {meta: input.meta, sizes: input.sizes, tasks: input.tasks, peers, rows, text: '', json: '', markdown: ''};
   report.text = formatText(report);
+  report.markdown = formatMarkdown(report);
   report.json = JSON.stringify({meta: report.meta, sizes: report.sizes, tasks: report.tasks, outputTolerance: OUTPUT_TOLERANCE,
                                 peers: report.peers, rows: report.rows}, null, 2) + '\n';
   return report;
@@ -238,4 +241,30 @@ function formatText(rep: Report): string {
     for (const n of p.notes) out.push(`  ${n}`);
   }
   return out.join('\n') + '\n';
+}
+
+function formatMarkdown(rep: Report): string {
+  const cols: Array<{size: Size, task: Task}> = [];
+  for (const size of rep.sizes) for (const task of rep.tasks) cols.push({size, task});
+  const keys: string[] = [];
+  for (const r of rep.rows) if (!keys.includes(`${r.peer}\t${r.variant}`)) keys.push(`${r.peer}\t${r.variant}`);
+  const head = ['peer', 'variant', 'mode', ...cols.map((c) => `${c.size.name} (${c.size.B},${c.size.T},${c.size.D},${c.size.U}) ${c.task}`)];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`];
+  for (const k of keys) {
+    const [peer, variant] = k.split('\t');
+    const mine = rep.rows.filter((r) => r.peer === peer && r.variant === variant);
+    const cells = cols.map((c) => {
+      const r = mine.find((x) => x.size === c.size.name && x.task === c.task);
+      if (!r) return '';
+      if (r.medianMs === undefined) return 'error';
+      return `${r.ours ? '**' : ''}${fmt(r.medianMs)}${r.ours ? '**' : ''}${r.outputMatches === false ? ' (output differs)' : ''}`;
+    });
+    lines.push(`| ${peer} | ${variant} | ${MODE_TEXT[mine[0].mode]} | ${cells.join(' | ')} |`);
+  }
+  const m = rep.meta;
+  lines.push('');
+  lines.push(`ms, medians of up to ${m.runs} runs after ${m.warmup} warm-up(s), ${m.threads} thread(s) per peer, ${m.started.slice(0, 10)}, ${m.cpu}; ` +
+             `empty: not run for that size or task (onnxruntime: inference only; tfjs cpu: latency only).`);
+  for (const p of rep.peers.filter((x) => x.unavailable)) lines.push(`Not run: ${p.peer} (${p.unavailable}).`);
+  return lines.join('\n') + '\n';
 }
