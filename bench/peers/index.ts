@@ -28,6 +28,12 @@ export interface BenchOptions {
   maxSeconds?: number;
   /** A worker still running after this many seconds is killed and its peer reported as timed out (default 3600). */
   workerTimeoutSeconds?: number;
+  /**
+   * Run every peer this many times, one after the other, each time with runs/rounds timed runs and
+   * maxSeconds/rounds of budget, and pool the timings (default 1). Spreads each peer's runs over the whole
+   * benchmark, so that a busy spell on a shared machine does not fall on one peer alone.
+   */
+  rounds?: number;
   /** Threads for every peer (default 2). */
   threads?: number;
   seed?: number;
@@ -124,6 +130,23 @@ function runWorker(peer: PeerDef, job: WorkerJob, jobFile: string, tmp: string,
   });
 }
 
+/** Adds a later round's timings to the first round's rows (same variant, size and task). */
+function mergeRound(into: WorkerResult, from: WorkerResult, round: number): void {
+  if (from.unavailable) {
+    into.notes.push(`round ${round + 1} failed: ${from.unavailable}`);
+    return;
+  }
+  for (const r of from.rows) {
+    const t = into.rows.find((x) => x.variant === r.variant && x.size === r.size && x.task === r.task);
+    if (!t) {
+      into.rows.push(r);
+      continue;
+    }
+    t.timesMs.push(...r.timesMs);
+    if (r.error && !t.error) t.error = `round ${round + 1}: ${r.error}`;
+  }
+}
+
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const log: Log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
   const sizes = pickSizes(options.sizes);
@@ -143,9 +166,13 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const seed = options.seed ?? 1;
   const install = options.install ?? true;
   const workerTimeoutSeconds = options.workerTimeoutSeconds ?? 3600;
+  const rounds = options.rounds ?? 1;
   for (const [name, v] of [['threads', threads], ['runs', runs], ['max-seconds', maxSeconds],
-                                ['worker-timeout', workerTimeoutSeconds]] as const) {
+                                ['worker-timeout', workerTimeoutSeconds], ['rounds', rounds]] as const) {
     if (!(v > 0)) throw new BenchOptionError(`--${name} must be a positive number, got ${v}`);
+  }
+  for (const [name, v] of [['threads', threads], ['runs', runs], ['rounds', rounds], ['warmup', warmup]] as const) {
+    if (!Number.isInteger(v)) throw new BenchOptionError(`--${name} must be a whole number, got ${v}`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-bench-'));
   const dataDir = path.join(tmp, 'data');
@@ -155,32 +182,45 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   const loadBefore = os.loadavg();
   log(`bench: data for ${sizes.map((s) => s.name).join(', ')} (seed ${seed}) in ${dataDir}`);
   writeData(dataDir, sizes, seed);
-  const results: Array<{peer: PeerDef, result: WorkerResult, seconds: number}> = [];
   try {
-    for (const peer of peers) {
-      const peerSizes = peer.sizes(sizes);
-      const peerTasks = peer.tasks.filter((t) => tasks.includes(t));
-      if (peerSizes.length === 0 || peerTasks.length === 0) {
-        log(`bench: ${peer.id} skipped (it runs ${peer.sizes([...SIZES]).map((s) => s.name).join(', ')}; ${peer.tasks.join(', ')})`);
-        continue;
+    const perRound = Math.max(1, Math.ceil(runs / rounds));
+    const merged = new Map<string, {peer: PeerDef, result: WorkerResult, seconds: number}>();
+    for (let round = 0; round < rounds; round++) {
+      for (const peer of peers) {
+        const peerSizes = peer.sizes(sizes);
+        const peerTasks = peer.tasks.filter((t) => tasks.includes(t));
+        if (peerSizes.length === 0 || peerTasks.length === 0) {
+          if (round === 0) log(`bench: ${peer.id} skipped (it runs ${peer.sizes([...SIZES]).map((s) => s.name).join(', ')}; ${peer.tasks.join(', ')})`);
+          continue;
+        }
+        const earlier = merged.get(peer.id);
+        if (earlier?.result.unavailable) continue;
+        const base = `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.r${round}`;
+        const job: WorkerJob = {
+          peer: peer.id, dataDir, outDir, resultFile: path.join(tmp, `${base}.result.json`),
+          sizes: peerSizes, tasks: peerTasks, runs: perRound, warmup, maxSeconds: maxSeconds / rounds, threads,
+          options: {...workerOptions(peer.id), memory: round === 0 ? '1' : '0'},
+        };
+        const jobFile = path.join(tmp, `${base}.job.json`);
+        fs.writeFileSync(jobFile, JSON.stringify(job, null, 1));
+        log(`bench: ${rounds > 1 ? `round ${round + 1}/${rounds}: ` : ''}${peer.id} (${peerSizes.map((s) => s.name).join(', ')}; ${peerTasks.join(', ')})`);
+        const t0 = Date.now();
+        const result = await runWorker(peer, job, jobFile, tmp, {install, workerTimeoutSeconds}, log);
+        const seconds = (Date.now() - t0) / 1000;
+        log(`bench: ${peer.id} ${result.unavailable ? `UNAVAILABLE: ${result.unavailable}` : `done in ${seconds.toFixed(0)} s`}`);
+        if (!earlier) {
+          merged.set(peer.id, {peer, result, seconds});
+        } else {
+          mergeRound(earlier.result, result, round);
+          earlier.seconds += seconds;
+        }
       }
-      const job: WorkerJob = {
-        peer: peer.id, dataDir, outDir, resultFile: path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.result.json`),
-        sizes: peerSizes, tasks: peerTasks, runs, warmup, maxSeconds, threads, options: workerOptions(peer.id),
-      };
-      const jobFile = path.join(tmp, `${peer.id.replace(/[^A-Za-z0-9_.-]/g, '_')}.job.json`);
-      fs.writeFileSync(jobFile, JSON.stringify(job, null, 1));
-      log(`bench: ${peer.id} (${peerSizes.map((s) => s.name).join(', ')}; ${peerTasks.join(', ')})`);
-      const t0 = Date.now();
-      const result = await runWorker(peer, job, jobFile, tmp, {install, workerTimeoutSeconds}, log);
-      const seconds = (Date.now() - t0) / 1000;
-      log(`bench: ${peer.id} ${result.unavailable ? `UNAVAILABLE: ${result.unavailable}` : `done in ${seconds.toFixed(0)} s`}`);
-      results.push({peer, result, seconds});
     }
+    const results = [...merged.values()];
     const report = buildReport({
       results, sizes, tasks, outDir,
       meta: {
-        started: started.toISOString(), finished: new Date().toISOString(), threads, runs, warmup, maxSeconds, seed,
+        started: started.toISOString(), finished: new Date().toISOString(), threads, runs, rounds, warmup, maxSeconds, seed,
         node: process.version, cpu: `${os.cpus()[0]?.model ?? '?'} x${os.cpus().length}`,
         loadavgBefore: loadBefore, loadavgAfter: os.loadavg(),
       },

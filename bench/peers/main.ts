@@ -1,6 +1,6 @@
 /**
  * npm run bench -- [--sizes latency,medium,large] [--tasks forward,train] [--peers ours,ort-node,...]
- *                  [--runs 10] [--warmup 2] [--max-seconds 30] [--worker-timeout 3600] [--threads 2] [--seed 1] [--out DIR] [--json]
+ *                  [--runs 10] [--rounds 1] [--warmup 2] [--max-seconds 30] [--worker-timeout 3600] [--threads 2] [--seed 1] [--out DIR] [--json]
  *                  [--no-install] [--keep]
  * Runs the peer benchmark (bench/peers/index.ts), prints the table (or the JSON with --json) and writes
  * peers.txt, peers.md, peers.json and peers.svg to bench/results (or --out).
@@ -14,6 +14,8 @@ const HELP = `usage: npm run bench -- [options]
   --peers LIST        peer ids or names: ours, ours@tensorflow, ours@wasm, ours@cpu, tfjs-layers, tfjs-layers@tensorflow,
                       tfjs-layers@wasm, ort-node, ort-web, tf-python, torch, floor (default all)
   --runs N            timed runs per row (default 10)
+  --rounds N          run every peer N times in turn, runs/N timed runs each, timings pooled (default 1;
+                      use 3 or more on a shared machine so a busy spell does not fall on one peer)
   --warmup N          warm-up runs per row (default 2)
   --max-seconds S     stop timing a row after S seconds of timed runs (default 30; at least one run)
   --worker-timeout S  kill a peer's process after S seconds and report it (default 3600)
@@ -46,6 +48,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions & {json: boolean, h
       case '--tasks': o.tasks = list(value()) as Task[]; break;
       case '--peers': o.peers = list(value()); break;
       case '--runs': o.runs = num('runs', argv[++i]); break;
+      case '--rounds': o.rounds = num('rounds', argv[++i]); break;
       case '--warmup': o.warmup = num('warmup', argv[++i]); break;
       case '--max-seconds': o.maxSeconds = num('max-seconds', argv[++i]); break;
       case '--worker-timeout': o.workerTimeoutSeconds = num('worker-timeout', argv[++i]); break;

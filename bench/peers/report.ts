@@ -50,6 +50,7 @@ export interface Meta {
   finished: string;
   threads: number;
   runs: number;
+  rounds: number;
   warmup: number;
   maxSeconds: number;
   seed: number;
@@ -190,7 +191,8 @@ function formatText(rep: Report): string {
   out.push(`tfjs-gru peer benchmark, ${m.started} (${m.cpu}, node ${m.node}; load average ${m.loadavgBefore.map((x) => x.toFixed(2)).join(' ')} ` +
            `before, ${m.loadavgAfter.map((x) => x.toFixed(2)).join(' ')} after)`);
   out.push(`float32, returnSequences, zero initial state; every peer in its own process on the same weights and input (seed ${m.seed}); ` +
-           `${m.threads} thread(s) each; ${m.warmup} warm-up run(s), then up to ${m.runs} timed runs per row (at most ${m.maxSeconds} s of them).`);
+           `${m.threads} thread(s) each; ${m.warmup} warm-up run(s), then up to ${m.runs} timed runs per row (at most ${m.maxSeconds} s of them)` +
+           `${m.rounds > 1 ? `, spread over ${m.rounds} rounds of every peer` : ''}.`);
   out.push(`ms: median (and min) of the timed runs. GFLOP/s: the GRU's matmul FLOPs, 2·B·T·3U·(D+U) forward, 3× that for train, over the median.`);
   out.push(`×ours: this row's median over the fastest of our layers on the same family (native: tfjs-node; wasm; cpu), named in 'ours';`);
   out.push(`  below 1 the peer is faster. ×same: the same against our fastest layer computing the same GRU (rb reset-before, ra reset-after).`);

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
         row.timesMs = m.timesMs;
         if (m.error) row.error = m.error;
       }
-      if (task === 'train' && s.name === 'large') {
+      if (task === 'train' && s.name === 'large' && job.options.memory !== '0') {
         for (const v of built) {
           const row = rows.get(v.variant)!;
           if (row.error) continue;
