@@ -17,8 +17,8 @@ async function timeOnce(fn: () => void | Promise<void>): Promise<number> {
 }
 
 /**
- * Warms every candidate up (`warmup` runs; a single one when that already took more than a quarter of the
- * budget), then runs rounds in which each candidate runs once, until each has `runs` timed runs or has spent
+ * Warms every candidate up (`warmup` runs, 0 allowed when the caller has already run it once; a single one
+ * when that already took more than a quarter of the budget), then runs rounds in which each candidate runs once, until each has `runs` timed runs or has spent
  * `maxSeconds` on timed runs (at least one timed run each). A candidate that throws is dropped with its error.
  */
 export async function measure(cands: Candidate[], runs: number, warmup: number, maxSeconds: number):
@@ -29,7 +29,7 @@ export async function measure(cands: Candidate[], runs: number, warmup: number, 
     const m: Measured = {timesMs: []};
     out.set(c.key, m);
     try {
-      for (let i = 0; i < Math.max(1, warmup); i++) {
+      for (let i = 0; i < warmup; i++) {
         const ms = await timeOnce(c.run);
         if (ms > maxSeconds * 250) break;
       }
