@@ -8,6 +8,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {registerSequenceKernel} from './kernels/registry';
+import {loadNativeKernel} from './node/nativeKernel';
+
+// On tfjs-node, GRU sequences run on the native kernel when it is built.
+registerSequenceKernel('tensorflow', () => loadNativeKernel().kernel);
+
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
 export interface BackendInfo {

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {sequenceKernelFor} from '../kernels/registry';
 import {ActivationFn} from './activations';
+import {kernelGruSequence, kernelUnsupported} from './kernelGruSequence';
 import {tidyObject} from './tidy';
 import {timeSteps} from './timeSteps';
 
@@ -100,6 +102,11 @@ export interface GruSequenceResult {
  * state is carried through and the output repeats the previous step's output
  * (zeros before the first step). Differentiable by tfjs's tape. Returns new
  * tensors only; everything intermediate is disposed.
+ *
+ * Where the active backend has a whole-sequence kernel (src/kernels/registry.ts:
+ * native OpenBLAS on tfjs-node, SIMD wasm on wasm and cpu) and the call needs
+ * nothing it lacks (see kernelUnsupported), that kernel runs the sequence with
+ * its own BPTT; otherwise the loop below runs on tfjs ops.
  */
 export function gruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
@@ -109,12 +116,25 @@ export function gruSequence(
   if (time < 1) {
     throw new Error(`gruSequence: x must have at least one time step, got shape [${x.shape}]`);
   }
+  if (inputDim !== weights.inputKernel.shape[0]) {
+    throw new Error(`gruSequence: x has ${inputDim} features, the input kernel expects ${weights.inputKernel.shape[0]}`);
+  }
+  const kernel = x.dtype === 'float32' ? sequenceKernelFor(tf.getBackend()) : null;
+  if (kernel != null && kernelUnsupported(weights, options) == null) {
+    return kernelGruSequence(kernel, x, h0, weights, options);
+  }
+  return opsGruSequence(x, h0, weights, options);
+}
+
+/** gruSequence on tfjs ops, one loop iteration per time step (any backend, every option). */
+export function opsGruSequence(
+    x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
+    options: GruSequenceOptions): GruSequenceResult {
+  const [batch, time] = x.shape;
+  const units = h0.shape[1];
   return tidyObject(() => {
     const {activation, recurrentActivation, resetAfter} = options;
 
-    if (inputDim !== weights.inputKernel.shape[0]) {
-      throw new Error(`gruSequence: x has ${inputDim} features, the input kernel expects ${weights.inputKernel.shape[0]}`);
-    }
     let projected = projectInputs(x, weights.inputKernel, options.inputMasks);
     if (weights.inputBias != null) projected = tf.add(projected, weights.inputBias);
     const perStep = timeSteps<tf.Tensor2D>(tf.reshape(projected, [batch, time, 3 * units]));

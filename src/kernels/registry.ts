@@ -1,0 +1,55 @@
+/**
+ * Which whole-sequence kernel runs a GRU on which tfjs backend.
+ *
+ * Kernels outside tfjs's op loop (the native addon on tfjs-node, the SIMD wasm
+ * module on wasm and cpu) are offered by providers registered per backend
+ * name; the first provider that yields a kernel wins and is remembered. With
+ * none, or with the mode 'ops' (env TFJS_GRU_KERNEL=ops, or
+ * setSequenceKernelMode('ops')), GRUs run on tfjs ops. Browser-safe.
+ */
+import {SequenceKernel} from './sequenceKernel';
+
+export type SequenceKernelProvider = () => SequenceKernel|null;
+export type SequenceKernelMode = 'auto'|'ops';
+
+const providers = new Map<string, SequenceKernelProvider[]>();
+const chosen = new Map<string, SequenceKernel|null>();
+let mode: SequenceKernelMode|undefined;
+
+/** Offers a kernel for a tfjs backend ('tensorflow', 'wasm', 'cpu', ...); later providers are tried after earlier ones. */
+export function registerSequenceKernel(backend: string, provider: SequenceKernelProvider): void {
+  const list = providers.get(backend) ?? [];
+  list.push(provider);
+  providers.set(backend, list);
+  chosen.delete(backend);
+}
+
+function envMode(): SequenceKernelMode {
+  const env = typeof process !== 'undefined' && process.env ? process.env.TFJS_GRU_KERNEL : undefined;
+  if (env === undefined || env === '' || env === 'auto') return 'auto';
+  if (env === 'ops') return 'ops';
+  throw new Error(`TFJS_GRU_KERNEL must be 'auto' or 'ops', got '${env}'`);
+}
+
+/** 'auto': use a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
+export function setSequenceKernelMode(m: SequenceKernelMode): void {
+  if (m !== 'auto' && m !== 'ops') throw new Error(`sequence kernel mode must be 'auto' or 'ops', got '${m}'`);
+  mode = m;
+}
+
+export function sequenceKernelMode(): SequenceKernelMode {
+  return mode ?? envMode();
+}
+
+/** The kernel for a backend, or null (then the tfjs-op path runs). */
+export function sequenceKernelFor(backend: string): SequenceKernel|null {
+  if (sequenceKernelMode() === 'ops') return null;
+  if (chosen.has(backend)) return chosen.get(backend)!;
+  let kernel: SequenceKernel|null = null;
+  for (const provider of providers.get(backend) ?? []) {
+    kernel = provider();
+    if (kernel != null) break;
+  }
+  chosen.set(backend, kernel);
+  return kernel;
+}
