@@ -90,6 +90,20 @@ static void fill_rows(float *dst, size_t rows, const float *row, size_t n) {
   }
 }
 
+/* out[c] = Σ_rows m[row, c], accumulated in double (bias gradients sum B·T terms). */
+static void column_sums(const float *m, size_t rows, int cols, float *out) {
+  enum { BLOCK = 64 };
+  for (int c0 = 0; c0 < cols; c0 += BLOCK) {
+    const int w = cols - c0 < BLOCK ? cols - c0 : BLOCK;
+    double acc[BLOCK] = {0};
+    for (size_t r = 0; r < rows; r++) {
+      const float *row = m + r * cols + c0;
+      for (int c = 0; c < w; c++) acc[c] += row[c];
+    }
+    for (int c = 0; c < w; c++) out[c0 + c] = (float)acc[c];
+  }
+}
+
 /* The time index of processing step i. */
 static int time_of(const gk_dims *d, int i) { return d->go_backwards ? d->time - 1 - i : i; }
 
@@ -272,20 +286,12 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
   gk_sgemm(1, 0, D, G, B * T, 1.f, x, D, dXP, G, 0.f, dW, G);
   gk_sgemm(0, 1, B * T, D, G, 1.f, dXP, G, W, G, 0.f, dx, D);
 
-  if (dbx) {
-    for (int c = 0; c < G; c++) dbx[c] = 0.f;
-    for (size_t row = 0; row < (size_t)B * T; row++) {
-      const float *xrow = dXP + row * G;
-      for (int c = 0; c < G; c++) dbx[c] += xrow[c];
-    }
-  }
+  if (dbx) column_sums(dXP, (size_t)B * T, G, dbx);
   if (dbh) {
-    for (int c = 0; c < G; c++) dbh[c] = 0.f;
     if (d->reset_after) {
-      for (size_t row = 0; row < (size_t)T * B; row++) {
-        const float *rrow = dRec + row * G;
-        for (int c = 0; c < G; c++) dbh[c] += rrow[c];
-      }
+      column_sums(dRec, (size_t)T * B, G, dbh);
+    } else {
+      for (int c = 0; c < G; c++) dbh[c] = 0.f;
     }
   }
   return 0;
