@@ -30,16 +30,32 @@ size_t gk_workspace_floats(const gk_dims *d) {
   return (size_t)ws_blocks(d) * d->time * d->batch * d->units;
 }
 
+/*
+ * Steps whose input projection is computed at once in the forward pass: about
+ * 512 KB of it, so it is still in cache when the steps read it, and at least
+ * 64 rows, so the product stays efficient.
+ */
+static int chunk_steps(const gk_dims *d) {
+  const long per_step = (long)d->batch * 3 * d->units;
+  long n = 131072 / per_step;
+  const long rows = (64 + d->batch - 1) / d->batch;
+  if (n < rows) n = rows;
+  if (n < 1) n = 1;
+  if (n > d->time) n = d->time;
+  return (int)n;
+}
+
 size_t gk_forward_scratch_floats(const gk_dims *d) {
   size_t b = d->batch, t = d->time, u = d->units;
-  /* xp [B·T, 3U], hR [B, 3U], and [B, U] each: h, o, r, z, c, rh */
-  return b * t * 3 * u + b * 3 * u + 6 * b * u;
+  /* xt [T·B, D], xp [chunk·B, 3U], hR [B, 3U], and [B, U] each: h, o, r, z, c, rh */
+  return t * b * d->input_size + (size_t)chunk_steps(d) * b * 3 * u + b * 3 * u + 6 * b * u;
 }
 
 size_t gk_backward_scratch_floats(const gk_dims *d) {
   size_t b = d->batch, t = d->time, u = d->units;
-  /* dXP [B·T, 3U], dRec [T·B, 3U], RH [T·B, U], and [B, U] each: dh, dhNext, dout, dc, dz, dr, drh */
-  return 2 * b * t * 3 * u + t * b * u + 7 * b * u;
+  /* xt [T·B, D] (then dx time-major), dXP [T·B, 3U], dRec [T·B, 3U], RH [T·B, U],
+     and [B, U] each: dh, dhNext, dout, dc, dz, dr, drh */
+  return t * b * d->input_size + 2 * b * t * 3 * u + t * b * u + 7 * b * u;
 }
 
 /* v = act(v) over n numbers; one loop per kind, so each vectorizes. */
@@ -83,6 +99,20 @@ static void times_derivative(int kind, const float *y, float *g, size_t n) {
   }
 }
 
+/*
+ * [B, T, n] ↔ [T, B, n]: the kernel works time-major, so that each step's B
+ * rows of the input projection (and of its gradient) are contiguous.
+ */
+static void to_time_major(const float *src, int B, int T, int n, float *dst) {
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) memcpy(dst + ((size_t)t * B + b) * n, src + ((size_t)b * T + t) * n, n * sizeof(float));
+}
+
+static void to_batch_major(const float *src, int B, int T, int n, float *dst) {
+  for (int b = 0; b < B; b++)
+    for (int t = 0; t < T; t++) memcpy(dst + ((size_t)b * T + t) * n, src + ((size_t)t * B + b) * n, n * sizeof(float));
+}
+
 static void fill_rows(float *dst, size_t rows, const float *row, size_t n) {
   for (size_t i = 0; i < rows; i++) {
     float *d = dst + i * n;
@@ -114,15 +144,17 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
   if (bh && !d->reset_after) return -2;
   const int B = d->batch, T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t BU = (size_t)B * U, TBU = (size_t)T * BU;
-  float *xp = scratch;
-  float *hR = xp + (size_t)B * T * G;
+  float *xt = scratch;
+  const int chunk = chunk_steps(d);
+  float *xp = xt + (size_t)T * B * D;         /* rows (t − first)·B + b of the current chunk */
+  float *hR = xp + (size_t)chunk * B * G;
   float *h = hR + (size_t)B * G;
   float *o = h + BU;
   float *rs = o + BU, *zs = rs + BU, *cs = zs + BU, *rh = cs + BU;
 
-  /* The input projection of every step in one product: xp = x·W + bx. */
-  fill_rows(xp, (size_t)B * T, bx, G);
-  gk_sgemm(0, 0, B * T, G, D, 1.f, x, D, W, G, bx ? 1.f : 0.f, xp, G);
+  /* Input projections xp = x·W of `chunk` steps per product (bx is added per step). */
+  to_time_major(x, B, T, D, xt);
+  int first = 0;
 
   for (size_t k = 0; k < BU; k++) { h[k] = h0[k]; o[k] = 0.f; }
 
@@ -141,8 +173,15 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
     } else {
       gk_sgemm(0, 0, B, 2 * U, U, 1.f, h, U, R, G, 0.f, hR, G);
     }
+    if (i % chunk == 0) {
+      const int n = T - i < chunk ? T - i : chunk;
+      first = d->go_backwards ? T - i - n : i;  /* the chunk's time steps are first..first+n−1 */
+      gk_sgemm(0, 0, n * B, G, D, 1.f, xt + (size_t)first * B * D, D, W, G, 0.f, xp, G);
+    }
+    float *xs = xp + (size_t)(t - first) * B * G;  /* this step's B rows */
+    if (bx) for (int b = 0; b < B; b++) for (int c = 0; c < G; c++) xs[(size_t)b * G + c] += bx[c];
     for (int b = 0; b < B; b++) {
-      const float *xr = xp + ((size_t)b * T + t) * G, *hr = hR + (size_t)b * G;
+      const float *xr = xs + (size_t)b * G, *hr = hR + (size_t)b * G;
       float *rb = r + (size_t)b * U, *zb = z + (size_t)b * U;
       for (int j = 0; j < U; j++) { rb[j] = xr[j] + hr[j]; zb[j] = xr[U + j] + hr[U + j]; }
     }
@@ -152,7 +191,7 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
     if (d->reset_after) {
       float *whr = ws ? ws + 4 * TBU + at : 0;
       for (int b = 0; b < B; b++) {
-        const float *xr = xp + ((size_t)b * T + t) * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
+        const float *xr = xs + (size_t)b * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
         const float *rb = r + (size_t)b * U;
         float *cb = c + (size_t)b * U;
         for (int j = 0; j < U; j++) cb[j] = xr[j] + rb[j] * hr[j];
@@ -163,7 +202,7 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
       for (size_t k = 0; k < BU; k++) rh[k] = r[k] * h[k];
       gk_sgemm(0, 0, B, U, U, 1.f, rh, U, R + 2 * U, G, 0.f, hR + 2 * U, G);
       for (int b = 0; b < B; b++) {
-        const float *xr = xp + ((size_t)b * T + t) * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
+        const float *xr = xs + (size_t)b * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
         float *cb = c + (size_t)b * U;
         for (int j = 0; j < U; j++) cb[j] = xr[j] + hr[j];
       }
@@ -200,7 +239,8 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
   if (bh && !d->reset_after) return -2;
   const int B = d->batch, T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t BU = (size_t)B * U, TBU = (size_t)T * BU;
-  float *dXP = scratch;                       /* rows b·T + t, as xp */
+  float *xt = scratch;                        /* x time-major, later dx time-major */
+  float *dXP = xt + (size_t)T * B * D;        /* rows t·B + b, as xp */
   float *dRec = dXP + (size_t)B * T * G;      /* rows i·B + b: d(h·R [+ bh]) of step i */
   float *RH = dRec + (size_t)T * B * G;       /* rows i·B + b: r ⊙ h_prev (reset-before) */
   float *dh = RH + TBU;
@@ -242,7 +282,7 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
       for (size_t k = 0; k < BU; k++) dr[k] = dc[k] * hr[k];
       times_derivative(d->recurrent_activation, r, dr, BU);
       for (int b = 0; b < B; b++) {
-        float *rrow = rec + (size_t)b * G, *xrow = dXP + ((size_t)b * T + t) * G;
+        float *rrow = rec + (size_t)b * G, *xrow = dXP + ((size_t)t * B + b) * G;
         const size_t o = (size_t)b * U;
         for (int j = 0; j < U; j++) {
           rrow[j] = dr[o + j]; rrow[U + j] = dz[o + j]; rrow[2 * U + j] = dc[o + j] * r[o + j];
@@ -262,7 +302,7 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
       }
       times_derivative(d->recurrent_activation, r, dr, BU);
       for (int b = 0; b < B; b++) {
-        float *rrow = rec + (size_t)b * G, *xrow = dXP + ((size_t)b * T + t) * G;
+        float *rrow = rec + (size_t)b * G, *xrow = dXP + ((size_t)t * B + b) * G;
         const size_t o = (size_t)b * U;
         for (int j = 0; j < U; j++) {
           rrow[j] = xrow[j] = dr[o + j];
@@ -283,8 +323,10 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
     gk_sgemm(1, 0, U, 2 * U, T * B, 1.f, ws, U, dRec, G, 0.f, dR, G);
     gk_sgemm(1, 0, U, U, T * B, 1.f, RH, U, dRec + 2 * U, G, 0.f, dR + 2 * U, G);
   }
-  gk_sgemm(1, 0, D, G, B * T, 1.f, x, D, dXP, G, 0.f, dW, G);
-  gk_sgemm(0, 1, B * T, D, G, 1.f, dXP, G, W, G, 0.f, dx, D);
+  to_time_major(x, B, T, D, xt);
+  gk_sgemm(1, 0, D, G, B * T, 1.f, xt, D, dXP, G, 0.f, dW, G);
+  gk_sgemm(0, 1, B * T, D, G, 1.f, dXP, G, W, G, 0.f, xt, D);
+  to_batch_major(xt, B, T, D, dx);
 
   if (dbx) column_sums(dXP, (size_t)B * T, G, dbx);
   if (dbh) {
