@@ -119,15 +119,23 @@ static void fill_rows(float *dst, size_t rows, const float *row, size_t n) {
   }
 }
 
-/* out[c] = Σ_rows m[row·stride + c] for c < cols, accumulated in double (bias gradients sum B·T terms). */
+/*
+ * out[c] = Σ_rows m[row·stride + c] for c < cols (bias gradients sum B·T
+ * terms): float partial sums over 32 rows (vectorized), added up in double.
+ */
 static void column_sums(const float *m, size_t rows, int cols, int stride, float *out) {
-  enum { BLOCK = 64 };
+  enum { BLOCK = 64, ROWS = 32 };
   for (int c0 = 0; c0 < cols; c0 += BLOCK) {
     const int w = cols - c0 < BLOCK ? cols - c0 : BLOCK;
     double acc[BLOCK] = {0};
-    for (size_t r = 0; r < rows; r++) {
-      const float *row = m + r * stride + c0;
-      for (int c = 0; c < w; c++) acc[c] += row[c];
+    for (size_t r0 = 0; r0 < rows; r0 += ROWS) {
+      float part[BLOCK] = {0};
+      const size_t r1 = rows - r0 < ROWS ? rows : r0 + ROWS;
+      for (size_t r = r0; r < r1; r++) {
+        const float *row = m + r * stride + c0;
+        for (int c = 0; c < w; c++) part[c] += row[c];
+      }
+      for (int c = 0; c < w; c++) acc[c] += part[c];
     }
     for (int c = 0; c < w; c++) out[c0 + c] = (float)acc[c];
   }
