@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "gru_kernel.h"
+#include "batch_parallel.h"
 #include "blas_threads.h"
 
 #define CHECK(call)                                                     \
@@ -132,15 +133,18 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   vy = new_f32(env, B * T * U, &y);
   vh = new_f32(env, B * U, &hT);
   if (!vy || !vh) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
+  const int parts = gk_parts(&d, gk_max_threads());
   if (keep) {
-    vws = new_f32(env, gk_workspace_floats(&d), &ws);
+    /* The workspace's last number records how the batch was cut, for backward. */
+    vws = new_f32(env, gk_workspace_floats(&d) + 1, &ws);
     if (!vws) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
   } else {
     CHECK(napi_get_null(env, &vws));
   }
-  float *s = scratch(gk_forward_scratch_floats(&d));
+  if (ws) ws[gk_workspace_floats(&d)] = (float)parts;
+  float *s = scratch(gk_forward_parallel_scratch(&d, parts));
   if (!s) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory for scratch"); return NULL; }
-  int rc = gk_forward(&d, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, y, hT, ws, s);
+  int rc = gk_forward_parallel(&d, parts, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, y, hT, ws, s);
   if (rc != 0) {
     napi_throw_range_error(env, NULL, rc == -2 ? "tfjs-gru native: a recurrent bias needs resetAfter"
                                               : "tfjs-gru native: invalid dims or activation code");
@@ -163,7 +167,7 @@ static napi_value backward(napi_env env, napi_callback_info info) {
   if (!get_dims(env, argv[0], &d) || !get_inputs(env, argv, &d, &in)) return NULL;
   const size_t B = d.batch, T = d.time, D = d.input_size, U = d.units;
   float *ws, *dy, *dhT;
-  if (!get_f32(env, argv[8], "workspace", gk_workspace_floats(&d), 0, &ws) ||
+  if (!get_f32(env, argv[8], "workspace", gk_workspace_floats(&d) + 1, 0, &ws) ||
       !get_f32(env, argv[9], "dy", B * T * U, 0, &dy) ||
       !get_f32(env, argv[10], "dhT", B * U, 1, &dhT)) return NULL;
   float *dx = NULL, *dW = NULL, *dR = NULL, *dbx = NULL, *dbh = NULL, *dh0 = NULL;
@@ -177,10 +181,15 @@ static napi_value backward(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 6; i++) {
     if (!out[i]) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
   }
-  float *s = scratch(gk_backward_scratch_floats(&d));
+  const int parts = (int)ws[gk_workspace_floats(&d)];
+  if (parts < 1 || parts > d.batch) {
+    napi_throw_range_error(env, NULL, "tfjs-gru native: the workspace does not come from forward with these dims");
+    return NULL;
+  }
+  float *s = scratch(gk_backward_parallel_scratch(&d, parts));
   if (!s) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory for scratch"); return NULL; }
-  int rc = gk_backward(&d, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, ws, dy, dhT,
-                       dx, dW, dR, dbx, dbh, dh0, s);
+  int rc = gk_backward_parallel(&d, parts, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, ws, dy, dhT,
+                                dx, dW, dR, dbx, dbh, dh0, s);
   if (rc != 0) {
     napi_throw_range_error(env, NULL, rc == -2 ? "tfjs-gru native: a recurrent bias needs resetAfter"
                                               : "tfjs-gru native: invalid dims or activation code");

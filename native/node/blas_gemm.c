@@ -24,7 +24,14 @@ static double small_threshold(void) {
   return small_flops;
 }
 
+static int single = 0;
+
 void gk_set_max_threads(int n) { max_threads = n; }
+
+void gk_blas_single_thread(int on) {
+  single = on;
+  openblas_set_num_threads(on ? 1 : gk_max_threads());
+}
 
 int gk_max_threads(void) {
   if (max_threads <= 0) max_threads = openblas_get_num_threads();
@@ -35,7 +42,8 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc) {
   const double flops = 2.0 * m * n * k;
-  openblas_set_num_threads(flops < small_threshold() ? 1 : gk_max_threads());
+  /* Inside a batch-parallel call the thread count is fixed at 1 (and must not be touched). */
+  if (!single) openblas_set_num_threads(flops < small_threshold() ? 1 : gk_max_threads());
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
