@@ -117,14 +117,25 @@ static int get_inputs(napi_env env, napi_value *argv, const gk_dims *d, inputs_t
          get_f32(env, argv[7], "mask", B * T, 1, &in->mask);
 }
 
+/* The arguments of forward/backward: exactly `want` of them, dims first, then the inputs. 1 = ok. */
+static int get_call(napi_env env, napi_callback_info info, const char *fn, size_t want, napi_value *argv,
+                    gk_dims *d, inputs_t *in) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc != want) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "tfjs-gru native: %s takes %zu arguments, got %zu", fn, want, argc);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return get_dims(env, argv[0], d) && get_inputs(env, argv, d, in);
+}
+
 static napi_value forward(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 9) { napi_throw_type_error(env, NULL, "tfjs-gru native: forward takes 9 arguments"); return NULL; }
   gk_dims d;
   inputs_t in;
-  if (!get_dims(env, argv[0], &d) || !get_inputs(env, argv, &d, &in)) return NULL;
+  if (!get_call(env, info, "forward", 9, argv, &d, &in)) return NULL;
   bool keep = false;
   CHECK(napi_get_value_bool(env, argv[8], &keep));
   const size_t B = d.batch, T = d.time, U = d.units;
@@ -158,13 +169,10 @@ static napi_value forward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value backward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
   napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 11) { napi_throw_type_error(env, NULL, "tfjs-gru native: backward takes 11 arguments"); return NULL; }
   gk_dims d;
   inputs_t in;
-  if (!get_dims(env, argv[0], &d) || !get_inputs(env, argv, &d, &in)) return NULL;
+  if (!get_call(env, info, "backward", 11, argv, &d, &in)) return NULL;
   const size_t B = d.batch, T = d.time, D = d.input_size, U = d.units;
   float *ws, *dy, *dhT;
   if (!get_f32(env, argv[8], "workspace", gk_workspace_floats(&d) + 1, 0, &ws) ||

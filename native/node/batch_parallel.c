@@ -87,11 +87,21 @@ static int run_parts(part_job *jobs, int parts) {
   return 0;
 }
 
+/* A part's job: its dims and the inputs common to both passes, offset to its batch rows. */
+static void part_inputs(part_job *j, const gk_dims *d, int first, int size, const float *x, const float *W,
+                        const float *R, const float *bx, const float *bh, const float *h0, const float *mask) {
+  const size_t T = d->time, D = d->input_size, U = d->units;
+  memset(j, 0, sizeof *j);
+  j->dims = part_dims(d, size);
+  j->x = x + first * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
+  j->h0 = h0 + first * U; j->mask = mask ? mask + first * T : 0;
+}
+
 int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float *W, const float *R,
                         const float *bx, const float *bh, const float *h0, const float *mask,
                         float *y, float *hT, float *ws, float *scratch) {
   if (parts <= 1) return gk_forward(d, x, W, R, bx, bh, h0, mask, y, hT, ws, scratch);
-  const size_t T = d->time, D = d->input_size, U = d->units;
+  const size_t T = d->time, U = d->units;
   const size_t perScratch = gk_forward_parallel_scratch(d, parts) / parts;
   part_job jobs[MAX_PARTS];
   size_t wsAt = 0;
@@ -99,10 +109,7 @@ int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float
     int first, size;
     part_range(d->batch, parts, k, &first, &size);
     part_job *j = &jobs[k];
-    memset(j, 0, sizeof *j);
-    j->dims = part_dims(d, size);
-    j->x = x + first * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
-    j->h0 = h0 + first * U; j->mask = mask ? mask + first * T : 0;
+    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
     j->y = y + first * T * U; j->hT = hT + first * U;
     j->wsOut = ws ? ws + wsAt : 0;
     wsAt += gk_workspace_floats(&j->dims);
@@ -127,11 +134,8 @@ int gk_backward_parallel(const gk_dims *d, int parts, const float *x, const floa
     int first, size;
     part_range(d->batch, parts, k, &first, &size);
     part_job *j = &jobs[k];
-    memset(j, 0, sizeof *j);
+    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
     j->backward = 1;
-    j->dims = part_dims(d, size);
-    j->x = x + first * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
-    j->h0 = h0 + first * U; j->mask = mask ? mask + first * T : 0;
     j->ws = ws + wsAt;
     wsAt += gk_workspace_floats(&j->dims);
     j->dy = dy + first * T * U; j->dhT = dhT ? dhT + first * U : 0;
