@@ -419,3 +419,31 @@ def make_more_checkpoints(out):
         make_tf1_adam_dtypes(out),
         make_keras_bidi_adam(out),
     ]
+
+
+def write_variable_values(out, case):
+    """``<case>/variables.json``: every variable of the case's checkpoint as TensorFlow reads it
+    (tf.train.load_checkpoint): dtype, shape and the values in C order — floats as JSON numbers
+    (exact for float16/bfloat16/float32), integers exactly, strings as base64 of their bytes."""
+    import base64
+    import json
+    folder = os.path.join(out, *case.split("/"))
+    reader = tf.train.load_checkpoint(os.path.join(folder, CKPT_PREFIX))
+    dtypes = reader.get_variable_to_dtype_map()
+    result = {}
+    for name in sorted(reader.get_variable_to_shape_map()):
+        val = np.asarray(reader.get_tensor(name))
+        dt = dtypes[name].name
+        flat = val.reshape(-1)
+        if dt == "string":
+            values = [base64.b64encode(bytes(s)).decode("ascii") for s in flat]
+        elif dt == "bool":
+            values = [bool(s) for s in flat]
+        elif dt.startswith(("int", "uint")):
+            values = [int(s) for s in flat]
+        else:
+            values = [float(s) for s in flat.astype(np.float64)]
+        result[name] = {"dtype": dt, "shape": list(val.shape), "values": values}
+    with open(os.path.join(folder, "variables.json"), "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=1, sort_keys=True)
+        f.write("\n")
