@@ -37,7 +37,7 @@ function u32(n: number, out: number[]): void {
 function block(entries: TableEntry[], restartInterval: number): Uint8Array {
   const out: number[] = [];
   const restarts: number[] = [];
-  let last = new Uint8Array(0);
+  let last: Uint8Array = new Uint8Array(0);
   entries.forEach((e, i) => {
     let shared = 0;
     if (i % restartInterval === 0) {
