@@ -21,7 +21,9 @@ export type CheckpointErrorCode =
     | 'NO_SUCH_VARIABLE'     // read() of a name the checkpoint does not hold
     | 'BAD_OBJECT_GRAPH'     // the TF2 object graph is inconsistent
     | 'NO_GRU'               // a checkpoint with no GRU in it (discovery, conversion)
-    | 'AMBIGUOUS'            // the variables do not determine one GRU layout
+    | 'AMBIGUOUS'            // the variables do not determine one GRU model (several stacks, inconsistent layers)
+    | 'UNSUPPORTED'          // a GRU that is recognised but not converted
+    | 'CHECK_FAILED'         // a converted model does not reproduce the reference
     | 'CLOSED';              // the checkpoint was closed
 
 export class CheckpointError extends Error {
