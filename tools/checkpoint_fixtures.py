@@ -178,7 +178,7 @@ def make_tf1_multi3_sharded(out):
             outputs, _ = tf.compat.v1.nn.dynamic_rnn(cell, tf.constant(x), dtype=tf.float32, scope=vs)
         din = d
         for i, (u, w) in enumerate(zip(units, ws)):
-            c = _gru_cell_entry(f"rnn/multi_rnn_cell/cell_{i}/gru_cell", din, u, i, "fw")
+            c = _gru_cell_entry(f"rnn/multi_rnn_cell/cell_{i}/gru_cell", din, u, i, "forward")
             cells.append(c)
             values.update({c["variables"][r]: w[r] for r in TF1_ROLES})
             din = u
@@ -226,7 +226,7 @@ def make_tf1_block_cell(out, case, scope, swapped):
             o = sess.run(outputs)
             _saver_save(graph, sess, folder)
     config = {"format": "tf1-saver-v2", "batch": b, "time": t, "input_dim": d, "units": u,
-              "cells": [_gru_cell_entry(scope, d, u, 0, "fw", "GRUBlockCell", names)], "dense": None,
+              "cells": [_gru_cell_entry(scope, d, u, 0, "forward", "GRUBlockCell", names)], "dense": None,
               "expected": "outputs", "swapped_kernel_names": swapped,
               "computed_by": "tf.raw_ops.GRUBlockCell, one step at a time"}
     return _write(out, case, config, folder, [("x", x, "float32"), ("outputs", o, "float32")])
@@ -270,7 +270,7 @@ def make_tf1_cudnn_compatible(out):
             o = sess.run(outputs)
             _saver_save(graph, sess, folder)
     config = {"format": "tf1-saver-v2", "batch": b, "time": t, "input_dim": d, "units": u,
-              "cells": [{"type": "CudnnCompatibleGRUCell", "scope": scope, "layer": 0, "direction": "fw",
+              "cells": [{"type": "CudnnCompatibleGRUCell", "scope": scope, "layer": 0, "direction": "forward",
                          "units": u, "input_dim": d, "variables": names}],
               "dense": None, "expected": "outputs",
               "computed_by": "CudnnCompatibleGRUCell.call's equations in TF ops"}
@@ -317,7 +317,7 @@ def make_tf1_adam_dtypes(out):
             tfdt = tf.string if dt is object else tf.as_dtype(dt)
             ex_vars[n] = tf.compat.v1.get_variable(n, shape=np.shape(val), dtype=tfdt, trainable=False,
                                                    initializer=tf.compat.v1.zeros_initializer())
-        cell = _gru_cell_entry("rnn/gru_cell", d, u, 0, "fw")
+        cell = _gru_cell_entry("rnn/gru_cell", d, u, 0, "forward")
         with _session(graph) as sess:
             sess.run(tf.compat.v1.global_variables_initializer())
             with graph.as_default():
