@@ -20,3 +20,8 @@ export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
+// TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
+export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';
+export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
+export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
+export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
