@@ -18,7 +18,7 @@ import {buildTable, ckptPrefix, entriesOf, FIXTURES, readFixtureBytes} from './h
 const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8'));
 const CASES: string[] = manifest.checkpoints.map((c: string) => c.replace(/^checkpoints\//, ''));
 const RESET_BEFORE = new Set(['tf1_single', 'tf0_names', 'tf10_names', 'tf1_multi_dense', 'tf1_bidi', 'tf1_stack_bidi_dense',
-  'tf1_multi3_sharded', 'tf1_block_cell', 'tf1_block_cell_swapped', 'tf1_adam_dtypes']);
+  'tf1_multi3_sharded', 'tf1_block_cell', 'tf1_block_cell_swapped', 'tf1_adam_dtypes', 'tf1_partitioned']);
 
 function expectedName(c: {config: Record<string, any>}): string {
   return c.config.expected ?? (c.config.dense != null ? 'logits' : 'outputs');

@@ -408,6 +408,39 @@ def make_keras_bidi_adam(out):
                   [("x", x, "float32"), ("outputs", seq, "float32"), ("logits", lg, "float32")])
 
 
+def make_tf1_partitioned(out):
+    """A GRUCell next to a variable partitioned into 2 slices (fixed_size_partitioner): the
+    bundle holds the full variable's entry with `slices` plus one entry per slice."""
+    case = "checkpoints/tf1_partitioned"
+    rng = np.random.default_rng(seed_for(case))
+    b, t, d, u = 2, 3, 2, 3
+    w = _tf1_w(rng, d, u)
+    emb = _u(rng, (6, 2))
+    x = _u(rng, (b, t, d), 1.0)
+    folder = _folder(out, case)
+    graph = tf.Graph()
+    with graph.as_default():
+        pv = tf.compat.v1.get_variable("embedding", shape=(6, 2), dtype=tf.float32,
+                                       initializer=tf.compat.v1.zeros_initializer(),
+                                       partitioner=tf.compat.v1.fixed_size_partitioner(2))
+        outputs, _ = tf.compat.v1.nn.dynamic_rnn(tf.compat.v1.nn.rnn_cell.GRUCell(u), tf.constant(x), dtype=tf.float32)
+        cell = _gru_cell_entry("rnn/gru_cell", d, u, 0, "forward")
+        with _session(graph) as sess:
+            sess.run(tf.compat.v1.global_variables_initializer())
+            with graph.as_default():
+                var = {v.name[:-2]: v for v in tf.compat.v1.global_variables()}
+            for r in TF1_ROLES:
+                var[cell["variables"][r]].load(w[r], sess)
+            parts = list(pv)
+            parts[0].load(emb[:3], sess)
+            parts[1].load(emb[3:], sess)
+            o = sess.run(outputs)
+            _saver_save(graph, sess, folder)
+    config = {"format": "tf1-saver-v2", "batch": b, "time": t, "input_dim": d, "units": u, "cells": [cell],
+              "dense": None, "expected": "outputs", "partitioned": {"embedding": {"shape": [6, 2], "slices": 2}}}
+    return _write(out, case, config, folder, [("x", x, "float32"), ("outputs", o, "float32")])
+
+
 def make_more_checkpoints(out):
     return [
         make_tf1_bidi(out),
@@ -418,6 +451,7 @@ def make_more_checkpoints(out):
         make_tf1_cudnn_compatible(out),
         make_tf1_adam_dtypes(out),
         make_keras_bidi_adam(out),
+        make_tf1_partitioned(out),
     ]
 
 
