@@ -2,9 +2,9 @@
  * Node-only: `tfjs-gru convert` as a library call. Reads a checkpoint from files,
  * builds the LayersModel (src/checkpointModel/toLayersModel.ts), writes it to a
  * folder, loads what it wrote with tf.loadLayersModel and checks that against the
- * unfused reference on the checkpoint's own tensors.
+ * unfused reference on the checkpoint's own tensors (a model that fails is removed).
  */
-import * as tf from '@tensorflow/tfjs';
+import * as fs from 'fs';
 
 import '../index';  // registers this package's layer classes for loading
 import {checkAgainstReference, checkpointToLayersModel, chooseStack, ConversionDescription,
@@ -42,13 +42,13 @@ export async function convertCheckpointToDir(prefix: string, out: string,
     }
     const result = {checkpoint: ck.prefix, out, files, ...description, loadedCheck};
     if (!loadedCheck.pass || (description.check != null && !description.check.pass)) {
+      for (const f of files) fs.rmSync(f, {force: true});  // never leave a wrong model behind
       throw new CheckpointError('CHECK_FAILED', `${ck.prefix}.index`,
           `converted model differs from the reference on the checkpoint's tensors: max |error| ` +
-          `${loadedCheck.maxAbsError} > ${loadedCheck.tolerance} (this is a bug; please report it)`);
+          `${loadedCheck.maxAbsError} > ${loadedCheck.tolerance}; the files were removed (this is a bug; please report it)`);
     }
     return result;
   } finally {
     ck.close();
-    void tf;
   }
 }
