@@ -83,7 +83,7 @@ describe('tfjs-gru through a pipe', () => {
     const top = runThroughPipe([]);
     expect(top.code).toBe(0);
     const verbs = [...top.stdout.matchAll(/^  ([a-z-]+) /gm)].map((m) => m[1]).filter((v) => v !== 'help');
-    expect(verbs).toEqual(expect.arrayContaining(['verify', 'setup-node']));
+    expect(verbs).toEqual(expect.arrayContaining(['verify', 'explain', 'setup-node']));
     for (const verb of verbs) {
       const r = runThroughPipe([verb, '--help']);
       expect(r.code).toBe(0);

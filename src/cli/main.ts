@@ -1,6 +1,7 @@
 import {Command, CommanderError} from 'commander';
 
 import {CliContext, EXIT, RegisterVerb, UsageError} from './context';
+import {registerExplain} from './explainCommand';
 import {err, out, runAndExit} from './output';
 
 export {runAndExit};
@@ -14,6 +15,7 @@ import {registerVerify} from './verifyCommand';
  */
 const VERBS: RegisterVerb[] = [
   registerVerify,
+  registerExplain,
   registerSetupNode,
 ];
 
