@@ -20,3 +20,11 @@ export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
+export {
+  explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
+  ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,
+} from './explain/explainGru';
+export {ExplainLayoutName, EXPLAIN_LAYOUT_NAMES} from './explain/layoutMaps';
+export {explainModelJson, findModelGrus, ModelExplanation, ModelGru} from './explain/modelJson';
+export {formatGruExplanation} from './explain/format';
+export {renderExplanationSvg, GATE_COLORS} from './explain/svg';

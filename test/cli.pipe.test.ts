@@ -91,6 +91,53 @@ describe('tfjs-gru through a pipe', () => {
     }
   });
 
+  test('explain --input 3 --units 2: the complete map as text, as JSON, and as an SVG file', () => {
+    const text = runThroughPipe(['explain', '--input', '3', '--units', '2']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^GRU: layout 'tf1', reset-before, D = 3 input features, U = 2 units$/m);
+    expect(text.stdout).toMatch(/^  Uh +\[2, 2\] +r ⊙ h → c +candidate\/kernel\[D:\] +candidate\/kernel\[3:\]$/m);
+    expect(text.stdout).toMatch(/^  c = tanh\(x·candidate\/kernel\[:D\] \+ \(r ⊙ h\)·candidate\/kernel\[D:\] \+ candidate\/bias\)$/m);
+    expect(text.stdout).toMatch(/No equivalent in the other family/);
+    expect(text.stderr).toBe('');
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-explain-'));
+    const svg = path.join(dir, 'gru.svg');
+    const json = runThroughPipe(['explain', '--input', '3', '--units', '2', '--layout', 'pytorch', '--json', '--svg', svg, '--quiet']);
+    expect(json.code).toBe(0);
+    const e = JSON.parse(json.stdout);
+    expect(e.explained.layout).toBe('pytorch');
+    expect(e.explained.blocks.find((b: any) => b.block === 'Wz').expression).toBe('weight_ih_l0[U:2U]ᵀ');
+    expect(fs.readFileSync(svg, 'utf8')).toMatch(/^<\?xml[^]*<svg [^]*data-block="bUh"[^]*<\/svg>\n$/);
+  });
+
+  test('explain FILE: the model.json fixture with its weights, and through --no-weights', () => {
+    const file = path.join(ROOT, 'fixtures', 'tfjs_model', 'keras_reset_after', 'model.json');
+    const r = runThroughPipe(['explain', file, '--json', '--backend', BACKEND]);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(r.stdout);
+    expect(m.weightFiles).toEqual(['group1-shard1of1.bin']);
+    expect(m.grus.map((g: any) => [g.name, g.explained.layout, g.inputSize, g.units, g.check.pass]))
+        .toEqual([['gru', 'keras-reset-after', 3, 4, true]]);
+    const text = runThroughPipe(['explain', file, '--no-weights', '--to', 'pytorch']);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/^GRU 'gru': layout 'keras-reset-after', reset-after, D = 3 input features, U = 4 units$/m);
+    expect(text.stdout).toMatch(/^  block +keras-reset-after +pytorch$/m);
+    expect(text.stdout).not.toMatch(/Check:/);
+  });
+
+  test('explain usage errors exit 2 and name the option or file', () => {
+    const missing = runThroughPipe(['explain', '--input', '3']);
+    expect([missing.code, missing.stderr]).toEqual([2, expect.stringMatching(/give --units U \(the GRU's input features and units\), or a model.json file/)]);
+    const zero = runThroughPipe(['explain', '--input', '0', '--units', '2']);
+    expect([zero.code, zero.stderr]).toEqual([2, expect.stringMatching(/option '--input <D>' argument '0' is invalid. expected a whole number ≥ 1, got '0'/)]);
+    const both = runThroughPipe(['explain', 'model.json', '--units', '2']);
+    expect([both.code, both.stderr]).toEqual([2, expect.stringMatching(/model.json: the sizes and layout come from the file; drop --units/)]);
+    const absent = runThroughPipe(['explain', '/nonexistent/model.json']);
+    expect([absent.code, absent.stderr]).toEqual([2, expect.stringMatching(/\/nonexistent\/model.json: no such file/)]);
+    const layout = runThroughPipe(['explain', '--input', '3', '--units', '2', '--layout', 'caffe']);
+    expect([layout.code, layout.stderr]).toEqual([2, expect.stringMatching(/argument 'caffe' is invalid. Allowed choices are tf1, keras/)]);
+  });
+
   test('setup-node reports a failure with exit 1 and the reason', () => {
     const r = runThroughPipe(['setup-node', '--force', '--quiet', '--tensorflow-dir', '/nonexistent/tensorflow']);
     expect(r.code).toBe(1);

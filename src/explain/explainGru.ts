@@ -312,6 +312,18 @@ function stats(t: tf.Tensor): WeightStats {
   });
 }
 
+/**
+ * The explicit blocks (Wr, Ur, br, …) of real weights in a layout view, as
+ * new tensors the caller owns: each block is its slices of the layout's
+ * tensors (transposed where marked, summed where a layout splits it; zeros
+ * for an absent bias).
+ */
+export function explicitBlocks(view: LayoutView, weights: WeightMap): WeightMap {
+  const out: WeightMap = {};
+  for (const b of view.blocks) out[b.block] = extractBlock(b, weights);
+  return out;
+}
+
 /** The block's numbers: its slices of the real tensors (transposed where marked), summed; zeros for an absent bias. */
 function extractBlock(view: BlockView, weights: WeightMap): tf.Tensor {
   return tf.tidy(() => {
@@ -336,8 +348,7 @@ function recombinationCheck(
     const h0 = tf.randomNormal([2, u], 0, 1, 'float32', seed + 1) as tf.Tensor2D;
     const act = getActivation(activation, 'activation');
     const rec = getActivation(recurrentActivation, 'recurrentActivation');
-    const explicit: Record<string, tf.Tensor> = {};
-    for (const b of view.blocks) explicit[b.block] = extractBlock(b, weights);
+    const explicit = explicitBlocks(view, weights);
     const textbook = view.family === 'reset-after' ?
         unfusedResetAfterGru(x, h0, explicit as unknown as ExplicitResetAfterGruWeights, {activation: act, recurrentActivation: rec}) :
         unfusedGru(x, h0, explicit as unknown as ExplicitGruWeights, {activation: act, recurrentActivation: rec});
