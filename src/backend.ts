@@ -8,8 +8,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
+/** The active backend and why it was chosen (see {@link selectBackend}). */
 export interface BackendInfo {
   /** Active backend, as tf.getBackend() names it. */
   name: string;

@@ -225,7 +225,7 @@ export const LAYOUT_MAPS: Record<ExplainLayoutName, LayoutMap> = {
   'keras-reset-after': KERAS_RA, 'pytorch': PYTORCH, 'onnx-reset-after': onnx(true), 'unfused-reset-after': UNFUSED_RA,
 };
 
-/** The names of {@link LAYOUT_MAPS}. */
+/** Every {@link ExplainLayoutName}, in the order explain lists them. */
 export const EXPLAIN_LAYOUT_NAMES = Object.keys(LAYOUT_MAPS) as ExplainLayoutName[];
 
 /** The map of a layout name; throws naming the known ones. */

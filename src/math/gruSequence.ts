@@ -12,9 +12,9 @@ import {timeSteps} from './timeSteps';
  * matrices are put side by side, and converters map every other layout to it.
  */
 export interface GruKernelWeights {
-  /** [D, 3U]: multiplies the input x. */
+  /** `[D, 3U]`: multiplies the input x. */
   inputKernel: tf.Tensor2D;
-  /** [U, 3U]: multiplies the state h. */
+  /** `[U, 3U]`: multiplies the state h. */
   recurrentKernel: tf.Tensor2D;
   /** [3U] added to the input projection, or null for none. */
   inputBias: tf.Tensor1D|null;
@@ -22,6 +22,7 @@ export interface GruKernelWeights {
   recurrentBias: tf.Tensor1D|null;
 }
 
+/** How {@link gruSequence} runs: reset convention, activations, direction, masking, dropout masks. */
 export interface GruSequenceOptions {
   /**
    * false: reset before the candidate matmul, hh = act(x·Wh + bh + (r⊙h)·Rh)
@@ -83,12 +84,13 @@ function recurrentMatMul(h: tf.Tensor2D, R: tf.Tensor2D, masks: tf.Tensor2D[]|nu
   return tf.concat(masks.map((m, g) => tf.matMul(tf.mul(h, m), tf.slice(R, [0, g * units], [units, units]))), 1) as tf.Tensor2D;
 }
 
+/** What {@link gruSequence} returns: every step's output (if asked), the last output and the final state. */
 export interface GruSequenceResult {
   /** [B, T, U] when returnSequences, else null. */
   outputs: tf.Tensor3D|null;
-  /** [B, U]: the output of the last processed step. */
+  /** `[B, U]`: the output of the last processed step. */
   lastOutput: tf.Tensor2D;
-  /** [B, U]: the final state. */
+  /** `[B, U]`: the final state. */
   state: tf.Tensor2D;
 }
 
