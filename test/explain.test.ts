@@ -209,6 +209,20 @@ describe('explainModelJson', () => {
     model.dispose();
   });
 
+  test('a Bidirectional GRU: its forward and backward cells, each checked', async () => {
+    const input = tf.input({shape: [4, 3]});
+    const out = tf.layers.bidirectional({layer: tf.layers.gru({units: 2, returnSequences: true, name: 'g'}) as any, name: 'bi'})
+        .apply(input) as tf.SymbolicTensor;
+    const model = tf.model({inputs: input, outputs: out});
+    const {modelJson, weightData} = await saved(model);
+    const m = explainModelJson(modelJson, weightData);
+    expect(m.grus.map((g) => [g.name, g.explained.layout, g.inputSize, g.units, g.check!.pass])).toEqual([
+      ['bi/forward_g', 'keras', 3, 2, true], ['bi/backward_g', 'keras', 3, 2, true]]);
+    // the two directions' numbers differ: each GRU read its own weights
+    expect(block(m.grus[0], 'Wr').stats!.norm).not.toBe(block(m.grus[1], 'Wr').stats!.norm);
+    model.dispose();
+  });
+
   test('contradictions and absences are named', () => {
     const modelJson = JSON.parse(fs.readFileSync(path.join(FIXTURE, 'model.json'), 'utf8'));
     const lying = JSON.parse(JSON.stringify(modelJson));

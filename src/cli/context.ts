@@ -48,3 +48,26 @@ export function jsonOption(): Option {
 export function quietOption(): Option {
   return new Option('-q, --quiet', 'no progress or informational lines on stderr');
 }
+
+/**
+ * A bridge for a verb written as `run(argv) → exit code` with its own argument
+ * handling (e.g. another branch's `runInspect`): registers `name` so that
+ * `tfjs-gru name ARGS` calls `run(ARGS)` and exits with its code. The parser
+ * passes every argument through untouched, `--help` included, so such a verb
+ * checks its own options; write a proper {@link RegisterVerb} to get typed
+ * options, suggestions and generated help.
+ */
+export function passThroughVerb(
+    name: string, description: string, run: (argv: string[]) => Promise<number>|number): RegisterVerb {
+  return (program, ctx) => {
+    program.command(name)
+        .description(description)
+        .helpOption(false)
+        .allowUnknownOption(true)
+        .allowExcessArguments(true)
+        .argument('[args...]')
+        .action(async (args: string[]) => {
+          ctx.exitCode = await run(args ?? []);
+        });
+  };
+}

@@ -11,7 +11,8 @@ import {registerVerify} from './verifyCommand';
 /**
  * The verbs, in the order `tfjs-gru --help` lists them. Each lives in its own
  * file and registers its options and action on the program; a new verb is one
- * import and one entry here.
+ * import and one entry here. A verb that is a plain `run(argv): Promise<number>`
+ * can be wired at once with `passThroughVerb('inspect', '…', runInspect)` (./context).
  */
 const VERBS: RegisterVerb[] = [
   registerVerify,
@@ -19,8 +20,8 @@ const VERBS: RegisterVerb[] = [
   registerSetupNode,
 ];
 
-/** The tfjs-gru program with every verb registered; parse errors throw (exitOverride) instead of exiting. */
-export function buildProgram(ctx: CliContext): Command {
+/** The tfjs-gru program with the verbs registered; parse errors throw (exitOverride) instead of exiting. */
+export function buildProgram(ctx: CliContext, verbs: RegisterVerb[] = VERBS): Command {
   const program = new Command('tfjs-gru')
       .description('TensorFlow 1.x GRUCell, Keras and PyTorch GRUs on TensorFlow.js: verify them against real ' +
                    'TensorFlow, explain where their weights are, build tfjs-node')
@@ -29,7 +30,7 @@ export function buildProgram(ctx: CliContext): Command {
       .configureOutput({writeOut: out, writeErr: err})
       .showSuggestionAfterError(true)
       .showHelpAfterError('(add --help for usage)');
-  for (const register of VERBS) register(program, ctx);
+  for (const register of verbs) register(program, ctx);
   return program;
 }
 
@@ -38,9 +39,9 @@ export function buildProgram(ctx: CliContext): Command {
  * code: 0 ok, 1 a check failed (or the work failed, message on stderr), 2 a
  * usage error. Never exits the process: see {@link runAndExit}.
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], verbs: RegisterVerb[] = VERBS): Promise<number> {
   const ctx: CliContext = {exitCode: EXIT.ok};
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, verbs);
   if (argv.length === 0) {
     out(program.helpInformation());
     return EXIT.ok;
