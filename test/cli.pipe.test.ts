@@ -37,7 +37,8 @@ describe('tfjs-gru through a pipe', () => {
     expect(new Set(report.results.map((x: any) => x.case)).size).toBe(manifest.cases.length);
     expect(report.summary.map((s: any) => s.implementation)).toContain('TF1GRU');
     expect(r.code).toBe(0);
-    expect(r.stderr).toBe('');  // --json prints nothing else, and no progress bar into a pipe
+    // --json prints nothing else on stderr, and no progress bar into a pipe (native TensorFlow's own log lines aside)
+    expect(r.stderr.split('\n').filter((l) => l !== '' && !/^\d{4}-\d\d-\d\d .*tensorflow\//.test(l))).toEqual([]);
   });
 
   test('verify: summary by default, --full gives one line per quantity', () => {
@@ -102,12 +103,20 @@ describe('tfjs-gru through a pipe', () => {
 
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-explain-'));
     const svg = path.join(dir, 'gru.svg');
-    const json = runThroughPipe(['explain', '--input', '3', '--units', '2', '--layout', 'pytorch', '--json', '--svg', svg, '--quiet']);
+    const png = path.join(dir, 'gru.png');
+    const json = runThroughPipe(['explain', '--input', '3', '--units', '2', '--layout', 'pytorch', '--json', '--svg', svg, '--png', png,
+                                 '--quiet']);
     expect(json.code).toBe(0);
     const e = JSON.parse(json.stdout);
     expect(e.explained.layout).toBe('pytorch');
     expect(e.explained.blocks.find((b: any) => b.block === 'Wz').expression).toBe('weight_ih_l0[U:2U]ᵀ');
-    expect(fs.readFileSync(svg, 'utf8')).toMatch(/^<\?xml[^]*<svg [^]*data-block="bUh"[^]*<\/svg>\n$/);
+    const svgText = fs.readFileSync(svg, 'utf8');
+    expect(svgText).toMatch(/^<\?xml[^]*<svg [^]*data-block="bUh"[^]*<\/svg>\n$/);
+    const bytes = fs.readFileSync(png);
+    expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+    // IHDR: width and height are the SVG's
+    const [, w, h] = /<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svgText)!.map(Number);
+    expect([bytes.readUInt32BE(16), bytes.readUInt32BE(20)]).toEqual([w, h]);
   });
 
   test('explain FILE: the model.json fixture with its weights, and through --no-weights', () => {

@@ -43,8 +43,14 @@ function writeFile(file: string, data: string|Buffer, option: string): void {
 
 function pngOf(svg: string): Buffer {
   // loaded only for --png: a native renderer the rest of the CLI does not need
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const {Resvg} = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
+  let Resvg: typeof import('@resvg/resvg-js').Resvg;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    Resvg = (require('@resvg/resvg-js') as typeof import('@resvg/resvg-js')).Resvg;
+  } catch (e) {
+    throw new Error(`--png needs the optional dependency @resvg/resvg-js (npm install @resvg/resvg-js@2.6.2): ${
+        (e as Error).message.split('\n')[0]}; --svg works without it`);
+  }
   return new Resvg(svg, {background: '#ffffff', font: {loadSystemFonts: true}}).render().asPng();
 }
 
