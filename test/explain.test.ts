@@ -271,4 +271,13 @@ describe('renderExplanationSvg', () => {
     }
     expect(pixel(2, height - 2)).toEqual([255, 255, 255]);
   });
+
+  test('large sizes keep the diagram bounded (the largest axis at most 420 px)', () => {
+    const svg = renderExplanationSvg(explainGru({inputSize: 1000, units: 2000, layout: 'keras'}));
+    const [width, height] = attr(svg, /<svg [^>]*width="(\d+)" height="(\d+)"/);
+    expect(width).toBeLessThan(1200);
+    expect(height).toBeLessThan(1200);
+    const [w] = attr(svg, /<rect x="[\d.]+" y="[\d.]+" width="([\d.]+)"[^>]*data-block="Wz"/);
+    expect(w).toBeCloseTo(420 / 3, 1);  // kernel [1000, 6000]: one of three column blocks
+  });
 });

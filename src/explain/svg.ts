@@ -7,8 +7,13 @@ function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
+/** A coordinate with at most two decimals. */
+function r2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+
 function text(x: number, y: number, s: string, attrs = ''): string {
-  return `<text x="${x}" y="${y}" ${attrs}>${esc(s)}</text>`;
+  return `<text x="${r2(x)}" y="${r2(y)}" ${attrs}>${esc(s)}</text>`;
 }
 
 /** The two drawn axes of a tensor: rows and columns (a 1-D tensor is one row; ONNX's leading direction axis is dropped). */
@@ -38,7 +43,8 @@ function ticks(t: TensorView, axis: number): Array<{at: number, label: string}> 
 export function renderExplanationSvg(e: GruExplanation): string {
   const v = e.explained;
   const maxDim = Math.max(...v.tensors.flatMap((t) => t.dims.slice(-2)));
-  const cell = Math.max(3, Math.min(28, Math.floor(420 / maxDim)));
+  // the largest axis is drawn at most 420 px long, however large D and U are
+  const cell = Math.min(28, 420 / maxDim);
   const left = 120;
   const parts: string[] = [];
   let y = 34;
@@ -68,7 +74,7 @@ export function renderExplanationSvg(e: GruExplanation): string {
     const w = cols * cell;
     const h = rows * rowCell;
     parts.push(`<g class="tensor" data-tensor="${esc(t.name)}">`);
-    parts.push(`<rect x="${left}" y="${top}" width="${w}" height="${h}" fill="#f2f2f2" stroke="#333" stroke-width="1"/>`);
+    parts.push(`<rect x="${left}" y="${r2(top)}" width="${r2(w)}" height="${r2(h)}" fill="#f2f2f2" stroke="#333" stroke-width="1"/>`);
     for (const b of v.blocks) {
       for (const s of b.sources) {
         if (s.tensor !== t.name) continue;
@@ -78,7 +84,7 @@ export function renderExplanationSvg(e: GruExplanation): string {
         const cn = s.size[colAxis];
         const x = left + c0 * cell;
         const yy = top + r0 * rowCell;
-        parts.push(`<rect x="${x}" y="${yy}" width="${cn * cell}" height="${rn * rowCell}" fill="${GATE_COLORS[b.gate]}" ` +
+        parts.push(`<rect x="${r2(x)}" y="${r2(yy)}" width="${r2(cn * cell)}" height="${r2(rn * rowCell)}" fill="${GATE_COLORS[b.gate]}" ` +
                    `fill-opacity="${b.operand.startsWith('bias') || b.operand === 'x' ? 0.95 : 0.7}" stroke="#fff" ` +
                    `stroke-width="1.5" class="block gate-${b.gate}" data-block="${b.block}"/>`);
         const boxW = cn * cell;
@@ -94,13 +100,13 @@ export function renderExplanationSvg(e: GruExplanation): string {
     parts.push('</g>');
     for (const tick of ticks(t, colAxis)) {
       const x = left + tick.at * cell;
-      parts.push(`<line x1="${x}" y1="${top - 4}" x2="${x}" y2="${top}" stroke="#333"/>`);
+      parts.push(`<line x1="${r2(x)}" y1="${r2(top - 4)}" x2="${r2(x)}" y2="${r2(top)}" stroke="#333"/>`);
       parts.push(text(x, top - 7, tick.label, 'font-size="10" text-anchor="middle" class="tick col-tick"'));
     }
     if (rowAxis != null) {
       for (const tick of ticks(t, rowAxis)) {
         const yy = top + tick.at * rowCell;
-        parts.push(`<line x1="${left - 4}" y1="${yy}" x2="${left}" y2="${yy}" stroke="#333"/>`);
+        parts.push(`<line x1="${left - 4}" y1="${r2(yy)}" x2="${left}" y2="${r2(yy)}" stroke="#333"/>`);
         parts.push(text(left - 7, yy + 4, tick.label, 'font-size="10" text-anchor="end" class="tick row-tick"'));
       }
       for (const [axis, what] of [[rowAxis, 'rows'], [colAxis, 'cols']] as const) {
@@ -123,7 +129,8 @@ export function renderExplanationSvg(e: GruExplanation): string {
     width = Math.max(width, left + w + 40);
     y = top + h + 30;
   }
-  const height = y;
+  const height = Math.ceil(y);
+  width = Math.ceil(width);
   return `<?xml version="1.0" encoding="UTF-8"?>\n` +
       `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
       `font-family="DejaVu Sans, Helvetica, Arial, sans-serif">\n` +
