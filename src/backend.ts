@@ -14,8 +14,10 @@ import {loadNativeKernel} from './node/nativeKernel';
 // On tfjs-node, GRU sequences run on the native kernel when it is built.
 registerSequenceKernel('tensorflow', () => loadNativeKernel().kernel);
 
+/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
+/** The active backend and why it was chosen (see {@link selectBackend}). */
 export interface BackendInfo {
   /** Active backend, as tf.getBackend() names it. */
   name: string;

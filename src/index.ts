@@ -3,8 +3,8 @@
 export {TF1GRUCell, TF1GRUCellArgs, tf1GruCell} from './layers/tf1GruCell';
 export {TF1GRU, TF1GRUArgs, tf1Gru} from './layers/tf1Gru';
 export {GruSequenceArgs} from './layers/gruSequenceLayer';
-export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult} from './math/gruSequence';
-export {getActivation} from './math/activations';
+export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult, GateMasks} from './math/gruSequence';
+export {getActivation, activationName, ActivationFn} from './math/activations';
 export {tf1ToKernelWeights} from './weights/tf1Kernel';
 export {ExplicitGruWeights, TF1GruWeights, splitTF1Weights, fuseTF1Weights} from './reference/explicitWeights';
 export {unfusedGru, UnfusedGruOptions} from './reference/unfusedGru';
@@ -27,3 +27,12 @@ export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, Check
 export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
 export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
 export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export {
+  explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
+  ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,
+} from './explain/explainGru';
+export {ExplainLayoutName, EXPLAIN_LAYOUT_NAMES, TensorSlice} from './explain/layoutMaps';
+export {explainModelJson, findModelGrus, ModelExplanation, ModelGru} from './explain/modelJson';
+export {formatGruExplanation} from './explain/format';
+export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
+export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';

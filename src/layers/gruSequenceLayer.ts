@@ -62,6 +62,7 @@ export abstract class GruSequenceLayer extends tf.RNN {
     return super.apply(inputs, kwargs);
   }
 
+  /** Runs the GRU over a sequence [B, T, D] (tf.layers' Layer.call; kwargs: mask, initialState, training). */
   call(inputs: tf.Tensor|tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor|tf.Tensor[] {
     return tf.tidy(() => {
       // A symbolic initial state arrives as extra inputs: [x, h0].
@@ -117,6 +118,7 @@ export abstract class GruSequenceLayer extends tf.RNN {
     super.setWeights(weights);
   }
 
+  /** Every constructor argument, for model.save / tf.loadLayersModel. */
   getConfig(): tf.serialization.ConfigDict {
     const config = super.getConfig();
     delete config.cell;

@@ -7,6 +7,7 @@ import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
+/** Arguments of {@link kerasGruCell} / {@link KerasGRUCell}: Keras's GRUCell arguments, camelCase, Keras's defaults. */
 export interface KerasGRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;

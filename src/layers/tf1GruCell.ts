@@ -7,6 +7,7 @@ import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
+/** Arguments of {@link tf1GruCell} / {@link TF1GRUCell}: TF1 GRUCell's constructor arguments, camelCase. */
 export interface TF1GRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;

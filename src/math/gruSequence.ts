@@ -15,9 +15,9 @@ import {timeSteps} from './timeSteps';
  * matrices are put side by side, and converters map every other layout to it.
  */
 export interface GruKernelWeights {
-  /** [D, 3U]: multiplies the input x. */
+  /** `[D, 3U]`: multiplies the input x. */
   inputKernel: tf.Tensor2D;
-  /** [U, 3U]: multiplies the state h. */
+  /** `[U, 3U]`: multiplies the state h. */
   recurrentKernel: tf.Tensor2D;
   /** [3U] added to the input projection, or null for none. */
   inputBias: tf.Tensor1D|null;
@@ -25,6 +25,7 @@ export interface GruKernelWeights {
   recurrentBias: tf.Tensor1D|null;
 }
 
+/** How {@link gruSequence} runs: reset convention, activations, direction, masking, dropout masks. */
 export interface GruSequenceOptions {
   /**
    * false: reset before the candidate matmul, hh = act(x·Wh + bh + (r⊙h)·Rh)
@@ -93,12 +94,13 @@ export interface PartialGruSequenceResult {
   state: tf.Tensor2D|null;
 }
 
+/** What {@link gruSequence} returns: every step's output (if asked), the last output and the final state. */
 export interface GruSequenceResult {
   /** [B, T, U] when returnSequences, else null. */
   outputs: tf.Tensor3D|null;
-  /** [B, U]: the output of the last processed step. */
+  /** `[B, U]`: the output of the last processed step. */
   lastOutput: tf.Tensor2D;
-  /** [B, U]: the final state. */
+  /** `[B, U]`: the final state. */
   state: tf.Tensor2D;
 }
 

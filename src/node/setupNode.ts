@@ -22,6 +22,7 @@ import * as path from 'path';
 
 import {buildNativeKernel, NativeKernelBuild} from './buildNativeKernel';
 
+/** Options of {@link setupNode}. */
 export interface SetupNodeOptions {
   /** Python whose `tensorflow` package to use (default: the project venv from tools/venv.sh). */
   python?: string;
@@ -33,6 +34,7 @@ export interface SetupNodeOptions {
   log?: (line: string) => void;
 }
 
+/** What {@link setupNode} did and found. */
 export interface SetupNodeResult {
   /** True when nothing was rebuilt (a working addon was already there). */
   alreadyDone: boolean;
@@ -106,6 +108,11 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * Makes @tensorflow/tfjs-node run on the TensorFlow Python wheel's C library:
+ * stages it into tfjs-node's deps/, builds the addon with node-gyp, checks that
+ * it loads and multiplies (Node only; `tfjs-gru setup-node` on the command line).
+ */
 export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNodeResult> {
   const log = options.log ?? (() => undefined);
   const r = await setupTfjsNode(options);
