@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {registerSequenceKernel} from './kernels/registry';
+import {registerSequenceKernel, sequenceKernelDescription} from './kernels/registry';
 import {wasmKernelProvider} from './kernels/wasm/wasmKernel';
 import {loadNativeKernel} from './node/nativeKernel';
 
@@ -23,6 +23,8 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export interface BackendInfo {
   /** Active backend, as tf.getBackend() names it. */
   name: string;
+  /** What runs GRU sequences there: e.g. 'native-openblas whole-sequence kernel', or 'tfjs ops (...)'. */
+  gruKernel: string;
   /** Why this backend: what was chosen and why the better ones were not available. */
   reason: string;
 }
@@ -127,7 +129,8 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
     }
     const a = await activate(preferred);
     if (!a.ok) throw new BackendUnavailableError(preferred, a.why);
-    current = {name: preferred, reason: `requested explicitly${describeNative(preferred)}`};
+    current = {name: preferred, reason: `requested explicitly${describeNative(preferred)}`,
+               gruKernel: sequenceKernelDescription(preferred)};
     return current;
   }
   const skipped: string[] = [];
@@ -136,7 +139,7 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
     if (a.ok) {
       const why = name === 'tensorflow' ? `tfjs-node is available${describeNative(name)}` :
           `${skipped.join('; ')}`;
-      current = {name, reason: why};
+      current = {name, reason: why, gruKernel: sequenceKernelDescription(name)};
       return current;
     }
     skipped.push(`${name}: ${a.why}`);
@@ -158,7 +161,7 @@ function describeNative(name: BackendName): string {
 export function backendInfo(): BackendInfo {
   const name = safeGetBackend() ?? 'none';
   if (current && current.name === name) return current;
-  return {name, reason: current ? `changed outside selectBackend (selected was '${current.name}')` :
+  return {name, gruKernel: sequenceKernelDescription(name), reason: current ? `changed outside selectBackend (selected was '${current.name}')` :
                                   'selectBackend() was not called; tfjs default'};
 }
 

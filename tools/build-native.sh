@@ -3,6 +3,8 @@
 # machine into native/build/tfjs_gru_native.node. Needs a C compiler, the
 # Node.js headers (they come with node) and OpenBLAS with its cblas.h
 # (Debian: apt-get install libopenblas-dev). `tfjs-gru setup-node` runs this.
+# -fno-trapping-math lets gcc turn the math selects into vector blends (the
+# kernel never reads floating-point exception flags).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cc="${CC:-cc}"
@@ -16,7 +18,7 @@ if ! printf '#include <cblas.h>\nint main(void){openblas_get_num_threads();retur
 fi
 mkdir -p "$root/native/build"
 out="$root/native/build/tfjs_gru_native.node"
-"$cc" -O3 -march=native -fPIC -shared -std=c11 -Wall -Wextra -Werror \
+"$cc" -O3 -march=native -fno-trapping-math -fno-math-errno -fPIC -shared -std=c11 -Wall -Wextra -Werror \
   -DNODE_GYP_MODULE_NAME=tfjs_gru_native -DNAPI_VERSION=8 \
   -I"$root/native" -I"$root/native/node" -I"$node_include" \
   "$root/native/gru_kernel.c" "$root/native/node/blas_gemm.c" "$root/native/node/addon.c" \

@@ -15,9 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <cblas.h>
-
 #include "gru_kernel.h"
+#include "blas_threads.h"
 
 #define CHECK(call)                                                     \
   do {                                                                  \
@@ -202,14 +201,14 @@ static napi_value set_threads(napi_env env, napi_callback_info info) {
     napi_throw_range_error(env, NULL, "tfjs-gru native: setThreads takes a positive integer");
     return NULL;
   }
-  openblas_set_num_threads(n);
+  gk_set_max_threads(n);
   return NULL;
 }
 
 static napi_value threads(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value v;
-  CHECK(napi_create_int32(env, openblas_get_num_threads(), &v));
+  CHECK(napi_create_int32(env, gk_max_threads(), &v));
   return v;
 }
 

@@ -1,11 +1,30 @@
-/* gk_sgemm for the native build: OpenBLAS's cblas_sgemm. */
+/*
+ * gk_sgemm for the native build: OpenBLAS's cblas_sgemm. Products smaller
+ * than SMALL_FLOPS (the per-step products at common sizes) run on one thread:
+ * waking OpenBLAS's other threads costs more than it saves there, while the
+ * whole-sequence products (input projection, weight gradients) use them all.
+ */
 #include <cblas.h>
 
 #include "gru_kernel.h"
+#include "blas_threads.h"
+
+#define SMALL_FLOPS 8e6
+
+static int max_threads = 0;
+
+void gk_set_max_threads(int n) { max_threads = n; }
+
+int gk_max_threads(void) {
+  if (max_threads <= 0) max_threads = openblas_get_num_threads();
+  return max_threads;
+}
 
 void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc) {
+  const double flops = 2.0 * m * n * k;
+  openblas_set_num_threads(flops < SMALL_FLOPS ? 1 : gk_max_threads());
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -39,7 +39,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
   }
   await selectBackend(parseBackendName(backend));
   const info = backendInfo();
-  if (!json) process.stderr.write(`backend: ${info.name} (${info.reason})\n`);
+  if (!json) process.stderr.write(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
   const report = verify({fixturesDir, onProgress: json ? undefined : progressBar});
   if (json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -47,7 +47,7 @@ export async function verifyCommand(argv: string[]): Promise<number> {
     const failures = report.results.filter((r) => !r.pass).length;
     const cases = new Set(report.results.map((r) => r.case)).size;
     process.stdout.write(formatTable(report.results) + '\n\n');
-    process.stdout.write(`backend: ${info.name} (${info.reason})\n`);
+    process.stdout.write(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
     process.stdout.write(report.pass ?
         `PASS: ${report.results.length} quantities on ${cases} cases equal TensorFlow within tolerance\n` :
         `FAIL: ${failures} of ${report.results.length} quantities on ${cases} cases differ from TensorFlow or did not run\n`);

@@ -53,3 +53,10 @@ export function sequenceKernelFor(backend: string): SequenceKernel|null {
   chosen.set(backend, kernel);
   return kernel;
 }
+
+/** What runs GRU sequences on a backend: a kernel's name, or 'tfjs ops' and why. */
+export function sequenceKernelDescription(backend: string): string {
+  if (sequenceKernelMode() === 'ops') return "tfjs ops (kernel mode 'ops')";
+  const k = sequenceKernelFor(backend);
+  return k != null ? `${k.name} whole-sequence kernel` : 'tfjs ops (no whole-sequence kernel for this backend)';
+}

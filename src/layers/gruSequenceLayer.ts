@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {makeDropoutMasks} from '../math/dropoutMasks';
-import {gruSequence} from '../math/gruSequence';
+import {runGruSequence} from '../math/gruSequence';
 import {checkWeightShapes, GruCellBase} from './gruCellBase';
 
 /** The sequence options every GRU layer of this package takes, as `tf.layers.gru` does. */
@@ -93,13 +93,15 @@ export abstract class GruSequenceLayer extends tf.RNN {
       const dropoutMasks = training && spec.dropout != null ?
           makeDropoutMasks(spec.dropout, batch, x.shape[2], units) :
           {inputMasks: null, recurrentMasks: null};
-      const result = gruSequence(x, h0, spec.weights, {
-        ...spec,
+      const result = runGruSequence(x, h0, spec.weights, {
+        resetAfter: spec.resetAfter,
+        activation: spec.activation,
+        recurrentActivation: spec.recurrentActivation,
         ...dropoutMasks,
         goBackwards: this.goBackwards,
         mask: mask ?? null,
         returnSequences: this.returnSequences,
-      });
+      }, spec.source);
       if (this.stateful) this.resetStates([result.state], training);
       const output = this.returnSequences ? result.outputs! : result.lastOutput;
       return this.returnState ? [output, result.state] : output;

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {kerasSource} from '../kernels/weightSource';
 import {activationName, getActivation} from '../math/activations';
 import {KERAS_LAYOUT, KERAS_RESET_AFTER_LAYOUT} from '../weights/kerasLayout';
 import {GruCellBase, GruKernelSpec} from './gruCellBase';
@@ -159,8 +160,10 @@ export class KerasGRUCell extends GruCellBase {
     const layout = this.resetAfter ? KERAS_RESET_AFTER_LAYOUT : KERAS_LAYOUT;
     const w: Record<string, tf.Tensor> = {kernel: this.kernel.read(), recurrent_kernel: this.recurrentKernel!.read()};
     if (this.bias != null) w.bias = this.bias.read();
+    const size = {inputSize: this.kernel.shape[0] as number, units: this.units};
     return {
-      weights: layout.toKernel(w, {inputSize: this.kernel.shape[0] as number, units: this.units}),
+      weights: () => layout.toKernel(w, size),
+      source: kerasSource(w.kernel, w.recurrent_kernel, w.bias ?? null),
       resetAfter: this.resetAfter,
       activation: getActivation(this.activation),
       recurrentActivation: getActivation(this.recurrentActivation),

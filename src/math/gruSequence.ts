@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {sequenceKernelFor} from '../kernels/registry';
+import {canonicalSource, KernelWeightSource} from '../kernels/weightSource';
 import {ActivationFn} from './activations';
 import {kernelGruSequence, kernelUnsupported} from './kernelGruSequence';
 import {tidyObject} from './tidy';
@@ -106,24 +107,51 @@ export interface GruSequenceResult {
  * Where the active backend has a whole-sequence kernel (src/kernels/registry.ts:
  * native OpenBLAS on tfjs-node, SIMD wasm on wasm and cpu) and the call needs
  * nothing it lacks (see kernelUnsupported), that kernel runs the sequence with
- * its own BPTT; otherwise the loop below runs on tfjs ops.
+ * its own BPTT; otherwise the loop below runs on tfjs ops. `source`, when
+ * given, is how the caller's own weight tensors map to `weights` without tfjs
+ * ops (src/kernels/weightSource.ts); `weights` is then read only by the op path.
  */
 export function gruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
     options: GruSequenceOptions): GruSequenceResult {
-  const [batch, time, inputDim] = x.shape;
-  const units = h0.shape[1];
-  if (time < 1) {
+  return runGruSequence(x, h0, () => weights, options);
+}
+
+/**
+ * gruSequence for callers with weights of their own layout: `weights` builds
+ * the canonical tensors (by tfjs ops; only the op path calls it), `source`
+ * gives the kernels the caller's tensors directly (src/kernels/weightSource.ts).
+ */
+export function runGruSequence(
+    x: tf.Tensor3D, h0: tf.Tensor2D, weights: () => GruKernelWeights, options: GruSequenceOptions,
+    source?: KernelWeightSource): GruSequenceResult {
+  const inputDim = x.shape[2];
+  if (x.shape[1] < 1) {
     throw new Error(`gruSequence: x must have at least one time step, got shape [${x.shape}]`);
   }
-  if (inputDim !== weights.inputKernel.shape[0]) {
-    throw new Error(`gruSequence: x has ${inputDim} features, the input kernel expects ${weights.inputKernel.shape[0]}`);
-  }
   const kernel = x.dtype === 'float32' ? sequenceKernelFor(tf.getBackend()) : null;
-  if (kernel != null && kernelUnsupported(weights, options) == null) {
-    return kernelGruSequence(kernel, x, h0, weights, options);
+  if (kernel != null) {
+    const src = source ?? sourceOf(weights());
+    if (kernelUnsupported(src.hasRecurrentBias, options) == null) {
+      checkInputSize(inputDim, src.inputSize);
+      return kernelGruSequence(kernel, x, h0, src, options);
+    }
   }
-  return opsGruSequence(x, h0, weights, options);
+  return tidyObject(() => {
+    const w = weights();
+    checkInputSize(inputDim, w.inputKernel.shape[0]);
+    return opsGruSequence(x, h0, w, options);
+  });
+}
+
+function sourceOf(w: GruKernelWeights): KernelWeightSource {
+  return canonicalSource(w.inputKernel, w.recurrentKernel, w.inputBias, w.recurrentBias);
+}
+
+function checkInputSize(actual: number, expected: number): void {
+  if (actual !== expected) {
+    throw new Error(`gruSequence: x has ${actual} features, the input kernel expects ${expected}`);
+  }
 }
 
 /** gruSequence on tfjs ops, one loop iteration per time step (any backend, every option). */

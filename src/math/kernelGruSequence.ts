@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {ACTIVATION_CODES, SequenceKernel, SequenceKernelDims, SequenceKernelInputs} from '../kernels/sequenceKernel';
+import {CanonicalArrays, KernelWeightSource} from '../kernels/weightSource';
 import {activationNameOf} from './activations';
 import type {GruKernelWeights, GruSequenceOptions, GruSequenceResult} from './gruSequence';
 
@@ -9,13 +10,13 @@ import type {GruKernelWeights, GruSequenceOptions, GruSequenceResult} from './gr
  * then runs instead: per-gate dropout masks and recurrent dropout change the
  * products inside the loop, and activations other than the kernel's need tfjs.
  */
-export function kernelUnsupported(weights: GruKernelWeights, options: GruSequenceOptions): string|null {
+export function kernelUnsupported(hasRecurrentBias: boolean, options: GruSequenceOptions): string|null {
   if (options.recurrentMasks != null) return 'recurrent dropout';
   const m = options.inputMasks;
   if (m != null && !(m[0] === m[1] && m[1] === m[2])) return 'per-gate input dropout masks';
   if (activationCode(options.activation) == null) return 'activation';
   if (activationCode(options.recurrentActivation) == null) return 'recurrent activation';
-  if (weights.recurrentBias != null && !options.resetAfter) return 'recurrent bias without resetAfter';
+  if (hasRecurrentBias && !options.resetAfter) return 'recurrent bias without resetAfter';
   return null;
 }
 
@@ -31,7 +32,7 @@ function activationCode(fn: (x: tf.Tensor) => tf.Tensor): number|undefined {
  * the tfjs-op path (checked by test/sequenceKernels.test.ts).
  */
 export function kernelGruSequence(
-    kernel: SequenceKernel, x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
+    kernel: SequenceKernel, x: tf.Tensor3D, h0: tf.Tensor2D, weights: KernelWeightSource,
     options: GruSequenceOptions): GruSequenceResult {
   const [batch, time, inputSize] = x.shape;
   const units = h0.shape[1];
@@ -57,28 +58,21 @@ export function kernelGruSequence(
     }
     // A dropout mask shared by all gates is x ⊙ mask before the kernel (its gradient is tfjs's).
     const xIn = options.inputMasks != null ? tf.mul(x, tf.expandDims(options.inputMasks[0], 1)) as tf.Tensor3D : x;
-    const inputs: tf.Tensor[] = [xIn, h0, weights.inputKernel, weights.recurrentKernel];
-    if (weights.inputBias != null) inputs.push(weights.inputBias);
-    if (weights.recurrentBias != null) inputs.push(weights.recurrentBias);
+    const inputs: tf.Tensor[] = [xIn, h0, ...weights.tensors];
 
     const op = tf.customGrad((...args: Array<tf.Tensor|tf.GradSaveFunc>) => {
-      const read = (t: tf.Tensor|null) => t == null ? null : t.dataSync() as Float32Array;
-      const data: SequenceKernelInputs = {
-        x: read(xIn)!, h0: read(h0)!, W: read(weights.inputKernel)!, R: read(weights.recurrentKernel)!,
-        bx: read(weights.inputBias), bh: read(weights.recurrentBias), mask,
-      };
+      const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+      const data: SequenceKernelInputs = {x: read(xIn), h0: read(h0), ...canonicalOf(weights), mask};
       const fwd = kernel.forward(dims, data, recording);
       const value = packOutputs(fwd.y, fwd.hT, dims, sequences);
       const gradFunc = (dy: tf.Tensor) => {
         const [dyFull, dhT] = unpackGradient(dy.dataSync() as Float32Array, dims, sequences);
         const g = kernel.backward(dims, data, fwd.workspace!, dyFull, dhT);
-        const grads: tf.Tensor[] = [
+        const perTensor = weights.gradients(g);
+        return [
           tf.tensor3d(g.dx, [batch, time, inputSize]), tf.tensor2d(g.dh0, [batch, units]),
-          tf.tensor2d(g.dW, [inputSize, 3 * units]), tf.tensor2d(g.dR, [units, 3 * units]),
+          ...weights.tensors.map((t, k) => tf.tensor(perTensor[k], t.shape)),
         ];
-        if (weights.inputBias != null) grads.push(tf.tensor1d(g.dbx));
-        if (weights.recurrentBias != null) grads.push(tf.tensor1d(g.dbh));
-        return grads;
       };
       void args;
       return {value, gradFunc};
@@ -95,6 +89,23 @@ export function kernelGruSequence(
     }
     return {outputs: null, lastOutput: step(0), state: step(1)} as unknown as tf.TensorContainer;
   }) as unknown as GruSequenceResult;
+}
+
+/**
+ * The canonical arrays of a weight source, remembered per set of tensor data:
+ * a tfjs tensor's data never changes under the same dataId (a variable's
+ * assign gives it a new one), so unchanged weights are neither read nor
+ * rearranged again. Held weakly: nothing outlives the tensors.
+ */
+const canonicalCache = new WeakMap<object, {ids: object[], arrays: CanonicalArrays}>();
+
+function canonicalOf(source: KernelWeightSource): CanonicalArrays {
+  const ids = source.tensors.map((t) => t.dataId as object);
+  const hit = canonicalCache.get(ids[0]);
+  if (hit && hit.ids.length === ids.length && hit.ids.every((id, k) => id === ids[k])) return hit.arrays;
+  const arrays = source.canonical(source.tensors.map((t) => t.dataSync() as Float32Array));
+  canonicalCache.set(ids[0], {ids, arrays});
+  return arrays;
 }
 
 /** [B, T+1, U] = outputs then the final state (sequences), else [B, 2, U] = last output, final state. */

@@ -20,6 +20,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {buildNativeKernel, NativeKernelBuild} from './buildNativeKernel';
+
 export interface SetupNodeOptions {
   /** Python whose `tensorflow` package to use (default: the project venv from tools/venv.sh). */
   python?: string;
@@ -48,6 +50,8 @@ export interface SetupNodeResult {
   installedTfjsNode: boolean;
   /** Backend name tfjs-node reported in the verification child ('tensorflow'). */
   backend: string;
+  /** The native GRU kernel (OpenBLAS) that tfjs-gru's layers use on tfjs-node. */
+  nativeKernel: NativeKernelBuild;
 }
 
 /** Error thrown by setupNode; `message` names the missing thing and what was expected. */
@@ -103,6 +107,15 @@ export function packageRoot(): string {
 }
 
 export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNodeResult> {
+  const log = options.log ?? (() => undefined);
+  const r = await setupTfjsNode(options);
+  const nativeKernel = buildNativeKernel(packageRoot(), log);
+  log(nativeKernel.ok ? `native GRU kernel ready: ${nativeKernel.path}` :
+                        `native GRU kernel not available (GRUs run on tfjs ops): ${nativeKernel.why}`);
+  return {...r, nativeKernel};
+}
+
+async function setupTfjsNode(options: SetupNodeOptions): Promise<Omit<SetupNodeResult, 'nativeKernel'>> {
   const t0 = Date.now();
   const log = options.log ?? (() => undefined);
   if (process.platform !== 'linux') {
@@ -208,7 +221,7 @@ export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNo
   log(`done: tfjs-node runs on TensorFlow ${v.tfVersion} (backend '${v.backend}')`);
   return result(false, v.tfVersion, v.backend);
 
-  function result(alreadyDone: boolean, tensorflowVersion: string, backend: string): SetupNodeResult {
+  function result(alreadyDone: boolean, tensorflowVersion: string, backend: string): Omit<SetupNodeResult, 'nativeKernel'> {
     return {alreadyDone, tensorflowVersion, seconds: (Date.now() - t0) / 1000, tfjsNodeDir: tfjsNodeDir!, addonPath,
             tensorflowDir: tf.dir, installedTfjsNode, backend};
   }
