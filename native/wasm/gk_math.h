@@ -23,13 +23,13 @@ typedef union {
   unsigned int u;
 } gk_f32_bits;
 
-static inline float gk_pow2i(int n) { /* 2^n for -126 <= n <= 127 */
+static inline __attribute__((always_inline)) float gk_pow2i(int n) { /* 2^n for -126 <= n <= 127 */
   gk_f32_bits b;
   b.u = (unsigned int)(n + 127) << 23;
   return b.f;
 }
 
-static inline float gk_exp(float x) {
+static inline __attribute__((always_inline)) float gk_exp(float x) {
   if (x > 89.0f) x = 89.0f;   /* NaN fails both tests and stays NaN */
   if (x < -104.0f) x = -104.0f;
   const float shifter = 12582912.0f; /* 1.5·2^23: adding it rounds to an integer */
@@ -53,7 +53,7 @@ static inline float gk_exp(float x) {
   return (p * gk_pow2i(n1)) * gk_pow2i(n2);
 }
 
-static inline float gk_tanh(float x) {
+static inline __attribute__((always_inline)) float gk_tanh(float x) {
   float ax = __builtin_fabsf(x);
   if (ax < 0x1p-12f) return x; /* x³/3 is below half an ulp of x; keeps the sign of ±0 */
   if (ax < 0.55f) {
@@ -74,7 +74,7 @@ static inline float gk_tanh(float x) {
   return __builtin_copysignf(r, x);
 }
 
-static inline float gk_sigmoid(float x) {
+static inline __attribute__((always_inline)) float gk_sigmoid(float x) {
   if (x >= 0.0f) return 1.0f / (1.0f + gk_exp(-x));
   float e = gk_exp(x); /* NaN lands here and propagates */
   return e / (1.0f + e);

@@ -1,6 +1,7 @@
 /*
  * The only libc the wasm build links: memset, memcpy and memmove, which clang
- * may emit calls to. With -mbulk-memory the builtins below lower to the
+ * may emit calls to, and gru_kernel.c may call (declared in native/wasm/string.h).
+ * With -mbulk-memory the builtins below lower to the
  * memory.fill / memory.copy instructions (no recursion into these functions).
  */
 #include <stddef.h>
