@@ -56,6 +56,27 @@ describe('loading', () => {
   });
 });
 
+describe('engines without SIMD', () => {
+  test('the probe says so, and a fresh loader throws WasmKernelUnavailableError instead of compiling', () => {
+    const wasm = (globalThis as unknown as {WebAssembly: {validate(b: Uint8Array): boolean}}).WebAssembly;
+    const spy = jest.spyOn(wasm, 'validate').mockReturnValue(false);
+    try {
+      expect(wasmSimdUnsupportedReason()).toMatch(/has WebAssembly but not its SIMD128 extension/);
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fresh = require('../src/kernels/wasm/wasmKernel') as typeof import('../src/kernels/wasm/wasmKernel');
+        expect(fresh.wasmKernelIfLoaded()).toBeNull();
+        expect(() => fresh.loadWasmKernelSync()).toThrow(fresh.WasmKernelUnavailableError);
+        expect(() => fresh.loadWasmKernelSync()).toThrow(/the SIMD wasm GRU kernel cannot run here: .*SIMD128/);
+        expect(fresh.wasmKernelProvider()).toBeNull();  // callers fall back to tfjs ops
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(wasmSimdUnsupportedReason()).toBeNull();
+  });
+});
+
 describe('gk_sgemm', () => {
   const sizes = [1, 3, 4, 8, 17, 65];
   const rand = rng(7);
@@ -205,6 +226,11 @@ function kernelCases(): Case[] {
       recurrentActivation: ACTS[unbounded ? randInt(rand, 1, 2) : randInt(rand, 0, 2)],
     });
   }
+  // Unbounded gate activations (few steps, so the state stays finite).
+  out.push({B: 3, T: 4, D: 5, U: 7, resetAfter: false, goBackwards: false, mask: 'random', bx: true, bh: false,
+            activation: 'tanh', recurrentActivation: 'linear'});
+  out.push({B: 4, T: 3, D: 6, U: 9, resetAfter: true, goBackwards: true, mask: 'none', bx: true, bh: true,
+            activation: 'tanh', recurrentActivation: 'relu'});
   // Shapes past the gemm's 4x8 tile and 256 blocks, and memory growth beyond the initial 4 MiB.
   out.push({B: 33, T: 40, D: 70, U: 130, resetAfter: false, goBackwards: true, mask: 'padding', bx: true, bh: false,
             activation: 'tanh', recurrentActivation: 'sigmoid'});
