@@ -90,6 +90,8 @@ describe('gk_sgemm', () => {
       }
       // Bigger than one cache block in every direction (KC = NC = 256), with a ragged edge.
       cases.push([ta, tb, 37, 300, 517, 1, 1, 5]);
+      // Enough rows (>= 128) that B is packed even when not transposed.
+      cases.push([ta, tb, 130, 19, 270, 0.5, 1, 3]);
     }
   }
   test.each(cases)('transA %p transB %p M %i N %i K %i alpha %p beta %p (ld padding %i)',

@@ -4,8 +4,8 @@
  * Structure (GotoBLAS-style blocking, sized for a 32 KiB L1 and 512 KiB L2):
  *   for each block of NC columns of C
  *     for each block of KC steps of the reduction
- *       (pack op(B) into NR-wide panels when B is transposed, and the ragged
- *        last panel always, zero padded)
+ *       (pack op(B) into NR-wide panels when B is transposed or M is large,
+ *        and the ragged last panel always, zero padded)
  *       for each MR rows of C, for each NR-wide panel: the micro-kernel.
  * The micro-kernel keeps an MR x NR tile of C in v128 accumulators over the
  * whole KC block; op(A) is read in place through a row stride and a k stride
@@ -24,6 +24,7 @@
 #define GK_NR 8
 #define GK_KC 256
 #define GK_NC 256
+#define GK_PACK_MIN_M 128
 
 static float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
 static float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
@@ -171,15 +172,21 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
     }
     return;
   }
+  /*
+   * B^T is always packed. B itself is read in place for the per-step products
+   * (few rows: packing would cost as much as it saves) and packed when at least
+   * GK_PACK_MIN_M rows reuse it (contiguous panels stream better from L2).
+   */
+  const int packed = trans_b || m >= GK_PACK_MIN_M;
   for (int jc = 0; jc < n; jc += GK_NC) {
     int nc = n - jc < GK_NC ? n - jc : GK_NC;
     for (int pc = 0; pc < k; pc += GK_KC) {
       int kc = k - pc < GK_KC ? k - pc : GK_KC;
       float beta_block = pc == 0 ? beta : 1.0f;
       int full = nc / GK_NR * GK_NR;
-      if (trans_b) {
+      if (packed) {
         for (int jr = 0; jr < full; jr += GK_NR) {
-          pack_panel(pack_b + jr * kc, 1, b, ldb, pc, kc, jc + jr, GK_NR);
+          pack_panel(pack_b + jr * kc, trans_b, b, ldb, pc, kc, jc + jr, GK_NR);
         }
       }
       if (full < nc) pack_panel(pack_edge, trans_b, b, ldb, pc, kc, jc + full, nc - full);
@@ -193,7 +200,7 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
           int bks, nr;
           if (jr < full) {
             nr = GK_NR;
-            if (trans_b) {
+            if (packed) {
               panel = pack_b + jr * kc;
               bks = GK_NR;
             } else {
