@@ -6,7 +6,8 @@
  *     for each block of KC steps of the reduction
  *       (pack op(B) into NR-wide panels when B is transposed or M is large,
  *        and the ragged last panel always, zero padded)
- *       for each MR rows of C, for each NR-wide panel: the micro-kernel.
+ *       for each MR rows of C, for each NR-wide panel: the micro-kernel
+ *       (few rows, op(A)'s block in L1: panel by panel, all rows per panel).
  * The micro-kernel keeps an MR x NR tile of C in v128 accumulators over the
  * whole KC block; op(A) is read in place through a row stride and a k stride
  * (so A^T costs nothing), op(B) through a k stride (ldb in place, NR packed).
@@ -25,6 +26,7 @@
 #define GK_KC 256
 #define GK_NC 256
 #define GK_PACK_MIN_M 128
+#define GK_SMALL_A 4096 /* floats of op(A) block (16 KiB) kept in L1 */
 
 static float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
 static float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
@@ -191,8 +193,14 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
       }
       if (full < nc) pack_panel(pack_edge, trans_b, b, ldb, pc, kc, jc + full, nc - full);
       const float *a_block = trans_a ? a + pc * lda : a + pc;
-      for (int ic = 0; ic < m; ic += GK_MR) {
-        int mb = m - ic < GK_MR ? m - ic : GK_MR;
+      /*
+       * Few rows (the per-step products): all of op(A)'s block stays in L1, so
+       * go panel by panel and run every row over each panel while it is hot.
+       * Else row block by row block, the B block coming from L2.
+       */
+      const int small_a = m * kc <= GK_SMALL_A;
+      for (int ic = 0; ic < m; ic += small_a ? m : GK_MR) {
+        int mb = small_a ? m : (m - ic < GK_MR ? m - ic : GK_MR);
         const float *a_rows = trans_a ? a_block + ic : a_block + ic * lda;
         float *c_rows = c + ic * ldc + jc;
         for (int jr = 0; jr < nc; jr += GK_NR) {
