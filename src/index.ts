@@ -19,4 +19,11 @@ export {ExplicitResetAfterGruWeights} from './weights/unfusedLayout';
 export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
+export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
+export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
+// TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
+export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';
+export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
+export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
+export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';

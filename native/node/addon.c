@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "gru_kernel.h"
+#include "batch_parallel.h"
 #include "blas_threads.h"
 
 #define CHECK(call)                                                     \
@@ -116,14 +117,25 @@ static int get_inputs(napi_env env, napi_value *argv, const gk_dims *d, inputs_t
          get_f32(env, argv[7], "mask", B * T, 1, &in->mask);
 }
 
+/* The arguments of forward/backward: exactly `want` of them, dims first, then the inputs. 1 = ok. */
+static int get_call(napi_env env, napi_callback_info info, const char *fn, size_t want, napi_value *argv,
+                    gk_dims *d, inputs_t *in) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (argc != want) {
+    char msg[120];
+    snprintf(msg, sizeof msg, "tfjs-gru native: %s takes %zu arguments, got %zu", fn, want, argc);
+    napi_throw_type_error(env, NULL, msg);
+    return 0;
+  }
+  return get_dims(env, argv[0], d) && get_inputs(env, argv, d, in);
+}
+
 static napi_value forward(napi_env env, napi_callback_info info) {
-  size_t argc = 9;
   napi_value argv[9];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 9) { napi_throw_type_error(env, NULL, "tfjs-gru native: forward takes 9 arguments"); return NULL; }
   gk_dims d;
   inputs_t in;
-  if (!get_dims(env, argv[0], &d) || !get_inputs(env, argv, &d, &in)) return NULL;
+  if (!get_call(env, info, "forward", 9, argv, &d, &in)) return NULL;
   bool keep = false;
   CHECK(napi_get_value_bool(env, argv[8], &keep));
   const size_t B = d.batch, T = d.time, U = d.units;
@@ -132,15 +144,18 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   vy = new_f32(env, B * T * U, &y);
   vh = new_f32(env, B * U, &hT);
   if (!vy || !vh) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
+  const int parts = gk_parts(&d, gk_max_threads());
   if (keep) {
-    vws = new_f32(env, gk_workspace_floats(&d), &ws);
+    /* The workspace's last number records how the batch was cut, for backward. */
+    vws = new_f32(env, gk_workspace_floats(&d) + 1, &ws);
     if (!vws) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
   } else {
     CHECK(napi_get_null(env, &vws));
   }
-  float *s = scratch(gk_forward_scratch_floats(&d));
+  if (ws) ws[gk_workspace_floats(&d)] = (float)parts;
+  float *s = scratch(gk_forward_parallel_scratch(&d, parts));
   if (!s) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory for scratch"); return NULL; }
-  int rc = gk_forward(&d, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, y, hT, ws, s);
+  int rc = gk_forward_parallel(&d, parts, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, y, hT, ws, s);
   if (rc != 0) {
     napi_throw_range_error(env, NULL, rc == -2 ? "tfjs-gru native: a recurrent bias needs resetAfter"
                                               : "tfjs-gru native: invalid dims or activation code");
@@ -154,16 +169,13 @@ static napi_value forward(napi_env env, napi_callback_info info) {
 }
 
 static napi_value backward(napi_env env, napi_callback_info info) {
-  size_t argc = 11;
   napi_value argv[11];
-  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc != 11) { napi_throw_type_error(env, NULL, "tfjs-gru native: backward takes 11 arguments"); return NULL; }
   gk_dims d;
   inputs_t in;
-  if (!get_dims(env, argv[0], &d) || !get_inputs(env, argv, &d, &in)) return NULL;
+  if (!get_call(env, info, "backward", 11, argv, &d, &in)) return NULL;
   const size_t B = d.batch, T = d.time, D = d.input_size, U = d.units;
   float *ws, *dy, *dhT;
-  if (!get_f32(env, argv[8], "workspace", gk_workspace_floats(&d), 0, &ws) ||
+  if (!get_f32(env, argv[8], "workspace", gk_workspace_floats(&d) + 1, 0, &ws) ||
       !get_f32(env, argv[9], "dy", B * T * U, 0, &dy) ||
       !get_f32(env, argv[10], "dhT", B * U, 1, &dhT)) return NULL;
   float *dx = NULL, *dW = NULL, *dR = NULL, *dbx = NULL, *dbh = NULL, *dh0 = NULL;
@@ -177,10 +189,15 @@ static napi_value backward(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 6; i++) {
     if (!out[i]) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
   }
-  float *s = scratch(gk_backward_scratch_floats(&d));
+  const int parts = (int)ws[gk_workspace_floats(&d)];
+  if (parts < 1 || parts > d.batch) {
+    napi_throw_range_error(env, NULL, "tfjs-gru native: the workspace does not come from forward with these dims");
+    return NULL;
+  }
+  float *s = scratch(gk_backward_parallel_scratch(&d, parts));
   if (!s) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory for scratch"); return NULL; }
-  int rc = gk_backward(&d, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, ws, dy, dhT,
-                       dx, dW, dR, dbx, dbh, dh0, s);
+  int rc = gk_backward_parallel(&d, parts, in.x, in.W, in.R, in.bx, in.bh, in.h0, in.mask, ws, dy, dhT,
+                                dx, dW, dR, dbx, dbh, dh0, s);
   if (rc != 0) {
     napi_throw_range_error(env, NULL, rc == -2 ? "tfjs-gru native: a recurrent bias needs resetAfter"
                                               : "tfjs-gru native: invalid dims or activation code");

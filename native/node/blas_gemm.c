@@ -5,6 +5,7 @@
  * whole-sequence products (input projection, weight gradients) use them all.
  */
 #include <cblas.h>
+#include <stdlib.h>
 
 #include "gru_kernel.h"
 #include "blas_threads.h"
@@ -12,8 +13,25 @@
 #define SMALL_FLOPS 8e6
 
 static int max_threads = 0;
+static double small_flops = -1;
+
+/* The one-thread threshold; env TFJS_GRU_SMALL_GEMM_FLOPS overrides it (for tuning). */
+static double small_threshold(void) {
+  if (small_flops < 0) {
+    const char *e = getenv("TFJS_GRU_SMALL_GEMM_FLOPS");
+    small_flops = e && *e ? atof(e) : SMALL_FLOPS;
+  }
+  return small_flops;
+}
+
+static int single = 0;
 
 void gk_set_max_threads(int n) { max_threads = n; }
+
+void gk_blas_single_thread(int on) {
+  single = on;
+  openblas_set_num_threads(on ? 1 : gk_max_threads());
+}
 
 int gk_max_threads(void) {
   if (max_threads <= 0) max_threads = openblas_get_num_threads();
@@ -24,7 +42,8 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc) {
   const double flops = 2.0 * m * n * k;
-  openblas_set_num_threads(flops < SMALL_FLOPS ? 1 : gk_max_threads());
+  /* Inside a batch-parallel call the thread count is fixed at 1 (and must not be touched). */
+  if (!single) openblas_set_num_threads(flops < small_threshold() ? 1 : gk_max_threads());
   cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
               m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

@@ -1,4 +1,6 @@
 import {runSetupNodeMain} from '../node/setupNodeMain';
+import {convertCommand} from './convertCommand';
+import {inspectCommand} from './inspectCommand';
 import {verifyCommand} from './verifyCommand';
 
 const HELP = `tfjs-gru: TensorFlow 1.x GRUCell, Keras and PyTorch GRUs on TensorFlow.js
@@ -8,6 +10,8 @@ usage: tfjs-gru <command> [options]
 commands:
   verify       compare every implementation with real TensorFlow's outputs and gradients
   setup-node   build @tensorflow/tfjs-node's addon from the TensorFlow Python wheel
+  inspect      list a TensorFlow checkpoint's variables and the GRUs in it
+  convert      write a TensorFlow checkpoint's GRUs as a tfjs LayersModel
   help         this text
 
 Run 'tfjs-gru <command> --help' for a command's options.
@@ -16,6 +20,8 @@ Run 'tfjs-gru <command> --help' for a command's options.
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   'verify': verifyCommand,
   'setup-node': runSetupNodeMain,
+  'inspect': inspectCommand,
+  'convert': convertCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -79,8 +79,8 @@ export abstract class GruCellBase extends RNNCell {
       const spec = this.kernelSpec(kwargs?.training === true);
       const {state} = runGruSequence(tf.expandDims(x, 1) as tf.Tensor3D, h, spec.weights, {
         resetAfter: spec.resetAfter, activation: spec.activation, recurrentActivation: spec.recurrentActivation,
-      }, spec.source);
-      return [state, tf.clone(state)];
+      }, spec.source, {outputs: false, lastOutput: false, state: true});
+      return [state!, tf.clone(state!)];
     });
   }
 

@@ -101,10 +101,14 @@ export abstract class GruSequenceLayer extends tf.RNN {
         goBackwards: this.goBackwards,
         mask: mask ?? null,
         returnSequences: this.returnSequences,
-      }, spec.source);
-      if (this.stateful) this.resetStates([result.state], training);
-      const output = this.returnSequences ? result.outputs! : result.lastOutput;
-      return this.returnState ? [output, result.state] : output;
+      }, spec.source, {
+        outputs: this.returnSequences,
+        lastOutput: !this.returnSequences,
+        state: this.returnState || this.stateful,
+      });
+      if (this.stateful) this.resetStates([result.state!], training);
+      const output = this.returnSequences ? result.outputs! : result.lastOutput!;
+      return this.returnState ? [output, result.state!] : output;
     });
   }
 

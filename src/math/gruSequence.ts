@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {sequenceKernelFor} from '../kernels/registry';
 import {canonicalSource, KernelWeightSource} from '../kernels/weightSource';
 import {ActivationFn} from './activations';
-import {kernelGruSequence, kernelUnsupported} from './kernelGruSequence';
+import {kernelGruSequence, kernelUnsupported, WantedResults} from './kernelGruSequence';
 import {tidyObject} from './tidy';
 import {timeSteps} from './timeSteps';
 
@@ -86,6 +86,13 @@ function recurrentMatMul(h: tf.Tensor2D, R: tf.Tensor2D, masks: tf.Tensor2D[]|nu
   return tf.concat(masks.map((m, g) => tf.matMul(tf.mul(h, m), tf.slice(R, [0, g * units], [units, units]))), 1) as tf.Tensor2D;
 }
 
+/** A GruSequenceResult whose unwanted results may be null (runGruSequence). */
+export interface PartialGruSequenceResult {
+  outputs: tf.Tensor3D|null;
+  lastOutput: tf.Tensor2D|null;
+  state: tf.Tensor2D|null;
+}
+
 export interface GruSequenceResult {
   /** [B, T, U] when returnSequences, else null. */
   outputs: tf.Tensor3D|null;
@@ -114,17 +121,20 @@ export interface GruSequenceResult {
 export function gruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
     options: GruSequenceOptions): GruSequenceResult {
-  return runGruSequence(x, h0, () => weights, options);
+  return runGruSequence(x, h0, () => weights, options) as GruSequenceResult;
 }
+
+const ALL_RESULTS: WantedResults = {outputs: true, lastOutput: true, state: true};
 
 /**
  * gruSequence for callers with weights of their own layout: `weights` builds
  * the canonical tensors (by tfjs ops; only the op path calls it), `source`
  * gives the kernels the caller's tensors directly (src/kernels/weightSource.ts).
+ * Results the caller does not want may come back null (only on the kernel path).
  */
 export function runGruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: () => GruKernelWeights, options: GruSequenceOptions,
-    source?: KernelWeightSource): GruSequenceResult {
+    source?: KernelWeightSource, wanted: WantedResults = ALL_RESULTS): PartialGruSequenceResult {
   const inputDim = x.shape[2];
   if (x.shape[1] < 1) {
     throw new Error(`gruSequence: x must have at least one time step, got shape [${x.shape}]`);
@@ -134,7 +144,8 @@ export function runGruSequence(
     const src = source ?? sourceOf(weights());
     if (kernelUnsupported(src.hasRecurrentBias, options) == null) {
       checkInputSize(inputDim, src.inputSize);
-      return kernelGruSequence(kernel, x, h0, src, options);
+      const want = {...wanted, outputs: wanted.outputs && options.returnSequences === true};
+      return kernelGruSequence(kernel, x, h0, src, options, want);
     }
   }
   return tidyObject(() => {

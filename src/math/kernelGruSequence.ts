@@ -25,15 +25,25 @@ function activationCode(fn: (x: tf.Tensor) => tf.Tensor): number|undefined {
   return name == null ? undefined : ACTIVATION_CODES[name];
 }
 
+/** Which results a caller reads; the kernel's op then returns just those (one of them: no slicing op). */
+export interface WantedResults {
+  outputs: boolean;
+  lastOutput: boolean;
+  state: boolean;
+}
+
+type Part = 'outputs'|'lastOutput'|'state';
+
 /**
  * gruSequence on a whole-sequence kernel: one custom op whose forward pass is
  * the kernel's and whose gradient is the kernel's BPTT, so tfjs's tape holds
  * one node per call instead of a dozen per step. Same contract and results as
- * the tfjs-op path (checked by test/sequenceKernels.test.ts).
+ * the tfjs-op path (checked by test/sequenceKernels.test.ts); results not in
+ * `wanted` are null.
  */
 export function kernelGruSequence(
     kernel: SequenceKernel, x: tf.Tensor3D, h0: tf.Tensor2D, weights: KernelWeightSource,
-    options: GruSequenceOptions): GruSequenceResult {
+    options: GruSequenceOptions, wanted: WantedResults): GruSequenceResult {
   const [batch, time, inputSize] = x.shape;
   const units = h0.shape[1];
   const dims: SequenceKernelDims = {
@@ -43,7 +53,8 @@ export function kernelGruSequence(
     recurrentActivation: activationCode(options.recurrentActivation)!,
     goBackwards: options.goBackwards === true,
   };
-  const sequences = options.returnSequences === true;
+  const parts = (['outputs', 'lastOutput', 'state'] as Part[]).filter((p) => wanted[p]);
+  if (parts.length === 0) parts.push('state');
   // The tape is off inside a custom op's forward function: ask before.
   const recording = tf.engine().isTapeOn();
 
@@ -61,12 +72,13 @@ export function kernelGruSequence(
     const inputs: tf.Tensor[] = [xIn, h0, ...weights.tensors];
 
     const op = tf.customGrad((...args: Array<tf.Tensor|tf.GradSaveFunc>) => {
+      void args;
       const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
       const data: SequenceKernelInputs = {x: read(xIn), h0: read(h0), ...canonicalOf(weights), mask};
       const fwd = kernel.forward(dims, data, recording);
-      const value = packOutputs(fwd.y, fwd.hT, dims, sequences);
+      const value = pack(fwd.y, fwd.hT, dims, parts);
       const gradFunc = (dy: tf.Tensor) => {
-        const [dyFull, dhT] = unpackGradient(dy.dataSync() as Float32Array, dims, sequences);
+        const [dyFull, dhT] = unpack(dy.dataSync() as Float32Array, dims, parts);
         const g = kernel.backward(dims, data, fwd.workspace!, dyFull, dhT);
         const perTensor = weights.gradients(g);
         return [
@@ -74,21 +86,77 @@ export function kernelGruSequence(
           ...weights.tensors.map((t, k) => tf.tensor(perTensor[k], t.shape)),
         ];
       };
-      void args;
       return {value, gradFunc};
     });
-    const packed = op(...inputs) as tf.Tensor3D;
+    const value = op(...inputs);
 
-    const step = (k: number) => tf.reshape(tf.slice(packed, [0, k, 0], [batch, 1, units]), [batch, units]) as tf.Tensor2D;
-    if (sequences) {
-      return {
-        outputs: tf.slice(packed, [0, 0, 0], [batch, time, units]) as tf.Tensor3D,
-        lastOutput: step(time - 1),
-        state: step(time),
-      } as unknown as tf.TensorContainer;
+    const result: Record<Part, tf.Tensor|null> = {outputs: null, lastOutput: null, state: null};
+    if (parts.length === 1) {
+      result[parts[0]] = value;
+    } else {
+      let at = 0;
+      for (const p of parts) {
+        const steps = p === 'outputs' ? time : 1;
+        const slice = tf.slice(value, [0, at, 0], [batch, steps, units]);
+        result[p] = p === 'outputs' ? slice : tf.reshape(slice, [batch, units]);
+        at += steps;
+      }
     }
-    return {outputs: null, lastOutput: step(0), state: step(1)} as unknown as tf.TensorContainer;
+    return result as unknown as tf.TensorContainer;
   }) as unknown as GruSequenceResult;
+}
+
+/** Steps of [B, *, U] each part takes in the packed value. */
+function partSteps(p: Part, d: SequenceKernelDims): number {
+  return p === 'outputs' ? d.time : 1;
+}
+
+/**
+ * The op's value: the one wanted part itself ([B, T, U] or [B, U]), or the
+ * wanted parts side by side along axis 1 ([B, steps, U]).
+ */
+function pack(y: Float32Array, hT: Float32Array, d: SequenceKernelDims, parts: Part[]): tf.Tensor {
+  const {batch: B, time: T, units: U} = d;
+  if (parts.length === 1) {
+    if (parts[0] === 'outputs') return tf.tensor3d(y, [B, T, U]);
+    if (parts[0] === 'state') return tf.tensor2d(hT, [B, U]);
+  }
+  const steps = parts.reduce((n, p) => n + partSteps(p, d), 0);
+  const out = new Float32Array(B * steps * U);
+  for (let b = 0; b < B; b++) {
+    let o = b * steps * U;
+    for (const p of parts) {
+      if (p === 'outputs') out.set(y.subarray(b * T * U, (b + 1) * T * U), o);
+      else if (p === 'lastOutput') out.set(y.subarray((b * T + T - 1) * U, (b * T + T) * U), o);
+      else out.set(hT.subarray(b * U, (b + 1) * U), o);
+      o += partSteps(p, d) * U;
+    }
+  }
+  return parts.length === 1 ? tf.tensor2d(out, [B, U]) : tf.tensor3d(out, [B, steps, U]);
+}
+
+/** The gradient of the op's value back into dy [B, T, U] (processing order) and dhT [B, U]. */
+function unpack(g: Float32Array, d: SequenceKernelDims, parts: Part[]): [Float32Array, Float32Array] {
+  const {batch: B, time: T, units: U} = d;
+  const steps = parts.reduce((n, p) => n + partSteps(p, d), 0);
+  const dy = new Float32Array(B * T * U);
+  const dhT = new Float32Array(B * U);
+  for (let b = 0; b < B; b++) {
+    let o = b * steps * U;
+    for (const p of parts) {
+      const n = partSteps(p, d) * U;
+      const src = g.subarray(o, o + n);
+      if (p === 'outputs') {
+        for (let k = 0; k < n; k++) dy[b * T * U + k] += src[k];
+      } else if (p === 'lastOutput') {
+        for (let k = 0; k < n; k++) dy[(b * T + T - 1) * U + k] += src[k];
+      } else {
+        dhT.set(src, b * U);
+      }
+      o += n;
+    }
+  }
+  return [dy, dhT];
 }
 
 /**
@@ -106,39 +174,4 @@ function canonicalOf(source: KernelWeightSource): CanonicalArrays {
   const arrays = source.canonical(source.tensors.map((t) => t.dataSync() as Float32Array));
   canonicalCache.set(ids[0], {ids, arrays});
   return arrays;
-}
-
-/** [B, T+1, U] = outputs then the final state (sequences), else [B, 2, U] = last output, final state. */
-function packOutputs(y: Float32Array, hT: Float32Array, d: SequenceKernelDims, sequences: boolean): tf.Tensor3D {
-  const {batch: B, time: T, units: U} = d;
-  const steps = sequences ? T + 1 : 2;
-  const out = new Float32Array(B * steps * U);
-  for (let b = 0; b < B; b++) {
-    const o = b * steps * U;
-    if (sequences) {
-      out.set(y.subarray(b * T * U, (b + 1) * T * U), o);
-    } else {
-      out.set(y.subarray((b * T + T - 1) * U, (b * T + T) * U), o);
-    }
-    out.set(hT.subarray(b * U, (b + 1) * U), o + (steps - 1) * U);
-  }
-  return tf.tensor3d(out, [B, steps, U]);
-}
-
-/** The gradient of the packed value back into dy [B, T, U] (processing order) and dhT [B, U]. */
-function unpackGradient(g: Float32Array, d: SequenceKernelDims, sequences: boolean): [Float32Array, Float32Array] {
-  const {batch: B, time: T, units: U} = d;
-  const steps = sequences ? T + 1 : 2;
-  const dy = new Float32Array(B * T * U);
-  const dhT = new Float32Array(B * U);
-  for (let b = 0; b < B; b++) {
-    const o = b * steps * U;
-    if (sequences) {
-      dy.set(g.subarray(o, o + T * U), b * T * U);
-    } else {
-      dy.set(g.subarray(o, o + U), (b * T + T - 1) * U);
-    }
-    dhT.set(g.subarray(o + (steps - 1) * U, o + steps * U), b * U);
-  }
-  return [dy, dhT];
 }
