@@ -9,10 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {registerSequenceKernel, sequenceKernelDescription} from './kernels/registry';
+import {wasmKernelProvider} from './kernels/wasm/wasmKernel';
 import {loadNativeKernel} from './node/nativeKernel';
 
-// On tfjs-node, GRU sequences run on the native kernel when it is built.
+// On tfjs-node, GRU sequences run on the native kernel when it is built;
+// on the wasm and cpu backends, on the SIMD wasm kernel when the engine has SIMD.
 registerSequenceKernel('tensorflow', () => loadNativeKernel().kernel);
+registerSequenceKernel('wasm', wasmKernelProvider);
+registerSequenceKernel('cpu', wasmKernelProvider);
 
 /** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

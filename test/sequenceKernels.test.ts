@@ -8,7 +8,7 @@ import {sequenceKernelFor, setSequenceKernelMode} from '../src/kernels/registry'
 import {GruKernelWeights, GruSequenceOptions, gruSequence, opsGruSequence} from '../src/math/gruSequence';
 import {expectNoNewTensors, maxAbsDiff, randInt, rng, uniform} from './helpers/tensors';
 
-const EXPECTED_KERNEL: Record<string, string> = {tensorflow: 'native-openblas'};
+const EXPECTED_KERNEL: Record<string, string> = {tensorflow: 'native-openblas', wasm: 'wasm-simd', cpu: 'wasm-simd'};
 
 interface Case {
   B: number; T: number; D: number; U: number;
