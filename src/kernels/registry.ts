@@ -13,7 +13,7 @@ export type SequenceKernelProvider = () => SequenceKernel|null;
 export type SequenceKernelMode = 'auto'|'ops';
 
 const providers = new Map<string, SequenceKernelProvider[]>();
-const chosen = new Map<string, SequenceKernel|null>();
+const chosen = new Map<string, SequenceKernel>();
 let mode: SequenceKernelMode|undefined;
 
 /** Offers a kernel for a tfjs backend ('tensorflow', 'wasm', 'cpu', ...); later providers are tried after earlier ones. */
@@ -44,14 +44,18 @@ export function sequenceKernelMode(): SequenceKernelMode {
 /** The kernel for a backend, or null (then the tfjs-op path runs). */
 export function sequenceKernelFor(backend: string): SequenceKernel|null {
   if (sequenceKernelMode() === 'ops') return null;
-  if (chosen.has(backend)) return chosen.get(backend)!;
-  let kernel: SequenceKernel|null = null;
+  const known = chosen.get(backend);
+  if (known != null) return known;
+  // Providers are asked again until one yields a kernel: one may become ready
+  // later (the wasm module compiles asynchronously on a browser's main thread).
   for (const provider of providers.get(backend) ?? []) {
-    kernel = provider();
-    if (kernel != null) break;
+    const kernel = provider();
+    if (kernel != null) {
+      chosen.set(backend, kernel);
+      return kernel;
+    }
   }
-  chosen.set(backend, kernel);
-  return kernel;
+  return null;
 }
 
 /** What runs GRU sequences on a backend: a kernel's name, or 'tfjs ops' and why. */
