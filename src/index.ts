@@ -20,13 +20,20 @@ export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
+export type {SequenceKernelProvider} from './kernels/registry';
 export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
+export type {NativeKernelBuild} from './node/buildNativeKernel';
 // TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
 export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';
+export type {CheckpointDtype, CheckpointHeader, CheckpointTensor, ObjectGraphVariable, ReadOptions, ResolvedObjectGraph} from './io/checkpoint';
+export type {CheckpointValues} from './io/checkpoint/values';
+export type {VersionDef} from './io/checkpoint/protos';
 export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
+export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
 export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
 export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
 export {
   explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
   ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,

@@ -11,13 +11,16 @@
 import {Checkpoint} from '../io/checkpoint/checkpoint';
 import {CheckpointVariable, OBJECT_GRAPH_KEY} from '../io/checkpoint/bundle';
 
+/** Which TensorFlow / Keras cell a found GRU's variables come from. */
 export type GruCellType = 'GRUCell' | 'GRUBlockCell' | 'CudnnCompatibleGRUCell' | 'keras.GRU' | 'keras.CuDNNGRU';
 
 /** The weight layout of a found cell (the names of src/weights where one exists). */
 export type FoundLayout = 'tf1' | 'cudnn-compatible' | 'keras' | 'keras-reset-after' | 'keras-cudnn';
 
+/** 'forward' for a unidirectional layer; 'fw' / 'bw' for the halves of a bidirectional one. */
 export type Direction = 'forward' | 'fw' | 'bw';
 
+/** One GRU cell found in a checkpoint: its type, layout, sizes, place in its stack and variables. */
 export interface FoundGru {
   /** The cell's scope (its variables' common prefix), e.g. `rnn/multi_rnn_cell/cell_1/gru_cell`. */
   scope: string;
@@ -42,6 +45,7 @@ export interface FoundGru {
   swappedKernelNames?: boolean;
 }
 
+/** The Dense layer found after a GRU stack: its scope, sizes and variables (bias null when it has none). */
 export interface FoundDense {
   scope: string;
   inputSize: number;
@@ -49,6 +53,7 @@ export interface FoundDense {
   variables: {kernel: string; bias: string | null};
 }
 
+/** One layer of a GRU stack: a single cell, or a bidirectional fw/bw pair. */
 export interface GruLayer {
   index: number;
   bidirectional: boolean;
@@ -58,6 +63,7 @@ export interface GruLayer {
   outputSize: number;
 }
 
+/** GRU layers stacked under one container scope, in order, with the Dense layer after them if any. */
 export interface GruStack {
   /** The container scope, e.g. `rnn/multi_rnn_cell`, `encoder/bidirectional_rnn`, `model`. */
   name: string;
@@ -69,8 +75,10 @@ export interface GruStack {
   problem?: string;
 }
 
+/** A variable set aside as not part of the model (optimizer slot, bookkeeping, object graph) and why. */
 export interface IgnoredVariable { name: string; reason: string }
 
+/** What {@link findGrus} found in a checkpoint: the GRU cells, their stacks, the ignored and the unexplained variables. */
 export interface Discovery {
   grus: FoundGru[];
   stacks: GruStack[];

@@ -7,6 +7,7 @@
 import {Checkpoint} from '../io/checkpoint/checkpoint';
 import {Discovery, findGrus, FoundGru} from './findGrus';
 
+/** A checkpoint's contents as `tfjs-gru inspect` reports them (plain JSON-able data). */
 export interface InspectReport {
   checkpoint: string;
   format: 'tf1-name-based' | 'tf2-object-based';
@@ -20,6 +21,7 @@ export interface InspectReport {
   unexplained: Array<{name: string; dtype: string; shape: number[]}>;
 }
 
+/** The report of a checkpoint, from its variable list and the GRU discovery (findGrus by default); reads no tensor data. */
 export function inspectCheckpoint(ck: Checkpoint, discovery: Discovery = findGrus(ck)): InspectReport {
   const role = new Map<string, InspectReport['variables'][number]['role']>();
   for (const g of discovery.grus) for (const k of Object.values(g.variables)) role.set(k, 'gru');

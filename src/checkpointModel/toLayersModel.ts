@@ -27,6 +27,7 @@ import {tf1Gru} from '../layers/tf1Gru';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
 import {referenceForward} from './reference';
 
+/** Options of {@link checkpointToLayersModel}. */
 export interface ToLayersModelOptions {
   /** 'builtin' (default): reset-before cells as tfjs's GRU; 'tfjs-gru': as this package's TF1GRU. */
   layers?: 'builtin' | 'tfjs-gru';
@@ -40,6 +41,7 @@ export interface ToLayersModelOptions {
   tolerance?: number;
 }
 
+/** One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from. */
 export interface ConvertedLayer {
   index: number;
   className: string;
@@ -52,6 +54,7 @@ export interface ConvertedLayer {
   scopes: string[];
 }
 
+/** The check of a converted model against the reference: input shape, max abs error, tolerance and verdict. */
 export interface ModelCheck {
   input: number[];
   maxAbsError: number;
@@ -59,6 +62,7 @@ export interface ModelCheck {
   pass: boolean;
 }
 
+/** What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`). */
 export interface ConversionDescription {
   stack: string;
   inputShape: [null, null, number];
@@ -70,6 +74,7 @@ export interface ConversionDescription {
   check: ModelCheck | null;
 }
 
+/** What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from. */
 export interface ConvertedModel {
   model: tf.LayersModel;
   description: ConversionDescription;

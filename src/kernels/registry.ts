@@ -9,7 +9,9 @@
  */
 import {SequenceKernel} from './sequenceKernel';
 
+/** Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen. */
 export type SequenceKernelProvider = () => SequenceKernel|null;
+/** 'auto': a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
 export type SequenceKernelMode = 'auto'|'ops';
 
 const providers = new Map<string, SequenceKernelProvider[]>();
@@ -37,6 +39,7 @@ export function setSequenceKernelMode(m: SequenceKernelMode): void {
   mode = m;
 }
 
+/** The current mode: the one set by setSequenceKernelMode, else env TFJS_GRU_KERNEL (default 'auto'). */
 export function sequenceKernelMode(): SequenceKernelMode {
   return mode ?? envMode();
 }

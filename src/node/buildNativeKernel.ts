@@ -9,6 +9,7 @@ import * as path from 'path';
 
 import {NATIVE_ADDON_PATH} from './nativeKernel';
 
+/** The outcome of building and checking the native GRU kernel addon. */
 export interface NativeKernelBuild {
   /** True when the addon is built and passed the check. */
   ok: boolean;

@@ -28,6 +28,7 @@ export function bytesShard(name: string, bytes: ArrayBuffer | Uint8Array): Shard
   return {name, size: b.length, read: (offset, length) => b.subarray(offset, offset + length)};
 }
 
+/** A variable as the index lists it (no tensor data read). */
 export interface CheckpointVariable {
   name: string;
   /** TensorFlow's dtype name ('float32', 'float16', 'string', 'resource', ...). */
@@ -40,6 +41,7 @@ export interface CheckpointVariable {
   partitioned: boolean;
 }
 
+/** The bundle header (BundleHeaderProto): number of data shards, byte order and format version. */
 export interface CheckpointHeader {
   numShards: number;
   endianness: 'little' | 'big';

@@ -11,20 +11,25 @@ import {CheckpointError} from './errors';
 import {ObjectGraph, decode} from './protos';
 import {ObjectGraphVariable, ResolvedObjectGraph, resolveObjectGraph} from './objectGraph';
 
+/** Options of {@link Checkpoint.read}. */
 export interface ReadOptions {
   /** tfjs has no float64: 'round' reads a float64 variable as float32 (rounded); default: refuse. */
   float64?: 'refuse' | 'round';
 }
 
+/** An open TensorFlow checkpoint: its variable list, object graph and tensors, read on demand. */
 export interface Checkpoint {
   /** The prefix (or a name for a bytes-opened checkpoint) used in messages. */
   readonly prefix: string;
+  /** The bundle header (number of shards, endianness, version). */
   readonly header: CheckpointHeader;
   /** Every variable in the index (the object graph's own entry included), in key order. */
   readonly variables: CheckpointVariable[];
   /** The TF2 object graph, or null for a TF1 (name-based) checkpoint (read from its shard on first use). */
   readonly objectGraph: ResolvedObjectGraph | null;
+  /** Whether the index holds a variable of that name. */
   has(name: string): boolean;
+  /** The variable's index entry; throws CheckpointError 'NO_SUCH_VARIABLE' if absent. */
   variable(name: string): CheckpointVariable;
   /** Object-graph facts of a TF2 variable (readable path, slot), or null. */
   objectInfo(name: string): ObjectGraphVariable | null;
@@ -32,6 +37,7 @@ export interface Checkpoint {
   read(name: string, options?: ReadOptions): tf.Tensor;
   /** The variable's exact values. */
   readValues(name: string): CheckpointTensor;
+  /** Closes the shards' sources; reading a variable afterwards throws CheckpointError 'CLOSED'. Idempotent. */
   close(): void;
 }
 
@@ -126,6 +132,7 @@ class BundleCheckpoint implements Checkpoint {
   }
 }
 
+/** A checkpoint's files as bytes, for {@link readCheckpointFromBytes}. */
 export interface CheckpointBytes {
   /** The `.index` file's bytes. */
   index: ArrayBuffer | Uint8Array;

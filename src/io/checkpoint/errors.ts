@@ -26,6 +26,7 @@ export type CheckpointErrorCode =
     | 'CHECK_FAILED'         // a converted model does not reproduce the reference
     | 'CLOSED';              // the checkpoint was closed
 
+/** An error of the checkpoint reader, discovery or conversion: a stable `code`, the `file` concerned and a message. */
 export class CheckpointError extends Error {
   readonly code: CheckpointErrorCode;
   readonly file: string;

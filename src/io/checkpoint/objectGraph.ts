@@ -11,6 +11,7 @@
 import {CheckpointError} from './errors';
 import {ObjectGraph} from './protos';
 
+/** What the TF2 object graph says about one bundle key: its object's paths, attribute and optimizer slot. */
 export interface ObjectGraphVariable {
   /** The bundle key. */
   key: string;
@@ -25,6 +26,7 @@ export interface ObjectGraphVariable {
   slot?: {name: string; of: string};
 }
 
+/** The TF2 object graph resolved: its node count and the facts of every bundle key it names. */
 export interface ResolvedObjectGraph {
   nodes: number;
   byKey: Map<string, ObjectGraphVariable>;
