@@ -8,11 +8,25 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {registerSequenceKernel, sequenceKernelDescription} from './kernels/registry';
+import {wasmKernelProvider} from './kernels/wasm/wasmKernel';
+import {loadNativeKernel} from './node/nativeKernel';
+
+// On tfjs-node, GRU sequences run on the native kernel when it is built;
+// on the wasm and cpu backends, on the SIMD wasm kernel when the engine has SIMD.
+registerSequenceKernel('tensorflow', () => loadNativeKernel().kernel);
+registerSequenceKernel('wasm', wasmKernelProvider);
+registerSequenceKernel('cpu', wasmKernelProvider);
+
+/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 
+/** The active backend and why it was chosen (see {@link selectBackend}). */
 export interface BackendInfo {
   /** Active backend, as tf.getBackend() names it. */
   name: string;
+  /** What runs GRU sequences there: e.g. 'native-openblas whole-sequence kernel', or 'tfjs ops (...)'. */
+  gruKernel: string;
   /** Why this backend: what was chosen and why the better ones were not available. */
   reason: string;
 }
@@ -117,7 +131,8 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
     }
     const a = await activate(preferred);
     if (!a.ok) throw new BackendUnavailableError(preferred, a.why);
-    current = {name: preferred, reason: `requested explicitly${describeNative(preferred)}`};
+    current = {name: preferred, reason: `requested explicitly${describeNative(preferred)}`,
+               gruKernel: sequenceKernelDescription(preferred)};
     return current;
   }
   const skipped: string[] = [];
@@ -126,7 +141,7 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
     if (a.ok) {
       const why = name === 'tensorflow' ? `tfjs-node is available${describeNative(name)}` :
           `${skipped.join('; ')}`;
-      current = {name, reason: why};
+      current = {name, reason: why, gruKernel: sequenceKernelDescription(name)};
       return current;
     }
     skipped.push(`${name}: ${a.why}`);
@@ -148,7 +163,7 @@ function describeNative(name: BackendName): string {
 export function backendInfo(): BackendInfo {
   const name = safeGetBackend() ?? 'none';
   if (current && current.name === name) return current;
-  return {name, reason: current ? `changed outside selectBackend (selected was '${current.name}')` :
+  return {name, gruKernel: sequenceKernelDescription(name), reason: current ? `changed outside selectBackend (selected was '${current.name}')` :
                                   'selectBackend() was not called; tfjs default'};
 }
 

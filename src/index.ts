@@ -3,8 +3,8 @@
 export {TF1GRUCell, TF1GRUCellArgs, tf1GruCell} from './layers/tf1GruCell';
 export {TF1GRU, TF1GRUArgs, tf1Gru} from './layers/tf1Gru';
 export {GruSequenceArgs} from './layers/gruSequenceLayer';
-export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult} from './math/gruSequence';
-export {getActivation} from './math/activations';
+export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult, GateMasks} from './math/gruSequence';
+export {getActivation, activationName, ActivationFn} from './math/activations';
 export {tf1ToKernelWeights} from './weights/tf1Kernel';
 export {ExplicitGruWeights, TF1GruWeights, splitTF1Weights, fuseTF1Weights} from './reference/explicitWeights';
 export {unfusedGru, UnfusedGruOptions} from './reference/unfusedGru';
@@ -19,4 +19,27 @@ export {ExplicitResetAfterGruWeights} from './weights/unfusedLayout';
 export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
+export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
+export type {SequenceKernelProvider} from './kernels/registry';
+export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
+export type {NativeKernelBuild} from './node/buildNativeKernel';
+// TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
+export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';
+export type {CheckpointDtype, CheckpointHeader, CheckpointTensor, ObjectGraphVariable, ReadOptions, ResolvedObjectGraph} from './io/checkpoint';
+export type {CheckpointValues} from './io/checkpoint/values';
+export type {VersionDef} from './io/checkpoint/protos';
+export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
+export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
+export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
+export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
+export {
+  explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
+  ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,
+} from './explain/explainGru';
+export {ExplainLayoutName, EXPLAIN_LAYOUT_NAMES, TensorSlice} from './explain/layoutMaps';
+export {explainModelJson, findModelGrus, ModelExplanation, ModelGru} from './explain/modelJson';
+export {formatGruExplanation} from './explain/format';
+export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
+export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';

@@ -507,13 +507,17 @@ def make_keras_tf2(out):
 
 
 def make_checkpoints(out):
-    return [
+    from checkpoint_fixtures import make_more_checkpoints, write_variable_values  # noqa: E402  (issue 9's cases)
+    cases = [
         make_tf1_single_like(out, "checkpoints/tf1_single", TF12_NAMES, "tf1.2+"),
         make_tf1_multi_dense(out),
         make_tf1_single_like(out, "checkpoints/tf0_names", TF0_NAMES, "tf0.x"),
         make_tf1_single_like(out, "checkpoints/tf10_names", TF10_NAMES, "tf1.0"),
         make_keras_tf2(out),
-    ]
+    ] + make_more_checkpoints(out)
+    for case in cases:
+        write_variable_values(out, case)
+    return cases
 
 
 # -------------------------------------------------------------------- PyTorch

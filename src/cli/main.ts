@@ -1,42 +1,73 @@
-import {runSetupNodeMain} from '../node/setupNodeMain';
-import {verifyCommand} from './verifyCommand';
+import {Command, CommanderError} from 'commander';
 
-const HELP = `tfjs-gru: TensorFlow 1.x GRUCell, Keras and PyTorch GRUs on TensorFlow.js
+import {convertCommand} from './convertCommand';
+import {CliContext, EXIT, passThroughVerb, RegisterVerb, UsageError} from './context';
+import {registerExplain} from './explainCommand';
+import {inspectCommand} from './inspectCommand';
+import {err, out, runAndExit} from './output';
 
-usage: tfjs-gru <command> [options]
+export {runAndExit};
+import {registerSetupNode} from './setupNodeCommand';
+import {registerVerify} from './verifyCommand';
 
-commands:
-  verify       compare every implementation with real TensorFlow's outputs and gradients
-  setup-node   build @tensorflow/tfjs-node's addon from the TensorFlow Python wheel
-  help         this text
+/**
+ * The verbs, in the order `tfjs-gru --help` lists them. Each lives in its own
+ * file and registers its options and action on the program; a new verb is one
+ * import and one entry here. A verb that is a plain `run(argv): Promise<number>`
+ * can be wired at once with `passThroughVerb('inspect', '…', runInspect)` (./context).
+ */
+const VERBS: RegisterVerb[] = [
+  registerVerify,
+  registerExplain,
+  passThroughVerb('inspect', "list a TensorFlow checkpoint's variables and the GRUs in it", inspectCommand),
+  passThroughVerb('convert', "write a TensorFlow checkpoint's GRUs as a tfjs LayersModel", convertCommand),
+  registerSetupNode,
+];
 
-Run 'tfjs-gru <command> --help' for a command's options.
-`;
+/** The tfjs-gru program with the verbs registered; parse errors throw (exitOverride) instead of exiting. */
+export function buildProgram(ctx: CliContext, verbs: RegisterVerb[] = VERBS): Command {
+  const program = new Command('tfjs-gru')
+      .description('TensorFlow 1.x GRUCell, Keras and PyTorch GRUs on TensorFlow.js: verify them against real ' +
+                   'TensorFlow, explain where their weights are, build tfjs-node')
+      .usage('<command> [options]')
+      .exitOverride()
+      .configureOutput({writeOut: out, writeErr: err})
+      .showSuggestionAfterError(true)
+      .showHelpAfterError('(add --help for usage)');
+  for (const register of verbs) register(program, ctx);
+  return program;
+}
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  'verify': verifyCommand,
-  'setup-node': runSetupNodeMain,
-};
-
-export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command == null || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
-    return 0;
+/**
+ * Runs the CLI on argv (without `node` and the script) and returns the exit
+ * code: 0 ok, 1 a check failed (or the work failed, message on stderr), 2 a
+ * usage error. Never exits the process: see {@link runAndExit}.
+ */
+export async function main(argv: string[], verbs: RegisterVerb[] = VERBS): Promise<number> {
+  const ctx: CliContext = {exitCode: EXIT.ok};
+  const program = buildProgram(ctx, verbs);
+  if (argv.length === 0) {
+    out(program.helpInformation());
+    return EXIT.ok;
   }
-  const run = COMMANDS[command];
-  if (run == null) {
-    process.stderr.write(`tfjs-gru: unknown command '${command}'\n\n${HELP}`);
-    return 2;
+  try {
+    await program.parseAsync(argv, {from: 'user'});
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // the message is already on stderr; help and --version end here with code 0
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    const verb = argv.find((a) => !a.startsWith('-')) ?? '';
+    err(`tfjs-gru${verb ? ' ' + verb : ''}: ${(e as Error)?.message ?? e}\n`);
+    if (e instanceof UsageError) {
+      err('(add --help for usage)\n');
+      return EXIT.usage;
+    }
+    return EXIT.failed;
   }
-  return run(rest);
+  return ctx.exitCode;
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2)).then(
-      (code) => process.exit(code),
-      (e) => {
-        process.stderr.write(`tfjs-gru: ${(e as Error).message}\n`);
-        process.exit(1);
-      });
+  void runAndExit(() => main(process.argv.slice(2)));
 }

@@ -1,56 +1,63 @@
+import {Command} from 'commander';
+
 import {backendInfo, parseBackendName, selectBackend} from '../backend';
-import {formatTable} from '../verify/table';
+import {QuantityResult} from '../verify/result';
+import {summarize} from '../verify/summary';
+import {formatSummary, formatTable} from '../verify/table';
 import {verify} from '../verify/verify';
+import {backendOption, CliContext, EXIT, jsonOption, quietOption} from './context';
+import {err, out, outJson} from './output';
+import {progressBar} from './progress';
 
-const USAGE = `usage: tfjs-gru verify [--json] [--backend tensorflow|wasm|cpu] [--fixtures DIR]
-  Runs every implementation on every reference case that real TensorFlow,
-  Keras and PyTorch produced (fixtures/), and compares outputs, states and
-  gradients. Exit status 0 only when everything passes.
-`;
-
-function progressBar(done: number, total: number, name: string): void {
-  if (!process.stderr.isTTY) return;
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
-  process.stderr.write(`\r[${bar}] ${done}/${total} ${name}`.padEnd(process.stderr.columns ?? 100).slice(0, 200));
-  if (done === total) process.stderr.write('\n');
+interface VerifyFlags {
+  json?: boolean;
+  full?: boolean;
+  quiet?: boolean;
+  backend?: string;
+  fixtures?: string;
 }
 
-export async function verifyCommand(argv: string[]): Promise<number> {
-  let json = false;
-  let backend: string|undefined;
-  let fixturesDir: string|undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') {
-      json = true;
-    } else if (a === '--backend' || a === '--fixtures') {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`verify: ${a} needs a value`);
-      if (a === '--backend') backend = v; else fixturesDir = v;
-    } else if (a === '--help' || a === '-h') {
-      process.stdout.write(USAGE);
-      return 0;
-    } else {
-      process.stderr.write(`verify: unknown argument '${a}'\n${USAGE}`);
-      return 2;
-    }
-  }
-  await selectBackend(parseBackendName(backend));
-  const info = backendInfo();
-  if (!json) process.stderr.write(`backend: ${info.name} (${info.reason})\n`);
-  const report = verify({fixturesDir, onProgress: json ? undefined : progressBar});
-  if (json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  } else {
-    const failures = report.results.filter((r) => !r.pass).length;
-    const cases = new Set(report.results.map((r) => r.case)).size;
-    process.stdout.write(formatTable(report.results) + '\n\n');
-    process.stdout.write(`backend: ${info.name} (${info.reason})\n`);
-    process.stdout.write(report.pass ?
-        `PASS: ${report.results.length} quantities on ${cases} cases equal TensorFlow within tolerance\n` :
-        `FAIL: ${failures} of ${report.results.length} quantities on ${cases} cases differ from TensorFlow or did not run\n`);
-  }
-  return report.pass ? 0 : 1;
+function failedRows(results: QuantityResult[]): string {
+  const failed = results.filter((r) => !r.pass);
+  if (failed.length === 0) return '';
+  return `\nfailed:\n${formatTable(failed)}\n`;
+}
+
+/**
+ * `tfjs-gru verify`: every implementation on every reference case of fixtures/
+ * (real TensorFlow, Keras, PyTorch). Default output: one line per
+ * implementation with its worst errors, then the verdict; `--full` one line
+ * per quantity; `--json` everything. Exit code 0 only when everything passes.
+ */
+export function registerVerify(program: Command, ctx: CliContext): void {
+  program.command('verify')
+      .description('compare every implementation with real TensorFlow\'s outputs and gradients (fixtures/)')
+      .addOption(jsonOption())
+      .option('--full', 'one line per case, implementation and quantity instead of the summary')
+      .addOption(backendOption())
+      .option('--fixtures <dir>', 'reference data folder (default: the package\'s fixtures/)')
+      .addOption(quietOption())
+      .addHelpText('after', '\nExit status: 0 when every quantity is within tolerance, 1 when any is not.\n' +
+                   'JSON: {backend, pass, summary: [per implementation], results: [{case, implementation, ' +
+                   'quantity, maxAbsError, tolerance, pass, reason?}]}')
+      .action(async (flags: VerifyFlags) => {
+        await selectBackend(parseBackendName(flags.backend));
+        const info = backendInfo();
+        const chatty = !flags.quiet && !flags.json;
+        if (chatty) err(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
+        const report = verify({fixturesDir: flags.fixtures, onProgress: progressBar(!!flags.quiet)});
+        const summary = summarize(report.results);
+        if (flags.json) {
+          outJson({backend: report.backend, pass: report.pass, summary, results: report.results});
+        } else {
+          const failures = report.results.filter((r) => !r.pass).length;
+          const cases = new Set(report.results.map((r) => r.case)).size;
+          out((flags.full ? formatTable(report.results) : formatSummary(summary) + failedRows(report.results)) + '\n\n');
+          out(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
+          out(report.pass ?
+              `PASS: ${report.results.length} quantities on ${cases} cases equal TensorFlow within tolerance\n` :
+              `FAIL: ${failures} of ${report.results.length} quantities on ${cases} cases differ from TensorFlow or did not run\n`);
+        }
+        ctx.exitCode = report.pass ? EXIT.ok : EXIT.failed;
+      });
 }

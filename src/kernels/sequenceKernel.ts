@@ -14,6 +14,7 @@ export const ACTIVATION_CODES: Readonly<Record<string, number>> = {
   relu: 4,
 };
 
+/** The sizes and options of one sequence run (B, T, D, U and the cell's variant). */
 export interface SequenceKernelDims {
   batch: number;
   time: number;
@@ -27,6 +28,7 @@ export interface SequenceKernelDims {
   goBackwards: boolean;
 }
 
+/** The inputs of one sequence run, as flat row-major arrays. */
 export interface SequenceKernelInputs {
   /** [B, T, D] */
   x: Float32Array;
@@ -44,6 +46,7 @@ export interface SequenceKernelInputs {
   mask: Float32Array|null;
 }
 
+/** What {@link SequenceKernel.forward} returns. */
 export interface SequenceKernelForward {
   /** [B, T, U] in processing order. */
   y: Float32Array;
@@ -53,6 +56,7 @@ export interface SequenceKernelForward {
   workspace: Float32Array|null;
 }
 
+/** What {@link SequenceKernel.backward} returns: the gradients of every input, shaped as the inputs. */
 export interface SequenceKernelGradients {
   dx: Float32Array;
   dW: Float32Array;
@@ -64,9 +68,11 @@ export interface SequenceKernelGradients {
   dh0: Float32Array;
 }
 
+/** A whole-sequence GRU kernel (forward and backward over all T steps in one call). */
 export interface SequenceKernel {
   /** e.g. 'native-openblas', 'wasm-simd' */
   readonly name: string;
+  /** Runs the sequence; keeps the workspace backward needs when `keepWorkspace`. */
   forward(dims: SequenceKernelDims, inputs: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward;
   /** dy [B, T, U] (processing order), dhT [B, U]. */
   backward(

@@ -2,13 +2,17 @@ import * as tf from '@tensorflow/tfjs';
 
 import {ActivationFn} from '../math/activations';
 import {GruDropout} from '../math/dropoutMasks';
-import {gruSequence, GruKernelWeights} from '../math/gruSequence';
+import {KernelWeightSource} from '../kernels/weightSource';
+import {GruKernelWeights, runGruSequence} from '../math/gruSequence';
 import {RNNCell} from './rnnCell';
 import {Constraint, Initializer, Regularizer} from './serializables';
 
 /** How a cell's variables feed the sequence kernel. */
 export interface GruKernelSpec {
-  weights: GruKernelWeights;
+  /** The weights in the canonical layout, built by tfjs ops (only the op path calls it). */
+  weights: () => GruKernelWeights;
+  /** The cell's own variables as whole-sequence kernels take them, with no tfjs op. */
+  source: KernelWeightSource;
   resetAfter: boolean;
   activation: ActivationFn;
   recurrentActivation: ActivationFn;
@@ -73,8 +77,10 @@ export abstract class GruCellBase extends RNNCell {
       }
       const [x, h] = inputs as [tf.Tensor2D, tf.Tensor2D];
       const spec = this.kernelSpec(kwargs?.training === true);
-      const {state} = gruSequence(tf.expandDims(x, 1) as tf.Tensor3D, h, spec.weights, spec);
-      return [state, tf.clone(state)];
+      const {state} = runGruSequence(tf.expandDims(x, 1) as tf.Tensor3D, h, spec.weights, {
+        resetAfter: spec.resetAfter, activation: spec.activation, recurrentActivation: spec.recurrentActivation,
+      }, spec.source, {outputs: false, lastOutput: false, state: true});
+      return [state!, tf.clone(state!)];
     });
   }
 

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {makeDropoutMasks} from '../math/dropoutMasks';
-import {gruSequence} from '../math/gruSequence';
+import {runGruSequence} from '../math/gruSequence';
 import {checkWeightShapes, GruCellBase} from './gruCellBase';
 
 /** The sequence options every GRU layer of this package takes, as `tf.layers.gru` does. */
@@ -62,6 +62,7 @@ export abstract class GruSequenceLayer extends tf.RNN {
     return super.apply(inputs, kwargs);
   }
 
+  /** Runs the GRU over a sequence [B, T, D] (tf.layers' Layer.call; kwargs: mask, initialState, training). */
   call(inputs: tf.Tensor|tf.Tensor[], kwargs: tf.serialization.ConfigDict): tf.Tensor|tf.Tensor[] {
     return tf.tidy(() => {
       // A symbolic initial state arrives as extra inputs: [x, h0].
@@ -93,16 +94,22 @@ export abstract class GruSequenceLayer extends tf.RNN {
       const dropoutMasks = training && spec.dropout != null ?
           makeDropoutMasks(spec.dropout, batch, x.shape[2], units) :
           {inputMasks: null, recurrentMasks: null};
-      const result = gruSequence(x, h0, spec.weights, {
-        ...spec,
+      const result = runGruSequence(x, h0, spec.weights, {
+        resetAfter: spec.resetAfter,
+        activation: spec.activation,
+        recurrentActivation: spec.recurrentActivation,
         ...dropoutMasks,
         goBackwards: this.goBackwards,
         mask: mask ?? null,
         returnSequences: this.returnSequences,
+      }, spec.source, {
+        outputs: this.returnSequences,
+        lastOutput: !this.returnSequences,
+        state: this.returnState || this.stateful,
       });
-      if (this.stateful) this.resetStates([result.state], training);
-      const output = this.returnSequences ? result.outputs! : result.lastOutput;
-      return this.returnState ? [output, result.state] : output;
+      if (this.stateful) this.resetStates([result.state!], training);
+      const output = this.returnSequences ? result.outputs! : result.lastOutput!;
+      return this.returnState ? [output, result.state!] : output;
     });
   }
 
@@ -111,6 +118,7 @@ export abstract class GruSequenceLayer extends tf.RNN {
     super.setWeights(weights);
   }
 
+  /** Every constructor argument, for model.save / tf.loadLayersModel. */
   getConfig(): tf.serialization.ConfigDict {
     const config = super.getConfig();
     delete config.cell;

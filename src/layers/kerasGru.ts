@@ -6,6 +6,7 @@ import {KerasGRUCell, KerasGRUCellArgs} from './kerasGruCell';
 import {defaultLayerName} from './layerNames';
 import {RegularizerLike, resolveRegularizer, serialize} from './serializables';
 
+/** Arguments of {@link gru} / {@link KerasGRU}: the cell's (Keras's GRU arguments) and the sequence layer's. */
 export type KerasGRUArgs = KerasGRUCellArgs&GruSequenceArgs&{
   /** Regularizer of the layer's output. */
   activityRegularizer?: RegularizerLike;
@@ -49,6 +50,7 @@ export class KerasGRU extends GruSequenceLayer {
     return this.cell as unknown as KerasGRUCell;
   }
 
+  /** Every constructor argument, as Keras's GRU config, for model.save / tf.loadLayersModel. */
   getConfig(): tf.serialization.ConfigDict {
     return {
       ...super.getConfig(),

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {kerasSource} from '../kernels/weightSource';
 import {activationName, getActivation} from '../math/activations';
 import {KERAS_LAYOUT, KERAS_RESET_AFTER_LAYOUT} from '../weights/kerasLayout';
 import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
+/** Arguments of {@link kerasGruCell} / {@link KerasGRUCell}: Keras's GRUCell arguments, camelCase, Keras's defaults. */
 export interface KerasGRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;
@@ -159,8 +161,10 @@ export class KerasGRUCell extends GruCellBase {
     const layout = this.resetAfter ? KERAS_RESET_AFTER_LAYOUT : KERAS_LAYOUT;
     const w: Record<string, tf.Tensor> = {kernel: this.kernel.read(), recurrent_kernel: this.recurrentKernel!.read()};
     if (this.bias != null) w.bias = this.bias.read();
+    const size = {inputSize: this.kernel.shape[0] as number, units: this.units};
     return {
-      weights: layout.toKernel(w, {inputSize: this.kernel.shape[0] as number, units: this.units}),
+      weights: () => layout.toKernel(w, size),
+      source: kerasSource(w.kernel, w.recurrent_kernel, w.bias ?? null),
       resetAfter: this.resetAfter,
       activation: getActivation(this.activation),
       recurrentActivation: getActivation(this.recurrentActivation),

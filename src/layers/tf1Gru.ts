@@ -4,6 +4,7 @@ import {GruSequenceArgs, GruSequenceLayer} from './gruSequenceLayer';
 import {defaultLayerName} from './layerNames';
 import {TF1GRUCell, TF1GRUCellArgs} from './tf1GruCell';
 
+/** Arguments of {@link tf1Gru} / {@link TF1GRU}: the TF1 cell's and the sequence layer's. */
 export type TF1GRUArgs = TF1GRUCellArgs&GruSequenceArgs;
 
 /**

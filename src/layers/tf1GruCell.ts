@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {tf1Source} from '../kernels/weightSource';
 import {activationName, getActivation} from '../math/activations';
 import {tf1ToKernelWeights} from '../weights/tf1Kernel';
 import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
+/** Arguments of {@link tf1GruCell} / {@link TF1GRUCell}: TF1 GRUCell's constructor arguments, camelCase. */
 export interface TF1GRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;
@@ -116,10 +118,11 @@ export class TF1GRUCell extends GruCellBase {
 
   kernelSpec(): GruKernelSpec {
     if (this.gatesKernel == null) throw new Error(`${this.name}: called before it was built`);
+    const [gk, gb, ck, cb] = [this.gatesKernel, this.gatesBias!, this.candidateKernel!, this.candidateBias!].map(
+        (v) => v.read());
     return {
-      weights: tf1ToKernelWeights(
-          this.gatesKernel.read() as tf.Tensor2D, this.gatesBias!.read() as tf.Tensor1D,
-          this.candidateKernel!.read() as tf.Tensor2D, this.candidateBias!.read() as tf.Tensor1D),
+      weights: () => tf1ToKernelWeights(gk as tf.Tensor2D, gb as tf.Tensor1D, ck as tf.Tensor2D, cb as tf.Tensor1D),
+      source: tf1Source(gk, gb, ck, cb),
       resetAfter: false,
       activation: getActivation(this.activation),
       recurrentActivation: getActivation('sigmoid'),

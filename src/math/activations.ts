@@ -41,3 +41,11 @@ export function activationName(name: string, argName = 'activation'): string {
 export function getActivation(name: string, argName = 'activation'): ActivationFn {
   return ACTIVATIONS[activationName(name, argName)];
 }
+
+/** The canonical name of a function getActivation returned, or undefined for any other function. */
+export function activationNameOf(fn: ActivationFn): string|undefined {
+  for (const [name, f] of Object.entries(ACTIVATIONS)) {
+    if (f === fn) return name;
+  }
+  return undefined;
+}

@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {sequenceKernelFor} from '../kernels/registry';
+import {canonicalSource, KernelWeightSource} from '../kernels/weightSource';
 import {ActivationFn} from './activations';
+import {kernelGruSequence, kernelUnsupported, WantedResults} from './kernelGruSequence';
 import {tidyObject} from './tidy';
 import {timeSteps} from './timeSteps';
 
@@ -12,9 +15,9 @@ import {timeSteps} from './timeSteps';
  * matrices are put side by side, and converters map every other layout to it.
  */
 export interface GruKernelWeights {
-  /** [D, 3U]: multiplies the input x. */
+  /** `[D, 3U]`: multiplies the input x. */
   inputKernel: tf.Tensor2D;
-  /** [U, 3U]: multiplies the state h. */
+  /** `[U, 3U]`: multiplies the state h. */
   recurrentKernel: tf.Tensor2D;
   /** [3U] added to the input projection, or null for none. */
   inputBias: tf.Tensor1D|null;
@@ -22,6 +25,7 @@ export interface GruKernelWeights {
   recurrentBias: tf.Tensor1D|null;
 }
 
+/** How {@link gruSequence} runs: reset convention, activations, direction, masking, dropout masks. */
 export interface GruSequenceOptions {
   /**
    * false: reset before the candidate matmul, hh = act(x·Wh + bh + (r⊙h)·Rh)
@@ -83,12 +87,20 @@ function recurrentMatMul(h: tf.Tensor2D, R: tf.Tensor2D, masks: tf.Tensor2D[]|nu
   return tf.concat(masks.map((m, g) => tf.matMul(tf.mul(h, m), tf.slice(R, [0, g * units], [units, units]))), 1) as tf.Tensor2D;
 }
 
+/** A GruSequenceResult whose unwanted results may be null (runGruSequence). */
+export interface PartialGruSequenceResult {
+  outputs: tf.Tensor3D|null;
+  lastOutput: tf.Tensor2D|null;
+  state: tf.Tensor2D|null;
+}
+
+/** What {@link gruSequence} returns: every step's output (if asked), the last output and the final state. */
 export interface GruSequenceResult {
   /** [B, T, U] when returnSequences, else null. */
   outputs: tf.Tensor3D|null;
-  /** [B, U]: the output of the last processed step. */
+  /** `[B, U]`: the output of the last processed step. */
   lastOutput: tf.Tensor2D;
-  /** [B, U]: the final state. */
+  /** `[B, U]`: the final state. */
   state: tf.Tensor2D;
 }
 
@@ -100,21 +112,70 @@ export interface GruSequenceResult {
  * state is carried through and the output repeats the previous step's output
  * (zeros before the first step). Differentiable by tfjs's tape. Returns new
  * tensors only; everything intermediate is disposed.
+ *
+ * Where the active backend has a whole-sequence kernel (src/kernels/registry.ts:
+ * native OpenBLAS on tfjs-node, SIMD wasm on wasm and cpu) and the call needs
+ * nothing it lacks (see kernelUnsupported), that kernel runs the sequence with
+ * its own BPTT; otherwise the loop below runs on tfjs ops. `source`, when
+ * given, is how the caller's own weight tensors map to `weights` without tfjs
+ * ops (src/kernels/weightSource.ts); `weights` is then read only by the op path.
  */
 export function gruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
     options: GruSequenceOptions): GruSequenceResult {
-  const [batch, time, inputDim] = x.shape;
-  const units = h0.shape[1];
-  if (time < 1) {
+  return runGruSequence(x, h0, () => weights, options) as GruSequenceResult;
+}
+
+const ALL_RESULTS: WantedResults = {outputs: true, lastOutput: true, state: true};
+
+/**
+ * gruSequence for callers with weights of their own layout: `weights` builds
+ * the canonical tensors (by tfjs ops; only the op path calls it), `source`
+ * gives the kernels the caller's tensors directly (src/kernels/weightSource.ts).
+ * Results the caller does not want may come back null (only on the kernel path).
+ */
+export function runGruSequence(
+    x: tf.Tensor3D, h0: tf.Tensor2D, weights: () => GruKernelWeights, options: GruSequenceOptions,
+    source?: KernelWeightSource, wanted: WantedResults = ALL_RESULTS): PartialGruSequenceResult {
+  const inputDim = x.shape[2];
+  if (x.shape[1] < 1) {
     throw new Error(`gruSequence: x must have at least one time step, got shape [${x.shape}]`);
   }
+  const kernel = x.dtype === 'float32' ? sequenceKernelFor(tf.getBackend()) : null;
+  if (kernel != null) {
+    const src = source ?? sourceOf(weights());
+    if (kernelUnsupported(src.hasRecurrentBias, options) == null) {
+      checkInputSize(inputDim, src.inputSize);
+      const want = {...wanted, outputs: wanted.outputs && options.returnSequences === true};
+      return kernelGruSequence(kernel, x, h0, src, options, want);
+    }
+  }
+  return tidyObject(() => {
+    const w = weights();
+    checkInputSize(inputDim, w.inputKernel.shape[0]);
+    return opsGruSequence(x, h0, w, options);
+  });
+}
+
+function sourceOf(w: GruKernelWeights): KernelWeightSource {
+  return canonicalSource(w.inputKernel, w.recurrentKernel, w.inputBias, w.recurrentBias);
+}
+
+function checkInputSize(actual: number, expected: number): void {
+  if (actual !== expected) {
+    throw new Error(`gruSequence: x has ${actual} features, the input kernel expects ${expected}`);
+  }
+}
+
+/** gruSequence on tfjs ops, one loop iteration per time step (any backend, every option). */
+export function opsGruSequence(
+    x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
+    options: GruSequenceOptions): GruSequenceResult {
+  const [batch, time] = x.shape;
+  const units = h0.shape[1];
   return tidyObject(() => {
     const {activation, recurrentActivation, resetAfter} = options;
 
-    if (inputDim !== weights.inputKernel.shape[0]) {
-      throw new Error(`gruSequence: x has ${inputDim} features, the input kernel expects ${weights.inputKernel.shape[0]}`);
-    }
     let projected = projectInputs(x, weights.inputKernel, options.inputMasks);
     if (weights.inputBias != null) projected = tf.add(projected, weights.inputBias);
     const perStep = timeSteps<tf.Tensor2D>(tf.reshape(projected, [batch, time, 3 * units]));

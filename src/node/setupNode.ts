@@ -20,6 +20,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {buildNativeKernel, NativeKernelBuild} from './buildNativeKernel';
+
+/** Options of {@link setupNode}. */
 export interface SetupNodeOptions {
   /** Python whose `tensorflow` package to use (default: the project venv from tools/venv.sh). */
   python?: string;
@@ -31,6 +34,7 @@ export interface SetupNodeOptions {
   log?: (line: string) => void;
 }
 
+/** What {@link setupNode} did and found. */
 export interface SetupNodeResult {
   /** True when nothing was rebuilt (a working addon was already there). */
   alreadyDone: boolean;
@@ -48,6 +52,8 @@ export interface SetupNodeResult {
   installedTfjsNode: boolean;
   /** Backend name tfjs-node reported in the verification child ('tensorflow'). */
   backend: string;
+  /** The native GRU kernel (OpenBLAS) that tfjs-gru's layers use on tfjs-node. */
+  nativeKernel: NativeKernelBuild;
 }
 
 /** Error thrown by setupNode; `message` names the missing thing and what was expected. */
@@ -102,7 +108,21 @@ export function packageRoot(): string {
   }
 }
 
+/**
+ * Makes @tensorflow/tfjs-node run on the TensorFlow Python wheel's C library:
+ * stages it into tfjs-node's deps/, builds the addon with node-gyp, checks that
+ * it loads and multiplies (Node only; `tfjs-gru setup-node` on the command line).
+ */
 export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNodeResult> {
+  const log = options.log ?? (() => undefined);
+  const r = await setupTfjsNode(options);
+  const nativeKernel = buildNativeKernel(packageRoot(), log);
+  log(nativeKernel.ok ? `native GRU kernel ready: ${nativeKernel.path}` :
+                        `native GRU kernel not available (GRUs run on tfjs ops): ${nativeKernel.why}`);
+  return {...r, nativeKernel};
+}
+
+async function setupTfjsNode(options: SetupNodeOptions): Promise<Omit<SetupNodeResult, 'nativeKernel'>> {
   const t0 = Date.now();
   const log = options.log ?? (() => undefined);
   if (process.platform !== 'linux') {
@@ -208,7 +228,7 @@ export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNo
   log(`done: tfjs-node runs on TensorFlow ${v.tfVersion} (backend '${v.backend}')`);
   return result(false, v.tfVersion, v.backend);
 
-  function result(alreadyDone: boolean, tensorflowVersion: string, backend: string): SetupNodeResult {
+  function result(alreadyDone: boolean, tensorflowVersion: string, backend: string): Omit<SetupNodeResult, 'nativeKernel'> {
     return {alreadyDone, tensorflowVersion, seconds: (Date.now() - t0) / 1000, tfjsNodeDir: tfjsNodeDir!, addonPath,
             tensorflowDir: tf.dir, installedTfjsNode, backend};
   }

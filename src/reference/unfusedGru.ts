@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import {ExplicitGruWeights} from './explicitWeights';
 import {runSteps, StepLoopOptions} from './stepLoop';
 
+/** Options of {@link unfusedGru} and {@link unfusedResetAfterGru}: activations, direction, mask. */
 export interface UnfusedGruOptions extends StepLoopOptions {
   /** Candidate activation; default tf.tanh. */
   activation?: (x: tf.Tensor) => tf.Tensor;

@@ -10,6 +10,7 @@ export interface KerasGruWeights {
   bias: tf.Tensor1D;              // [3U]   (reset_after=False)
 }
 
+/** Keras GRU weights with reset_after=True (the Keras 2/3 default): bias [2, 3U], row 0 on x·W, row 1 on h·R. */
 export interface KerasResetAfterGruWeights {
   kernel: tf.Tensor2D;            // [D, 3U], columns z | r | h
   recurrent_kernel: tf.Tensor2D;  // [U, 3U], columns z | r | h

@@ -16,6 +16,7 @@ export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'unfused-reset-after': UNFUSED_RESET_AFTER_LAYOUT,
 };
 
+/** Every {@link LayoutName}, in a fixed order. */
 export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
 
 /** The layout of a name; throws naming the known ones. */

@@ -1,0 +1,161 @@
+/* See batch_parallel.h. */
+#include "batch_parallel.h"
+
+#include <pthread.h>
+#include <string.h>
+
+#include "blas_threads.h"
+
+#define MAX_PARTS 16
+/* Below this many multiply-adds per call, a thread costs more than it saves. */
+#define MIN_PARALLEL_WORK 4e6
+
+int gk_parts(const gk_dims *d, int threads) {
+  const double work = (double)d->batch * d->time * 3.0 * d->units * (d->input_size + d->units);
+  int n = threads < d->batch ? threads : d->batch;
+  if (n > MAX_PARTS) n = MAX_PARTS;
+  if (n < 2 || work < MIN_PARALLEL_WORK) return 1;
+  return n;
+}
+
+/* Part k covers batch entries [first, first + size). */
+static void part_range(int batch, int parts, int k, int *first, int *size) {
+  const int base = batch / parts, extra = batch % parts;
+  *first = k * base + (k < extra ? k : extra);
+  *size = base + (k < extra ? 1 : 0);
+}
+
+static gk_dims part_dims(const gk_dims *d, int size) {
+  gk_dims p = *d;
+  p.batch = size;
+  return p;
+}
+
+size_t gk_forward_parallel_scratch(const gk_dims *d, int parts) {
+  int first, size;
+  part_range(d->batch, parts, 0, &first, &size);  /* part 0 is the largest */
+  const gk_dims p = part_dims(d, size);
+  return (size_t)parts * gk_forward_scratch_floats(&p);
+}
+
+/* Per part: its scratch, plus dW, dR, dbx, dbh of its own (parts > 0). */
+static size_t grad_floats(const gk_dims *d) {
+  const size_t u = d->units, g = 3 * u;
+  return (size_t)d->input_size * g + u * g + 2 * g;
+}
+
+size_t gk_backward_parallel_scratch(const gk_dims *d, int parts) {
+  int first, size;
+  part_range(d->batch, parts, 0, &first, &size);
+  const gk_dims p = part_dims(d, size);
+  return (size_t)parts * (gk_backward_scratch_floats(&p) + grad_floats(d));
+}
+
+typedef struct {
+  gk_dims dims;
+  int backward;
+  const float *x, *W, *R, *bx, *bh, *h0, *mask, *ws, *dy, *dhT;
+  float *y, *hT, *wsOut, *dx, *dW, *dR, *dbx, *dbh, *dh0, *scratch;
+  int rc;
+} part_job;
+
+static void *run_part(void *arg) {
+  part_job *j = (part_job *)arg;
+  if (j->backward) {
+    j->rc = gk_backward(&j->dims, j->x, j->W, j->R, j->bx, j->bh, j->h0, j->mask, j->ws, j->dy, j->dhT,
+                        j->dx, j->dW, j->dR, j->dbx, j->dbh, j->dh0, j->scratch);
+  } else {
+    j->rc = gk_forward(&j->dims, j->x, j->W, j->R, j->bx, j->bh, j->h0, j->mask, j->y, j->hT, j->wsOut,
+                       j->scratch);
+  }
+  return NULL;
+}
+
+/* Runs job 0 on this thread and the others on new threads; returns the first nonzero rc. */
+static int run_parts(part_job *jobs, int parts) {
+  pthread_t tid[MAX_PARTS];
+  int started[MAX_PARTS] = {0};
+  gk_blas_single_thread(1);  /* each part's products on its own thread only */
+  for (int k = 1; k < parts; k++) started[k] = pthread_create(&tid[k], NULL, run_part, &jobs[k]) == 0;
+  run_part(&jobs[0]);
+  for (int k = 1; k < parts; k++) {
+    if (started[k]) pthread_join(tid[k], NULL);
+    else run_part(&jobs[k]);  /* no thread to be had: run it here */
+  }
+  gk_blas_single_thread(0);
+  for (int k = 0; k < parts; k++) if (jobs[k].rc) return jobs[k].rc;
+  return 0;
+}
+
+/* A part's job: its dims and the inputs common to both passes, offset to its batch rows. */
+static void part_inputs(part_job *j, const gk_dims *d, int first, int size, const float *x, const float *W,
+                        const float *R, const float *bx, const float *bh, const float *h0, const float *mask) {
+  const size_t T = d->time, D = d->input_size, U = d->units;
+  memset(j, 0, sizeof *j);
+  j->dims = part_dims(d, size);
+  j->x = x + first * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
+  j->h0 = h0 + first * U; j->mask = mask ? mask + first * T : 0;
+}
+
+int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float *W, const float *R,
+                        const float *bx, const float *bh, const float *h0, const float *mask,
+                        float *y, float *hT, float *ws, float *scratch) {
+  if (parts <= 1) return gk_forward(d, x, W, R, bx, bh, h0, mask, y, hT, ws, scratch);
+  const size_t T = d->time, U = d->units;
+  const size_t perScratch = gk_forward_parallel_scratch(d, parts) / parts;
+  part_job jobs[MAX_PARTS];
+  size_t wsAt = 0;
+  for (int k = 0; k < parts; k++) {
+    int first, size;
+    part_range(d->batch, parts, k, &first, &size);
+    part_job *j = &jobs[k];
+    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
+    j->y = y + first * T * U; j->hT = hT + first * U;
+    j->wsOut = ws ? ws + wsAt : 0;
+    wsAt += gk_workspace_floats(&j->dims);
+    j->scratch = scratch + k * perScratch;
+  }
+  return run_parts(jobs, parts);
+}
+
+int gk_backward_parallel(const gk_dims *d, int parts, const float *x, const float *W, const float *R,
+                         const float *bx, const float *bh, const float *h0, const float *mask,
+                         const float *ws, const float *dy, const float *dhT,
+                         float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
+                         float *scratch) {
+  if (parts <= 1) {
+    return gk_backward(d, x, W, R, bx, bh, h0, mask, ws, dy, dhT, dx, dW, dR, dbx, dbh, dh0, scratch);
+  }
+  const size_t T = d->time, D = d->input_size, U = d->units, G = 3 * U;
+  const size_t perScratch = gk_backward_parallel_scratch(d, parts) / parts;
+  part_job jobs[MAX_PARTS];
+  size_t wsAt = 0;
+  for (int k = 0; k < parts; k++) {
+    int first, size;
+    part_range(d->batch, parts, k, &first, &size);
+    part_job *j = &jobs[k];
+    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
+    j->backward = 1;
+    j->ws = ws + wsAt;
+    wsAt += gk_workspace_floats(&j->dims);
+    j->dy = dy + first * T * U; j->dhT = dhT ? dhT + first * U : 0;
+    j->dx = dx + first * T * D; j->dh0 = dh0 + first * U;
+    float *own = scratch + k * perScratch;
+    j->scratch = own;
+    if (k == 0) {
+      j->dW = dW; j->dR = dR; j->dbx = dbx; j->dbh = dbh;
+    } else {
+      float *g = own + (perScratch - grad_floats(d));
+      j->dW = g; j->dR = g + D * G; j->dbx = j->dR + U * G; j->dbh = j->dbx + G;
+    }
+  }
+  const int rc = run_parts(jobs, parts);
+  if (rc) return rc;
+  for (int k = 1; k < parts; k++) {
+    for (size_t i = 0; i < D * G; i++) dW[i] += jobs[k].dW[i];
+    for (size_t i = 0; i < U * G; i++) dR[i] += jobs[k].dR[i];
+    if (dbx) for (size_t i = 0; i < G; i++) dbx[i] += jobs[k].dbx[i];
+    if (dbh) for (size_t i = 0; i < G; i++) dbh[i] += jobs[k].dbh[i];
+  }
+  return 0;
+}

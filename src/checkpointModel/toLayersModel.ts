@@ -1,0 +1,252 @@
+/**
+ * A tfjs LayersModel from the GRUs found in a checkpoint: input [batch, time, D],
+ * output the top GRU layer's full sequence (then the Dense layer, applied at every
+ * step, when one was found). Stacks become stacked layers, fw/bw pairs
+ * tf.layers.bidirectional with mergeMode 'concat' (fw first, what tf.concat of
+ * bidirectional_dynamic_rnn's outputs gives).
+ *
+ * Reset-before cells (TF1 GRUCell / GRUBlockCell, Keras reset_after=False) become
+ * tfjs's built-in GRU with the weights mapped exactly (recurrentActivation
+ * 'sigmoid', not tfjs's default hardSigmoid), so the model needs plain tfjs only;
+ * with `layers: 'tfjs-gru'` they become this package's TF1GRU with the checkpoint's
+ * own four tensors. Reset-after cells (CudnnCompatibleGRUCell, Keras
+ * reset_after=True) become this package's KerasGRU (resetAfter: true): loading such
+ * a model needs `import 'tfjs-gru'` (and registerKerasGru() only for Keras's 'GRU').
+ *
+ * The model is checked against the unfused reference run on the checkpoint's own
+ * tensors (reference.ts) for a random input.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+import {Checkpoint} from '../io/checkpoint/checkpoint';
+import {CheckpointError} from '../io/checkpoint/errors';
+import {convertWeights} from '../weights/convert';
+import {cudnnCompatibleToKeras, CudnnCompatibleGruWeights} from '../weights/cudnnCompatibleLayout';
+import {gru} from '../layers/kerasGru';
+import {tf1Gru} from '../layers/tf1Gru';
+import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
+import {referenceForward} from './reference';
+
+/** Options of {@link checkpointToLayersModel}. */
+export interface ToLayersModelOptions {
+  /** 'builtin' (default): reset-before cells as tfjs's GRU; 'tfjs-gru': as this package's TF1GRU. */
+  layers?: 'builtin' | 'tfjs-gru';
+  /** Which stack to convert when the checkpoint holds several (its name as findGrus gives it). */
+  stack?: string;
+  /** Check the model against the reference (default true). */
+  check?: boolean;
+  /** Seed of the random check input (default 1). */
+  seed?: number;
+  /** Tolerance of the check (default 1e-5). */
+  tolerance?: number;
+}
+
+/** One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from. */
+export interface ConvertedLayer {
+  index: number;
+  className: string;
+  bidirectional: boolean;
+  inputSize: number;
+  units: number;
+  cellType: string;
+  layout: string;
+  resetAfter: boolean;
+  scopes: string[];
+}
+
+/** The check of a converted model against the reference: input shape, max abs error, tolerance and verdict. */
+export interface ModelCheck {
+  input: number[];
+  maxAbsError: number;
+  tolerance: number;
+  pass: boolean;
+}
+
+/** What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`). */
+export interface ConversionDescription {
+  stack: string;
+  inputShape: [null, null, number];
+  outputShape: [null, null, number];
+  layers: ConvertedLayer[];
+  dense: {scope: string; inputSize: number; units: number; activation: 'linear'} | null;
+  /** true when the model holds this package's layers (loading needs `import 'tfjs-gru'`). */
+  needsTfjsGru: boolean;
+  check: ModelCheck | null;
+}
+
+/** What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from. */
+export interface ConvertedModel {
+  model: tf.LayersModel;
+  description: ConversionDescription;
+  discovery: Discovery;
+}
+
+/** The stack to convert: the only one, or the one named; a typed error otherwise. */
+export function chooseStack(ck: Checkpoint, discovery: Discovery, name?: string): GruStack {
+  const {stacks} = discovery;
+  const label = (s: GruStack) => (s.name === '' ? '(root)' : s.name);
+  if (stacks.length === 0) {
+    const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
+    throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
+  }
+  let stack: GruStack | undefined;
+  if (name != null) {
+    stack = stacks.find((s) => s.name === name || label(s) === name);
+    if (stack == null) {
+      throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+          `no GRU stack '${name}'; the checkpoint has ${stacks.map(label).join(', ')}`);
+    }
+  } else if (stacks.length > 1) {
+    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`,
+        `${stacks.length} GRU stacks (${stacks.map(label).join(', ')}); choose one (option stack / --stack)`);
+  } else {
+    stack = stacks[0];
+  }
+  if (stack.problem != null) {
+    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
+  }
+  return stack;
+}
+
+function gruLayer(ck: Checkpoint, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[]):
+    {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
+  const r = (role: string) => ck.read(cell.variables[role]);
+  const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {})};
+  const tf1Tensors = () => ({'gates/kernel': r('gates_kernel'), 'gates/bias': r('gates_bias'),
+    'candidate/kernel': r('candidate_kernel'), 'candidate/bias': r('candidate_bias')});
+  const kerasTensors = () => ({kernel: r('kernel'), recurrent_kernel: r('recurrent_kernel'), bias: r('bias')});
+  switch (cell.layout) {
+    case 'tf1': case 'keras': {
+      if (mode === 'tfjs-gru') {
+        const layer = tf1Gru({...common, activation: 'tanh'});
+        return {layer, className: 'TF1GRU', weights: () => tf.tidy(() => {
+          const w = cell.layout === 'tf1' ? tf1Tensors() : convertWeights(kerasTensors() as any, 'keras', 'tf1') as any;
+          return [w['gates/kernel'], w['gates/bias'], w['candidate/kernel'], w['candidate/bias']];
+        })};
+      }
+      const layer = tf.layers.gru({...common, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'GRU', weights: () => tf.tidy(() => {
+        const k = cell.layout === 'keras' ? kerasTensors() as any : convertWeights(tf1Tensors() as any, 'tf1', 'keras');
+        return [k.kernel, k.recurrent_kernel, k.bias];
+      })};
+    }
+    case 'keras-reset-after': case 'cudnn-compatible': {
+      const layer = gru({...common, resetAfter: true, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => {
+        if (cell.layout === 'keras-reset-after') {
+          const k = kerasTensors();
+          return [k.kernel, k.recurrent_kernel, k.bias];
+        }
+        const roles = ['gates_kernel', 'gates_bias', 'input_kernel', 'input_bias', 'hidden_kernel', 'hidden_bias'];
+        const w = Object.fromEntries(roles.map((x) => [x, r(x)])) as unknown as CudnnCompatibleGruWeights;
+        const k = cudnnCompatibleToKeras(w);
+        return [k.kernel, k.recurrent_kernel, k.bias];
+      })};
+    }
+    default:
+      throw new CheckpointError('UNSUPPORTED', `${ck.prefix}.index`,
+          `${cell.scope}: ${cell.cellType} (layout ${cell.layout}) is found but not converted yet ` +
+          '(Keras CuDNNGRU\'s (6U,) bias layout needs a verified mapping)');
+  }
+}
+
+/** Seeded uniform [-1, 1) input, identical on every backend. */
+export function checkInput(shape: number[], seed: number): tf.Tensor3D {
+  let s = seed >>> 0 || 1;
+  const n = shape.reduce((a, b) => a * b, 1);
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return tf.tensor3d(v, shape as [number, number, number]);
+}
+
+/** max |a - b| (disposes nothing it is given). */
+export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
+  return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+}
+
+/** Checks `model` against the reference forward pass on the checkpoint's tensors. */
+export function checkAgainstReference(ck: Checkpoint, stack: GruStack, model: tf.LayersModel,
+                                      seed = 1, tolerance = 1e-5): ModelCheck {
+  const input = [2, 7, stack.inputSize];
+  const x = checkInput(input, seed);
+  const want = referenceForward(ck, stack, x);
+  const got = model.predict(x) as tf.Tensor;
+  const err = maxAbsDiff(want, got);
+  tf.dispose([x, want, got]);
+  return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
+}
+
+/** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */
+export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOptions = {}): ConvertedModel {
+  const discovery = findGrus(ck);
+  const stack = chooseStack(ck, discovery, options.stack);
+  const mode = options.layers ?? 'builtin';
+  const model = tf.sequential({name: 'checkpoint_gru'});
+  const setters: Array<() => void> = [];
+  const layers: ConvertedLayer[] = [];
+  let needsTfjsGru = false;
+  for (const l of stack.layers) {
+    const inputShape = l.index === 0 ? [null as unknown as number, l.inputSize] : undefined;
+    const fw = l.cells[0];
+    let className: string;
+    if (l.bidirectional) {
+      const inner = gruLayer(ck, fw, mode, `gru_${l.index}`);
+      const bw = gruLayer(ck, l.cells[1], mode, `gru_${l.index}_bw_weights`);
+      const bi = tf.layers.bidirectional({layer: inner.layer as any, mergeMode: 'concat', name: `bidirectional_${l.index}`,
+        ...(inputShape ? {inputShape} : {})});
+      model.add(bi);
+      setters.push(() => {
+        const w = [...inner.weights(), ...bw.weights()];
+        bi.setWeights(w);
+        tf.dispose(w);
+      });
+      className = `Bidirectional(${inner.className})`;
+      needsTfjsGru = needsTfjsGru || inner.className !== 'GRU';
+    } else {
+      const g = gruLayer(ck, fw, mode, `gru_${l.index}`, inputShape);
+      model.add(g.layer);
+      setters.push(() => {
+        const w = g.weights();
+        g.layer.setWeights(w);
+        tf.dispose(w);
+      });
+      className = g.className;
+      needsTfjsGru = needsTfjsGru || g.className !== 'GRU';
+    }
+    layers.push({index: l.index, className, bidirectional: l.bidirectional, inputSize: l.inputSize, units: fw.units,
+      cellType: fw.cellType, layout: fw.layout, resetAfter: fw.resetAfter, scopes: l.cells.map((c) => c.scope)});
+  }
+  let outputSize = stack.outputSize;
+  if (stack.dense != null) {
+    const dn = stack.dense;
+    const dense = tf.layers.dense({units: dn.units, useBias: dn.variables.bias != null, name: 'dense', kernelInitializer: 'zeros'});
+    model.add(dense);
+    setters.push(() => {
+      const w = [ck.read(dn.variables.kernel), ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
+      dense.setWeights(w);
+      tf.dispose(w);
+    });
+    outputSize = dn.units;
+  }
+  try {
+    for (const s of setters) s();
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  const description: ConversionDescription = {
+    stack: stack.name, inputShape: [null, null, stack.inputSize], outputShape: [null, null, outputSize], layers,
+    dense: stack.dense == null ? null : {scope: stack.dense.scope, inputSize: stack.dense.inputSize, units: stack.dense.units, activation: 'linear'},
+    needsTfjsGru, check: null,
+  };
+  if (options.check !== false) {
+    description.check = checkAgainstReference(ck, stack, model, options.seed ?? 1, options.tolerance ?? 1e-5);
+  }
+  return {model, description, discovery};
+}

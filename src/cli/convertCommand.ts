@@ -1,0 +1,83 @@
+import {parseBackendName, selectBackend} from '../backend';
+import {CheckpointError} from '../io/checkpoint/errors';
+import {convertCheckpointToDir, ConvertCheckpointResult} from '../node/convertCheckpoint';
+import {CommandIo, drainStdout, processIo} from './cliIo';
+
+export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
+  Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
+  stack: input [batch, time, D], output the top layer's full sequence (then the Dense
+  layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
+  GRUBlockCell, Keras reset_after=False) become tfjs's built-in GRU (plain
+  @tensorflow/tfjs loads the folder); reset-after cells (CudnnCompatibleGRUCell, Keras
+  reset_after=True) become tfjs-gru's KerasGRU (import 'tfjs-gru' before loading).
+  --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
+  Before finishing it loads what it wrote and checks it against the unfused reference
+  GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5).
+`;
+
+export interface ConvertArgs {
+  path: string;
+  out: string;
+  layers?: 'builtin' | 'tfjs-gru';
+  stack?: string;
+  json?: boolean;
+}
+
+function describe(r: ConvertCheckpointResult): string {
+  const lines = [`converted ${r.checkpoint} → ${r.out}`];
+  for (const l of r.layers) {
+    lines.push(`  layer ${l.index}: ${l.className} ${l.inputSize} → ${l.units}${l.bidirectional ? ` ×2 (concat)` : ''}  ` +
+        `from ${l.cellType} (${l.layout}) ${l.scopes.join(', ')}`);
+  }
+  if (r.dense != null) lines.push(`  dense: ${r.dense.inputSize} → ${r.dense.units} (linear) from ${r.dense.scope}`);
+  lines.push(`  input [batch, time, ${r.inputShape[2]}] → output [batch, time, ${r.outputShape[2]}]`);
+  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the unfused reference ` +
+      `on the checkpoint's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
+  lines.push(r.needsTfjsGru ?
+    "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
+    '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
+  return lines.join('\n') + '\n';
+}
+
+/** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
+export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
+  try {
+    const r = await convertCheckpointToDir(args.path, args.out, {layers: args.layers, stack: args.stack});
+    io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
+    return 0;
+  } catch (e) {
+    if (e instanceof CheckpointError) {
+      io.stderr(`tfjs-gru convert: ${e.message} [${e.code}]\n`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+/** Today's argv parsing for `convert` (the lead moves this onto the shared parser). */
+export async function convertCommand(argv: string[]): Promise<number> {
+  const args: Partial<ConvertArgs> = {};
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') args.json = true;
+    else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
+    else if (a === '--out' || a === '--layers' || a === '--stack') {
+      const v = argv[++i];
+      if (v === undefined) { process.stderr.write(`convert: ${a} needs a value\n${CONVERT_USAGE}`); return 2; }
+      if (a === '--out') args.out = v;
+      else if (a === '--stack') args.stack = v;
+      else if (v === 'builtin' || v === 'tfjs-gru') args.layers = v;
+      else { process.stderr.write(`convert: --layers must be builtin or tfjs-gru, got '${v}'\n`); return 2; }
+    } else if (a.startsWith('--')) { process.stderr.write(`convert: unknown option '${a}'\n${CONVERT_USAGE}`); return 2; }
+    else paths.push(a);
+  }
+  if (paths.length !== 1 || args.out == null) {
+    process.stderr.write(`convert: expected one checkpoint path and --out <dir>\n${CONVERT_USAGE}`);
+    return 2;
+  }
+  await selectBackend(parseBackendName(process.env.TFJS_GRU_BACKEND));
+  const code = await runConvert({...args, path: paths[0], out: args.out} as ConvertArgs);
+  await drainStdout();
+  return code;
+}

@@ -1,0 +1,69 @@
+/**
+ * Which whole-sequence kernel runs a GRU on which tfjs backend.
+ *
+ * Kernels outside tfjs's op loop (the native addon on tfjs-node, the SIMD wasm
+ * module on wasm and cpu) are offered by providers registered per backend
+ * name; the first provider that yields a kernel wins and is remembered. With
+ * none, or with the mode 'ops' (env TFJS_GRU_KERNEL=ops, or
+ * setSequenceKernelMode('ops')), GRUs run on tfjs ops. Browser-safe.
+ */
+import {SequenceKernel} from './sequenceKernel';
+
+/** Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen. */
+export type SequenceKernelProvider = () => SequenceKernel|null;
+/** 'auto': a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
+export type SequenceKernelMode = 'auto'|'ops';
+
+const providers = new Map<string, SequenceKernelProvider[]>();
+const chosen = new Map<string, SequenceKernel>();
+let mode: SequenceKernelMode|undefined;
+
+/** Offers a kernel for a tfjs backend ('tensorflow', 'wasm', 'cpu', ...); later providers are tried after earlier ones. */
+export function registerSequenceKernel(backend: string, provider: SequenceKernelProvider): void {
+  const list = providers.get(backend) ?? [];
+  list.push(provider);
+  providers.set(backend, list);
+  chosen.delete(backend);
+}
+
+function envMode(): SequenceKernelMode {
+  const env = typeof process !== 'undefined' && process.env ? process.env.TFJS_GRU_KERNEL : undefined;
+  if (env === undefined || env === '' || env === 'auto') return 'auto';
+  if (env === 'ops') return 'ops';
+  throw new Error(`TFJS_GRU_KERNEL must be 'auto' or 'ops', got '${env}'`);
+}
+
+/** 'auto': use a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
+export function setSequenceKernelMode(m: SequenceKernelMode): void {
+  if (m !== 'auto' && m !== 'ops') throw new Error(`sequence kernel mode must be 'auto' or 'ops', got '${m}'`);
+  mode = m;
+}
+
+/** The current mode: the one set by setSequenceKernelMode, else env TFJS_GRU_KERNEL (default 'auto'). */
+export function sequenceKernelMode(): SequenceKernelMode {
+  return mode ?? envMode();
+}
+
+/** The kernel for a backend, or null (then the tfjs-op path runs). */
+export function sequenceKernelFor(backend: string): SequenceKernel|null {
+  if (sequenceKernelMode() === 'ops') return null;
+  const known = chosen.get(backend);
+  if (known != null) return known;
+  // Providers are asked again until one yields a kernel: one may become ready
+  // later (the wasm module compiles asynchronously on a browser's main thread).
+  for (const provider of providers.get(backend) ?? []) {
+    const kernel = provider();
+    if (kernel != null) {
+      chosen.set(backend, kernel);
+      return kernel;
+    }
+  }
+  return null;
+}
+
+/** What runs GRU sequences on a backend: a kernel's name, or 'tfjs ops' and why. */
+export function sequenceKernelDescription(backend: string): string {
+  if (sequenceKernelMode() === 'ops') return "tfjs ops (kernel mode 'ops')";
+  const k = sequenceKernelFor(backend);
+  return k != null ? `${k.name} whole-sequence kernel` : 'tfjs ops (no whole-sequence kernel for this backend)';
+}

@@ -1,0 +1,84 @@
+/**
+ * The native whole-sequence GRU kernel (native/gru_kernel.c with OpenBLAS), a
+ * Node addon built by `tfjs-gru setup-node` (tools/build-native.sh) into
+ * native/build/tfjs_gru_native.node. Node-only.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {
+  SequenceKernel, SequenceKernelDims, SequenceKernelForward, SequenceKernelGradients, SequenceKernelInputs,
+} from '../kernels/sequenceKernel';
+
+interface NativeAddon {
+  forward(dims: Int32Array, x: Float32Array, W: Float32Array, R: Float32Array, bx: Float32Array|null,
+          bh: Float32Array|null, h0: Float32Array, mask: Float32Array|null, keep: boolean):
+      [Float32Array, Float32Array, Float32Array|null];
+  backward(dims: Int32Array, x: Float32Array, W: Float32Array, R: Float32Array, bx: Float32Array|null,
+           bh: Float32Array|null, h0: Float32Array, mask: Float32Array|null, ws: Float32Array, dy: Float32Array,
+           dhT: Float32Array): Float32Array[];
+  setThreads(n: number): void;
+  threads(): number;
+}
+
+/** Where tools/build-native.sh puts the addon (this file is src/node/ or dist/node/). */
+export const NATIVE_ADDON_PATH = path.join(__dirname, '..', '..', 'native', 'build', 'tfjs_gru_native.node');
+
+let loaded: {kernel: SequenceKernel|null, why: string}|undefined;
+
+function packDims(d: SequenceKernelDims): Int32Array {
+  return Int32Array.from([
+    d.batch, d.time, d.inputSize, d.units, d.resetAfter ? 1 : 0, d.activation, d.recurrentActivation,
+    d.goBackwards ? 1 : 0,
+  ]);
+}
+
+class NativeKernel implements SequenceKernel {
+  readonly name = 'native-openblas';
+  constructor(private readonly addon: NativeAddon) {}
+
+  forward(dims: SequenceKernelDims, i: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward {
+    const [y, hT, workspace] =
+        this.addon.forward(packDims(dims), i.x, i.W, i.R, i.bx, i.bh, i.h0, i.mask, keepWorkspace);
+    return {y, hT, workspace};
+  }
+
+  backward(dims: SequenceKernelDims, i: SequenceKernelInputs, workspace: Float32Array, dy: Float32Array,
+           dhT: Float32Array): SequenceKernelGradients {
+    const [dx, dW, dR, dbx, dbh, dh0] =
+        this.addon.backward(packDims(dims), i.x, i.W, i.R, i.bx, i.bh, i.h0, i.mask, workspace, dy, dhT);
+    return {dx, dW, dR, dbx, dbh, dh0};
+  }
+
+  setThreads(n: number): void {
+    this.addon.setThreads(n);
+  }
+
+  threads(): number {
+    return this.addon.threads();
+  }
+}
+
+/** Loads the addon once; returns it, or null with the reason (not built, failed to load). */
+export function loadNativeKernel(): {kernel: SequenceKernel|null, why: string} {
+  if (loaded) return loaded;
+  if (!fs.existsSync(NATIVE_ADDON_PATH)) {
+    loaded = {kernel: null, why: `native GRU kernel not built (${NATIVE_ADDON_PATH}); run \`npx tfjs-gru setup-node\``};
+    return loaded;
+  }
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const addon = require(NATIVE_ADDON_PATH) as NativeAddon;
+    const kernel = new NativeKernel(addon);
+    const threads = process.env.TFJS_GRU_THREADS;
+    if (threads !== undefined && threads !== '') {
+      const n = Number(threads);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`TFJS_GRU_THREADS must be a positive integer, got '${threads}'`);
+      kernel.setThreads(n);
+    }
+    loaded = {kernel, why: ''};
+  } catch (e) {
+    loaded = {kernel: null, why: `native GRU kernel failed to load: ${String((e as Error).message).split('\n')[0]}`};
+  }
+  return loaded;
+}
