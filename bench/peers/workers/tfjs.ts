@@ -79,6 +79,19 @@ async function main(): Promise<void> {
     }
     const info = await selectBackend(backend);
     result.notes.push(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}: ${info.reason}`);
+    if (impl === 'ours') {
+      // Which whole-sequence kernel (or the tfjs-op path) our layers run on this backend; optional, as the
+      // registry is newer than this benchmark.
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const registry = require('../../../src/kernels/registry');
+        if (typeof registry.sequenceKernelDescription === 'function') {
+          result.notes.push(`GRU sequence kernel: ${registry.sequenceKernelDescription(backend)}`);
+        }
+      } catch (e) {
+        result.notes.push(`GRU sequence kernel: unknown (${errorText(e)})`);
+      }
+    }
     if (backend === 'wasm') {
       // eslint-disable-next-line @typescript-eslint/no-var-requires
       const n = require('@tensorflow/tfjs-backend-wasm').getThreadsCount();
