@@ -1,5 +1,6 @@
 import {Command, CommanderError} from 'commander';
 
+import {registerBench} from './benchCommand';
 import {convertCommand} from './convertCommand';
 import {CliContext, EXIT, passThroughVerb, RegisterVerb, UsageError} from './context';
 import {registerExplain} from './explainCommand';
@@ -22,6 +23,7 @@ const VERBS: RegisterVerb[] = [
   passThroughVerb('inspect', "list a TensorFlow checkpoint's variables and the GRUs in it", inspectCommand),
   passThroughVerb('convert', "write a TensorFlow checkpoint's GRUs as a tfjs LayersModel", convertCommand),
   registerSetupNode,
+  registerBench,
 ];
 
 /** The tfjs-gru program with the verbs registered; parse errors throw (exitOverride) instead of exiting. */
