@@ -8,7 +8,7 @@
 import {BenchOptionError, BenchOptions, runBench} from './index';
 import {Task} from './spec';
 
-const HELP = `usage: npm run bench -- [options]
+const HELP = `usage: tfjs-gru bench [options]   (in a checkout: npm run bench -- [options])
   --sizes LIST        latency,medium,large (default all)
   --tasks LIST        forward,train (default both)
   --peers LIST        peer ids or names: ours, ours@tensorflow, ours@wasm, ours@cpu, tfjs-layers, tfjs-layers@tensorflow,
