@@ -21,6 +21,7 @@ export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
 export type {SequenceKernelProvider} from './kernels/registry';
+export {loadWasmKernel, loadWasmKernelSync, WasmKernel, wasmKernelIfLoaded} from './kernels/wasm/wasmKernel';
 export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
 export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
 export type {NativeKernelBuild} from './node/buildNativeKernel';
