@@ -87,14 +87,30 @@ static int run_parts(part_job *jobs, int parts) {
   return 0;
 }
 
-/* A part's job: its dims and the inputs common to both passes, offset to its batch rows. */
-static void part_inputs(part_job *j, const gk_dims *d, int first, int size, const float *x, const float *W,
-                        const float *R, const float *bx, const float *bh, const float *h0, const float *mask) {
+/*
+ * Every part's job: its dims and the inputs common to both passes, offset to
+ * its batch rows; its slice of the workspace; its share of the scratch.
+ * Returns the first batch row of each part in `first`.
+ */
+static void part_jobs(part_job *jobs, int parts, const gk_dims *d, const float *x, const float *W, const float *R,
+                      const float *bx, const float *bh, const float *h0, const float *mask, float *ws,
+                      float *scratch, size_t perScratch, int backward, int *first) {
   const size_t T = d->time, D = d->input_size, U = d->units;
-  memset(j, 0, sizeof *j);
-  j->dims = part_dims(d, size);
-  j->x = x + first * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
-  j->h0 = h0 + first * U; j->mask = mask ? mask + first * T : 0;
+  size_t wsAt = 0;
+  for (int k = 0; k < parts; k++) {
+    int size;
+    part_range(d->batch, parts, k, &first[k], &size);
+    part_job *j = &jobs[k];
+    memset(j, 0, sizeof *j);
+    j->backward = backward;
+    j->dims = part_dims(d, size);
+    j->x = x + first[k] * T * D; j->W = W; j->R = R; j->bx = bx; j->bh = bh;
+    j->h0 = h0 + first[k] * U; j->mask = mask ? mask + first[k] * T : 0;
+    j->ws = ws ? ws + wsAt : 0;
+    j->wsOut = ws ? ws + wsAt : 0;
+    wsAt += gk_workspace_floats(&j->dims);
+    j->scratch = scratch + k * perScratch;
+  }
 }
 
 int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float *W, const float *R,
@@ -102,18 +118,13 @@ int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float
                         float *y, float *hT, float *ws, float *scratch) {
   if (parts <= 1) return gk_forward(d, x, W, R, bx, bh, h0, mask, y, hT, ws, scratch);
   const size_t T = d->time, U = d->units;
-  const size_t perScratch = gk_forward_parallel_scratch(d, parts) / parts;
   part_job jobs[MAX_PARTS];
-  size_t wsAt = 0;
+  int first[MAX_PARTS];
+  part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, ws, scratch, gk_forward_parallel_scratch(d, parts) / parts, 0,
+            first);
   for (int k = 0; k < parts; k++) {
-    int first, size;
-    part_range(d->batch, parts, k, &first, &size);
-    part_job *j = &jobs[k];
-    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
-    j->y = y + first * T * U; j->hT = hT + first * U;
-    j->wsOut = ws ? ws + wsAt : 0;
-    wsAt += gk_workspace_floats(&j->dims);
-    j->scratch = scratch + k * perScratch;
+    jobs[k].y = y + first[k] * T * U;
+    jobs[k].hT = hT + first[k] * U;
   }
   return run_parts(jobs, parts);
 }
@@ -129,23 +140,16 @@ int gk_backward_parallel(const gk_dims *d, int parts, const float *x, const floa
   const size_t T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t perScratch = gk_backward_parallel_scratch(d, parts) / parts;
   part_job jobs[MAX_PARTS];
-  size_t wsAt = 0;
+  int first[MAX_PARTS];
+  part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, (float *)ws, scratch, perScratch, 1, first);
   for (int k = 0; k < parts; k++) {
-    int first, size;
-    part_range(d->batch, parts, k, &first, &size);
     part_job *j = &jobs[k];
-    part_inputs(j, d, first, size, x, W, R, bx, bh, h0, mask);
-    j->backward = 1;
-    j->ws = ws + wsAt;
-    wsAt += gk_workspace_floats(&j->dims);
-    j->dy = dy + first * T * U; j->dhT = dhT ? dhT + first * U : 0;
-    j->dx = dx + first * T * D; j->dh0 = dh0 + first * U;
-    float *own = scratch + k * perScratch;
-    j->scratch = own;
+    j->dy = dy + first[k] * T * U; j->dhT = dhT ? dhT + first[k] * U : 0;
+    j->dx = dx + first[k] * T * D; j->dh0 = dh0 + first[k] * U;
     if (k == 0) {
       j->dW = dW; j->dR = dR; j->dbx = dbx; j->dbh = dbh;
     } else {
-      float *g = own + (perScratch - grad_floats(d));
+      float *g = j->scratch + (perScratch - grad_floats(d));
       j->dW = g; j->dR = g + D * G; j->dbx = j->dR + U * G; j->dbh = j->dbx + G;
     }
   }

@@ -12,16 +12,9 @@ import {decode, encode} from '../../src/io/checkpoint/protos';
 import {TableEntry} from '../../src/io/checkpoint/table';
 import {buildTable, entriesOf, FIXTURES, readFixtureBytes} from './checkpointBytes';
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import {rng} from './tensors';  // the seeded PRNG (mulberry32) the other tests use
+
+export {rng};
 
 interface Fixture { name: string; index: Uint8Array; shards: Uint8Array[]; entries: TableEntry[]; values: Map<string, string> }
 
