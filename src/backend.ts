@@ -9,14 +9,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {registerSequenceKernel, sequenceKernelDescription} from './kernels/registry';
-import {wasmKernelProvider} from './kernels/wasm/wasmKernel';
-import {loadNativeKernel} from './node/nativeKernel';
 
-// On tfjs-node, GRU sequences run on the native kernel when it is built;
-// on the wasm and cpu backends, on the SIMD wasm kernel when the engine has SIMD.
-registerSequenceKernel('tensorflow', () => loadNativeKernel().kernel);
-registerSequenceKernel('wasm', wasmKernelProvider);
-registerSequenceKernel('cpu', wasmKernelProvider);
+// On tfjs-node, GRU sequences run on the native kernel when it is built. It is
+// required only once the 'tensorflow' backend runs, i.e. in Node (it reads files).
+registerSequenceKernel('tensorflow', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const {loadNativeKernel} = require('./node/nativeKernel') as typeof import('./node/nativeKernel');
+  return loadNativeKernel().kernel;
+});
 
 /** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';

@@ -8,6 +8,7 @@
  * setSequenceKernelMode('ops')), GRUs run on tfjs ops. Browser-safe.
  */
 import {SequenceKernel} from './sequenceKernel';
+import {wasmKernelProvider} from './wasm/wasmKernel';
 
 /** Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen. */
 export type SequenceKernelProvider = () => SequenceKernel|null;
@@ -26,8 +27,14 @@ export function registerSequenceKernel(backend: string, provider: SequenceKernel
   chosen.delete(backend);
 }
 
+// The SIMD wasm kernel serves the wasm and cpu backends, in Node and in browsers.
+registerSequenceKernel('wasm', wasmKernelProvider);
+registerSequenceKernel('cpu', wasmKernelProvider);
+
+/** TFJS_GRU_KERNEL from the environment where there is one (Node); undefined in a browser. */
 function envMode(): SequenceKernelMode {
-  const env = typeof process !== 'undefined' && process.env ? process.env.TFJS_GRU_KERNEL : undefined;
+  const proc = (globalThis as {process?: {env?: Record<string, string|undefined>}}).process;
+  const env = proc?.env?.TFJS_GRU_KERNEL;
   if (env === undefined || env === '' || env === 'auto') return 'auto';
   if (env === 'ops') return 'ops';
   throw new Error(`TFJS_GRU_KERNEL must be 'auto' or 'ops', got '${env}'`);

@@ -71,8 +71,8 @@ export function kernelGruSequence(
     const xIn = options.inputMasks != null ? tf.mul(x, tf.expandDims(options.inputMasks[0], 1)) as tf.Tensor3D : x;
     const inputs: tf.Tensor[] = [xIn, h0, ...weights.tensors];
 
-    const op = tf.customGrad((...args: Array<tf.Tensor|tf.GradSaveFunc>) => {
-      void args;
+    // The op's inputs only tell tfjs what to differentiate; the data is read from the closure.
+    const op = tf.customGrad((..._inputs: Array<tf.Tensor|tf.GradSaveFunc>) => {
       const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
       const data: SequenceKernelInputs = {x: read(xIn), h0: read(h0), ...canonicalOf(weights), mask};
       const fwd = kernel.forward(dims, data, recording);

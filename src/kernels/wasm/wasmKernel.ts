@@ -175,6 +175,29 @@ const PAGE = 65536;
 const MAX_BYTES = 4 * 1024 * 1024 * 1024;
 
 /** Bump allocation of 16-byte aligned float arrays in the module memory, from __heap_base. */
+/** Where the kernel's inputs go in the module's memory (0: a null input). */
+interface InputPointers {
+  x: number; W: number; R: number; bx: number; bh: number; h0: number; mask: number;
+}
+
+function placeInputs(layout: Layout, i: SequenceKernelInputs): InputPointers {
+  return {
+    x: layout.take(i.x.length), W: layout.take(i.W.length), R: layout.take(i.R.length),
+    bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0,
+    h0: layout.take(i.h0.length), mask: i.mask ? layout.take(i.mask.length) : 0,
+  };
+}
+
+function copyInputs(heap: Float32Array, p: InputPointers, i: SequenceKernelInputs): void {
+  heap.set(i.x, p.x >> 2);
+  heap.set(i.W, p.W >> 2);
+  heap.set(i.R, p.R >> 2);
+  if (i.bx) heap.set(i.bx, p.bx >> 2);
+  if (i.bh) heap.set(i.bh, p.bh >> 2);
+  heap.set(i.h0, p.h0 >> 2);
+  if (i.mask) heap.set(i.mask, p.mask >> 2);
+}
+
 class Layout {
   private end: number;
   constructor(start: number) { this.end = start; }
@@ -307,20 +330,12 @@ export class WasmKernel implements SequenceKernel {
     const size = this.sizes(ptr);
     const {batch: B, time: T, units: U} = d;
     const p = {
-      x: layout.take(i.x.length), W: layout.take(i.W.length), R: layout.take(i.R.length),
-      bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0,
-      h0: layout.take(i.h0.length), mask: i.mask ? layout.take(i.mask.length) : 0,
+      ...placeInputs(layout, i),
       y: layout.take(B * T * U), hT: layout.take(B * U),
       ws: keepWorkspace ? layout.take(size.ws) : 0, scratch: layout.take(size.fwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    heap.set(i.x, p.x >> 2);
-    heap.set(i.W, p.W >> 2);
-    heap.set(i.R, p.R >> 2);
-    if (i.bx) heap.set(i.bx, p.bx >> 2);
-    if (i.bh) heap.set(i.bh, p.bh >> 2);
-    heap.set(i.h0, p.h0 >> 2);
-    if (i.mask) heap.set(i.mask, p.mask >> 2);
+    copyInputs(heap, p, i);
     const rc = this.exports.gk_forward(ptr, p.x, p.W, p.R, p.bx, p.bh, p.h0, p.mask, p.y, p.hT, p.ws, p.scratch);
     if (rc !== 0) throw new Error(`wasm GRU kernel: gk_forward rejected dims ${JSON.stringify(d)} (code ${rc})`);
     return {
@@ -341,22 +356,14 @@ export class WasmKernel implements SequenceKernel {
     checkLength('dy', dy, B * T * U, `[${B}, ${T}, ${U}]`);
     checkLength('dhT', dhT, B * U, `[${B}, ${U}]`);
     const p = {
-      x: layout.take(i.x.length), W: layout.take(i.W.length), R: layout.take(i.R.length),
-      bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0,
-      h0: layout.take(i.h0.length), mask: i.mask ? layout.take(i.mask.length) : 0,
+      ...placeInputs(layout, i),
       ws: layout.take(size.ws), dy: layout.take(dy.length), dhT: layout.take(dhT.length),
       dx: layout.take(B * T * D), dW: layout.take(D * 3 * U), dR: layout.take(U * 3 * U),
       dbx: i.bx ? layout.take(3 * U) : 0, dbh: i.bh ? layout.take(3 * U) : 0, dh0: layout.take(B * U),
       scratch: layout.take(size.bwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    heap.set(i.x, p.x >> 2);
-    heap.set(i.W, p.W >> 2);
-    heap.set(i.R, p.R >> 2);
-    if (i.bx) heap.set(i.bx, p.bx >> 2);
-    if (i.bh) heap.set(i.bh, p.bh >> 2);
-    heap.set(i.h0, p.h0 >> 2);
-    if (i.mask) heap.set(i.mask, p.mask >> 2);
+    copyInputs(heap, p, i);
     heap.set(workspace, p.ws >> 2);
     heap.set(dy, p.dy >> 2);
     heap.set(dhT, p.dhT >> 2);
