@@ -8,8 +8,8 @@ import {getActivation} from '../src';
 import {sequenceKernelDescription, sequenceKernelFor, setSequenceKernelMode} from '../src/kernels/registry';
 import {gruSequence, opsGruSequence} from '../src/math/gruSequence';
 import {opsBpttGruSequence, opsBpttUnsupported} from '../src/math/opsBpttGruSequence';
-import {cases, run} from './helpers/gruCases';
-import {expectNoNewTensors, maxAbsDiff, rng} from './helpers/tensors';
+import {cases, expectSameRun, run} from './helpers/gruCases';
+import {expectNoNewTensors, rng} from './helpers/tensors';
 
 /** gruSequence in kernel mode 'ops': the hand-written BPTT on tfjs ops. */
 const opsBptt: typeof gruSequence = (...args) => {
@@ -34,16 +34,7 @@ describe('tfjs ops with the hand-written BPTT == the tape-differentiated loop', 
     const seed = 3000 + 13 * i;
     const fast = run(c, seed, opsBptt);
     const tape = run(c, seed, opsGruSequence);
-    const tol = (t: tf.Tensor) => 2e-5 * Math.max(1, tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]));
-    expect(maxAbsDiff(fast.outputs, tape.outputs)).toBeLessThanOrEqual(tol(tape.outputs));
-    expect(maxAbsDiff(fast.last, tape.last)).toBeLessThanOrEqual(tol(tape.last));
-    expect(maxAbsDiff(fast.state, tape.state)).toBeLessThanOrEqual(tol(tape.state));
-    expect(fast.grads.length).toBe(tape.grads.length);
-    ['x', 'h0', 'W', 'R', 'bx', 'bh'].slice(0, tape.grads.length).forEach((name, k) => {
-      const d = maxAbsDiff(fast.grads[k], tape.grads[k]);
-      if (!(d <= tol(tape.grads[k]) * 5)) throw new Error(`gradient ${name}: max abs diff ${d}`);
-    });
-    tf.dispose([fast, tape] as unknown as tf.TensorContainer);
+    expectSameRun(fast, tape);
   });
 
   test('no tensor leaks, inference and gradients', async () => {

@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {sequenceKernelFor, setSequenceKernelMode} from '../src/kernels/registry';
 import {gruSequence, opsGruSequence} from '../src/math/gruSequence';
-import {cases, run} from './helpers/gruCases';
-import {expectNoNewTensors, maxAbsDiff, rng} from './helpers/tensors';
+import {cases, expectSameRun, run} from './helpers/gruCases';
+import {expectNoNewTensors, rng} from './helpers/tensors';
 
 const EXPECTED_KERNEL: Record<string, string> = {tensorflow: 'native-openblas', wasm: 'wasm-simd', cpu: 'wasm-simd'};
 
@@ -31,16 +31,7 @@ describe('whole-sequence kernels', () => {
     const seed = 1000 + 17 * i;
     const fast = run(c, seed, gruSequence);
     const ops = run(c, seed, opsGruSequence);
-    const tol = (t: tf.Tensor) => 2e-5 * Math.max(1, tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]));
-    expect(maxAbsDiff(fast.outputs, ops.outputs)).toBeLessThanOrEqual(tol(ops.outputs));
-    expect(maxAbsDiff(fast.last, ops.last)).toBeLessThanOrEqual(tol(ops.last));
-    expect(maxAbsDiff(fast.state, ops.state)).toBeLessThanOrEqual(tol(ops.state));
-    expect(fast.grads.length).toBe(ops.grads.length);
-    ['x', 'h0', 'W', 'R', 'bx', 'bh'].slice(0, ops.grads.length).forEach((name, k) => {
-      const d = maxAbsDiff(fast.grads[k], ops.grads[k]);
-      if (!(d <= tol(ops.grads[k]) * 5)) throw new Error(`gradient ${name}: max abs diff ${d}`);
-    });
-    tf.dispose([fast, ops] as unknown as tf.TensorContainer);
+    expectSameRun(fast, ops);
   });
 
   test('no tensor leaks, inference and gradients', async () => {

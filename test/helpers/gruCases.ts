@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {getActivation} from '../../src';
 import {GruKernelWeights, GruSequenceOptions, GruSequenceResult} from '../../src/math/gruSequence';
-import {randInt, rng, uniform} from './tensors';
+import {maxAbsDiff, randInt, rng, uniform} from './tensors';
 
 /** A sequence implementation with gruSequence's signature. */
 export type SequenceImpl = (x: tf.Tensor3D, h0: tf.Tensor2D, w: GruKernelWeights, o: GruSequenceOptions) => GruSequenceResult;
@@ -96,3 +96,18 @@ export function run(c: Case, seed: number, impl: SequenceImpl) {
   });
 }
 
+
+/** Expects two runs of one case to agree: outputs, last output and state within 2e-5 (relative to the
+ * larger of 1 and the reference's magnitude), every gradient within 5× that. Disposes both runs. */
+export function expectSameRun(fast: ReturnType<typeof run>, ref: ReturnType<typeof run>): void {
+  const tol = (t: tf.Tensor) => 2e-5 * Math.max(1, tf.tidy(() => tf.max(tf.abs(t)).dataSync()[0]));
+  expect(maxAbsDiff(fast.outputs, ref.outputs)).toBeLessThanOrEqual(tol(ref.outputs));
+  expect(maxAbsDiff(fast.last, ref.last)).toBeLessThanOrEqual(tol(ref.last));
+  expect(maxAbsDiff(fast.state, ref.state)).toBeLessThanOrEqual(tol(ref.state));
+  expect(fast.grads.length).toBe(ref.grads.length);
+  ['x', 'h0', 'W', 'R', 'bx', 'bh'].slice(0, ref.grads.length).forEach((name, k) => {
+    const d = maxAbsDiff(fast.grads[k], ref.grads[k]);
+    if (!(d <= tol(ref.grads[k]) * 5)) throw new Error(`gradient ${name}: max abs diff ${d}`);
+  });
+  tf.dispose([fast, ref] as unknown as tf.TensorContainer);
+}
