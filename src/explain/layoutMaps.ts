@@ -6,7 +6,7 @@ import {LayoutName} from '../weights/layouts';
  * converts, and ONNX's GRU (`linear_before_reset` 0 and 1), described from
  * the ONNX operator specification (no reader or converter for it yet).
  */
-export type ExplainLayoutName = LayoutName|'onnx'|'onnx-reset-after';
+export type ExplainLayoutName = Exclude<LayoutName, 'onnx-lbr'>|'onnx'|'onnx-reset-after';
 
 /**
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per
