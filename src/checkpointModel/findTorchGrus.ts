@@ -73,7 +73,9 @@ export function findTorchGrus(source: TensorSource): Discovery {
   const grus: FoundGru[] = [];
   const stacks: GruStack[] = [];
   for (const [mod, params] of modules) {
-    if (!params.some((p) => p.kind === 'weight_hh')) continue;  // not a GRU module (e.g. only a stray bias_ih_l0)
+    // a GRU module has a weight_hh [3U, U]; an LSTM's is [4U, U], an RNN's [U, U]: never taken for a GRU
+    if (!params.some((p) => p.kind === 'weight_hh' && p.v.shape.length === 2 && p.v.shape[1] > 0 &&
+                            p.v.shape[0] === 3 * p.v.shape[1])) continue;
     const bidirectional = params.some((p) => p.reverse);
     const nLayers = Math.max(...params.map((p) => p.layer)) + 1;
     const layers: FoundGru[][] = [];
@@ -87,14 +89,12 @@ export function findTorchGrus(source: TensorSource): Discovery {
           problem = problem ?? c;
           continue;
         }
-        // an LSTM's weight_hh is [4U, U], an RNN's [U, U]: neither matches [3U, U], so they are never taken for a GRU
         cells.push(c);
       }
       layers.push(cells);
     }
     const found = layers.flat();
-    if (found.length === 0) continue;
-    for (const c of found) for (const name of Object.values(c.variables)) used.add(name);
+    if (problem == null) for (const c of found) for (const name of Object.values(c.variables)) used.add(name);
     grus.push(...found);
     stacks.push(assembleStack(mod, layers, null, problem));
   }

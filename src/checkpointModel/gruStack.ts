@@ -15,6 +15,7 @@ export function assembleStack(name: string, layers: FoundGru[][], dense: FoundDe
     for (const c of cells) c.layer = index;
     const dirs = cells.map((c) => c.direction).join('+');
     const bidirectional = dirs === 'fw+bw';
+    if (cells.length === 0 && problem == null) problem = `layer ${index} has no cell`;
     if (!(dirs === 'forward' || dirs === 'reverse' || bidirectional) && problem == null) {
       problem = `layer ${index} has cells ${cells.map((c) => `${c.scope} (${c.direction})`).join(', ') || '(none)'}: ` +
           'expected one cell, or an fw and a bw cell';
