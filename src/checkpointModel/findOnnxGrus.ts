@@ -127,7 +127,9 @@ export function findOnnxGrus(model: OnnxModel): OnnxDiscovery {
     }
     let units = 0;
     let inputSize = 0;
-    if (problem == null && w != null && r != null && dirs != null) {
+    const attributeProblem = problem;
+    problem = undefined;
+    if (w != null && r != null && dirs != null) {
       const u = r.shape[2];
       units = u;
       inputSize = w.shape[2];
@@ -140,8 +142,11 @@ export function findOnnxGrus(model: OnnxModel): OnnxDiscovery {
       const hs = n.attributes.hidden_size;
       need(hs == null || hs === u, () => `hidden_size ${hs} but R [${r.shape}] has U = ${u}`);
     }
+    // a node whose weights fit is listed with its cells even when an attribute makes it unconvertible
+    const weightsFit = problem == null && w != null && r != null && dirs != null;
+    problem = problem ?? attributeProblem;
     const cells: FoundGru[] = [];
-    if (problem == null) {
+    if (weightsFit) {
       const names = (i: number): FoundGru => ({
         scope: `${label(n)}${dirs === 2 ? (i === 0 ? ' [forward]' : ' [backward]') : ''}`, cellType: 'onnx.GRU',
         layout: lbr === 1 ? 'onnx-lbr' : 'onnx', resetAfter: lbr === 1, inputSize, units, stack: '', layer: -1,

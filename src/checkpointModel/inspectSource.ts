@@ -68,7 +68,7 @@ export function formatSourceReport(r: SourceInspectReport): string {
     ...shown.map((v) => [v.name, v.dtype, `[${v.shape.join(', ')}]`, v.role])]));
   if (shown.length < r.variables.length) out.push(`(${r.variables.length - shown.length} ignored: ${[...new Set(r.ignored.map((i) => i.reason))].join('; ')})`);
   out.push('');
-  if (r.grus.length === 0) {
+  if (r.grus.length === 0 && r.stacks.length === 0) {
     out.push('GRUs: none found');
   } else {
     out.push(`GRUs: ${r.grus.length} cell(s) in ${r.stacks.length} stack(s)`);
