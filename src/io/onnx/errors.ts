@@ -6,6 +6,7 @@
  */
 import {ModelFileError} from '../modelFileError';
 
+/** The `code` of an {@link OnnxError}: what went wrong, stable for programs. */
 export type OnnxErrorCode =
     | 'NOT_FOUND'          // the file does not exist
     | 'BAD_PROTO'          // the bytes are not a ModelProto (truncated, corrupt, another format)

@@ -6,6 +6,7 @@
  */
 import {ModelFileError} from '../modelFileError';
 
+/** The `code` of a {@link SafetensorsError}: what went wrong, stable for programs. */
 export type SafetensorsErrorCode =
     | 'NOT_FOUND'          // the file does not exist
     | 'TRUNCATED'          // shorter than its 8-byte length prefix or its header says
