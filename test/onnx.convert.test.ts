@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights} from '../src';
 import {findOnnxGrus} from '../src/checkpointModel/findOnnxGrus';
+import {gruStackToLayersModel} from '../src/checkpointModel/toLayersModel';
 import {runInspect} from '../src/cli/inspectCommand';
 import {caseTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
 import {ConversionError} from '../src/io/modelFileError';
@@ -55,6 +56,36 @@ describe('convert reproduces PyTorch / the ONNX reference evaluator', () => {
     expect(result.needsTfjsGru).toBe(false);
     model.dispose();
   });
+});
+
+test("--layers tfjs-gru: reset-before nodes as this package's TF1GRU, same outputs", async () => {
+  const {result, maxAbsError, model} = await convertAndRun('onnx/lbr0_bidi', {layers: 'tfjs-gru'});
+  expect(result.layers[0].className).toBe('Bidirectional(TF1GRU)');
+  expect(maxAbsError).toBeLessThanOrEqual(1e-5);
+  model.dispose();
+});
+
+test('weights in Constant nodes instead of initializers convert the same', () => {
+  const m = decodeModel(fs.readFileSync(fixtureModel('onnx/lbr0_forward'))) as any;
+  const inits = m.graph.initializer;
+  m.graph.initializer = [];
+  m.graph.node = [...inits.map((t: any) => ({input: [], output: [t.name], name: `const_${t.name}`, op_type: 'Constant', domain: '',
+    attribute: [{name: 'value', type: 4, t}]})), ...m.graph.node];
+  const model = readOnnxModel(encode('ModelProto', m), 'constants.onnx');
+  const d = findOnnxGrus(model);
+  expect(d.stacks[0].problem).toBeUndefined();
+  expect(d.grus[0].variables).toEqual({W: 'W', R: 'R', B: 'B'});
+  const before = tf.memory().numTensors;
+  const {model: tfModel, description} = gruStackToLayersModel(model, d);
+  expect(tf.memory().numTensors - before).toBe(tfModel.getWeights().length);  // only the model's weights
+  const c = loadCase('onnx/lbr0_forward');
+  const [x, y] = [caseTensor(c, 'x'), caseTensor(c, 'y')];
+  const got = tfModel.predict(x) as tf.Tensor;
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, y))).dataSync()[0])).toBeLessThanOrEqual(1e-5);
+  expect(description.check!.pass).toBe(true);
+  tf.dispose([x, y, got]);
+  tfModel.dispose();
+  expect(tf.memory().numTensors).toBe(before);
 });
 
 describe("the 'onnx' / 'onnx-lbr' layouts alone, on tfjs's own layers, against the evaluator", () => {
