@@ -74,7 +74,8 @@ function traceSeq(model: OnnxModel, value: string, dirsOf: (n: OnnxNode) => numb
       const shape = p.inputs[1] ? ints(model, p.inputs[1]) : null;
       const n = s.axes.length;
       if (shape == null || n !== 4 || s.axes[2] !== 'D' || s.axes[3] !== 'U' || shape.length !== 3) return null;
-      const units = Number(s.gru.attributes.hidden_size ?? 0);
+      const r = model.variables.find((v) => v.name === s.gru.inputs[2]);
+      const units = Number(s.gru.attributes.hidden_size ?? r?.shape[2] ?? 0);
       if (!(shape[2] === -1 || (units > 0 && shape[2] === dirsOf(s.gru) * units)) || shape[0] < 0 || shape[1] < 0) return null;
       return {gru: s.gru, axes: [s.axes[0], s.axes[1], 'F']};
     }
