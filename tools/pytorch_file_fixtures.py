@@ -91,6 +91,7 @@ SAFETENSORS_CASES = [
 ]
 ONNX_CASES = [
     ("torch_gru1", 3, 4, 1, False, 0, 2, 5),
+    ("torch_gru2", 3, 4, 2, False, 0, 2, 6),
     ("torch_gru2_bidi_linear", 3, 4, 2, True, 2, 2, 5),
 ]
 
