@@ -25,6 +25,8 @@ import {convertWeights} from '../weights/convert';
 import {cudnnCompatibleToKeras, CudnnCompatibleGruWeights} from '../weights/cudnnCompatibleLayout';
 import {gru} from '../layers/kerasGru';
 import {tf1Gru} from '../layers/tf1Gru';
+import {reverseTime} from '../layers/reverseTime';
+import {readCellWeights} from './cellTensors';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
 import {referenceForward} from './reference';
 
@@ -105,7 +107,7 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
     stack = stacks[0];
   }
   if (stack.problem != null) {
-    throw new ConversionError('AMBIGUOUS', ck.file, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
+    throw new ConversionError(stack.problemCode ?? 'AMBIGUOUS', ck.file, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
   }
   return stack;
 }
@@ -113,7 +115,8 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
 function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[]):
     {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
   const r = (role: string) => ck.read(cell.variables[role]);
-  const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {})};
+  const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {}),
+    ...(cell.direction === 'reverse' ? {goBackwards: true} : {})};
   const tf1Tensors = () => ({'gates/kernel': r('gates_kernel'), 'gates/bias': r('gates_bias'),
     'candidate/kernel': r('candidate_kernel'), 'candidate/bias': r('candidate_bias')});
   const kerasTensors = () => ({kernel: r('kernel'), recurrent_kernel: r('recurrent_kernel'), bias: r('bias')});
@@ -145,6 +148,33 @@ function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru'
         const w = Object.fromEntries(roles.map((x) => [x, r(x)])) as unknown as CudnnCompatibleGruWeights;
         const k = cudnnCompatibleToKeras(w);
         return [k.kernel, k.recurrent_kernel, k.bias];
+      })};
+    }
+    case 'onnx': {
+      // ONNX linear_before_reset=0: the reset-before GRU, as tfjs's own GRU (or TF1GRU)
+      const useBias = cell.variables.B != null;
+      if (mode === 'tfjs-gru') {
+        const layer = tf1Gru({...common, activation: 'tanh'});
+        return {layer, className: 'TF1GRU', weights: () => tf.tidy(() => {
+          const w = convertWeights(readCellWeights(ck, cell), 'onnx', 'tf1');
+          return [w['gates/kernel'], w['gates/bias'], w['candidate/kernel'], w['candidate/bias']];
+        })};
+      }
+      const layer = tf.layers.gru({...common, useBias, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'GRU', weights: () => tf.tidy(() => {
+        const k = convertWeights(readCellWeights(ck, cell), 'onnx', 'keras');
+        return [k.kernel, k.recurrent_kernel, ...(useBias ? [k.bias] : [])];
+      })};
+    }
+    case 'pytorch': case 'onnx-lbr': {
+      // nn.GRU and ONNX linear_before_reset=1: the reset-after GRU, as this package's KerasGRU
+      const useBias = cell.layout === 'pytorch' ? cell.variables.bias_ih_l0 != null : cell.variables.B != null;
+      const layer = gru({...common, resetAfter: true, useBias, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => {
+        const k = convertWeights(readCellWeights(ck, cell), cell.layout as 'pytorch' | 'onnx-lbr', 'keras-reset-after');
+        return [k.kernel, k.recurrent_kernel, ...(useBias ? [k.bias] : [])];
       })};
     }
     default:
@@ -227,6 +257,12 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
       });
       className = g.className;
       needsTfjsGru = needsTfjsGru || g.className !== 'GRU';
+      if (fw.direction === 'reverse') {
+        // goBackwards returns outputs in processing order; a reverse RNN's are in input order
+        model.add(reverseTime({name: `reverse_time_${l.index}`}));
+        className = `${g.className}(goBackwards) + ReverseTime`;
+        needsTfjsGru = true;
+      }
     }
     layers.push({index: l.index, className, bidirectional: l.bidirectional, inputSize: l.inputSize, units: fw.units,
       cellType: fw.cellType, layout: fw.layout, resetAfter: fw.resetAfter, scopes: l.cells.map((c) => c.scope)});
@@ -237,7 +273,8 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
     const dense = tf.layers.dense({units: dn.units, useBias: dn.variables.bias != null, name: 'dense', kernelInitializer: 'zeros'});
     model.add(dense);
     setters.push(() => {
-      const w = [ck.read(dn.variables.kernel), ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
+      const kernel = dn.transposedKernel ? tf.tidy(() => tf.transpose(ck.read(dn.variables.kernel))) : ck.read(dn.variables.kernel);
+      const w = [kernel, ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
       dense.setWeights(w);
       tf.dispose(w);
     });

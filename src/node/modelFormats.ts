@@ -9,6 +9,8 @@ import {Discovery} from '../checkpointModel/findGrus';
 import {ModelFileError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import {checkpointFormat} from './formats/checkpoint';
+import {onnxFormat} from './formats/onnx';
+import {safetensorsFormat} from './formats/safetensors';
 
 /** A model file opened for inspection or conversion. */
 export interface OpenedModelFile {
@@ -39,7 +41,7 @@ export interface ModelFileFormat {
 }
 
 /** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
-export const MODEL_FILE_FORMATS: ModelFileFormat[] = [checkpointFormat];
+export const MODEL_FILE_FORMATS: ModelFileFormat[] = [safetensorsFormat, onnxFormat, checkpointFormat];
 
 /** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
 export function formatOf(path: string): ModelFileFormat {
