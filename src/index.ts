@@ -44,3 +44,4 @@ export {explainModelJson, findModelGrus, ModelExplanation, ModelGru} from './exp
 export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
+export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult} from './layers/fromPytorchGru';

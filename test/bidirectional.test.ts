@@ -306,6 +306,35 @@ describe('TF1: bidirectional_dynamic_rnn and MultiRNNCell with sequence_length',
   });
 });
 
+describe('stacked in a functional model with symbolic initial states', () => {
+  test('model.predict, model.apply and model.fit run (each layer gets its own initial state)', async () => {
+    const x = tf.input({shape: [4, 2]});
+    const h0a = tf.input({shape: [3]});
+    const h0b = tf.input({shape: [2]});
+    const a = gru({units: 3, returnSequences: true, name: 'stack_a'});
+    const b = tf1Gru({units: 2, returnSequences: true, name: 'stack_b'});
+    const ya = a.apply(x, {initialState: [h0a]}) as tf.SymbolicTensor;
+    const yb = b.apply(ya, {initialState: [h0b]}) as tf.SymbolicTensor;
+    const model = tf.model({inputs: [x, h0a, h0b], outputs: yb});
+    const xs = tf.randomUniform([5, 4, 2], -1, 1, 'float32', 1);
+    const ha = tf.randomUniform([5, 3], -1, 1, 'float32', 2);
+    const hb = tf.randomUniform([5, 2], -1, 1, 'float32', 3);
+    const inTidy = tf.memory().numTensors;
+    tf.tidy(() => {
+      const want = b.apply(a.apply(xs, {initialState: [ha]}), {initialState: [hb]}) as tf.Tensor;
+      expect(maxAbsDiff(model.predict([xs, ha, hb]) as tf.Tensor, want)).toBe(0);
+      expect(maxAbsDiff(model.apply([xs, ha, hb]) as tf.Tensor, want)).toBe(0);
+    });
+    expect(tf.memory().numTensors).toBe(inTidy);
+    model.compile({optimizer: 'adam', loss: 'meanSquaredError'});
+    const target = tf.onesLike(model.predict([xs, ha, hb]) as tf.Tensor);
+    const h = await model.fit([xs, ha, hb], target, {epochs: 3, verbose: 0});
+    expect((h.history.loss as number[]).length).toBe(3);
+    tf.dispose([xs, ha, hb, target]);
+    model.dispose();
+  });
+});
+
 describe('inside tf.layers.bidirectional', () => {
   test('both directions zero masked steps only with returnSequences; the wrapped layer keeps its own setting', () => {
     tf.tidy(() => {

@@ -92,7 +92,10 @@ export abstract class GruSequenceLayer extends tf.RNN {
         throw new Error(`${this.name}: initial state must have shape [batch, ${units}], got [${shape}]`);
       }
     }
-    return super.apply(inputs, kwargs);
+    // A copy: tfjs's RNN.apply writes initialState into the kwargs it is given, and a
+    // LayersModel's executor hands one kwargs object to every layer (model.apply, fit),
+    // so the next RNN of a model with symbolic initial states would see this one's.
+    return super.apply(inputs, kwargs == null ? kwargs : {...kwargs});
   }
 
   /** Runs the GRU over a sequence [B, T, D] (tf.layers' Layer.call; kwargs: mask, initialState, training). */
