@@ -146,12 +146,12 @@ export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: Fr
   const ih0 = stateDict[`${prefix}weight_ih_l0`];
   const hh0 = stateDict[`${prefix}weight_hh_l0`];
   if (hh0 == null) throw new Error(`fromPytorchGru: '${prefix}weight_hh_l0' is missing`);
-  if (hh0.rank !== 2 || hh0.shape[0] !== 3 * hh0.shape[1]) {
+  if (hh0.rank !== 2 || hh0.shape[0] !== 3 * (hh0.shape[1] as number)) {
     throw new Error(`fromPytorchGru: '${prefix}weight_hh_l0' must have shape [3·hidden_size, hidden_size], got [${hh0.shape}]`);
   }
   if (ih0.rank !== 2) throw new Error(`fromPytorchGru: '${prefix}weight_ih_l0' must have shape [3·hidden_size, input_size], got [${ih0.shape}]`);
-  const units = hh0.shape[1];
-  const inputSize = ih0.shape[1];
+  const units = hh0.shape[1] as number;
+  const inputSize = ih0.shape[1] as number;
   const hasBias = `${prefix}bias_ih_l0` in stateDict || `${prefix}bias_hh_l0` in stateDict;
 
   // every expected tensor, with its shape
