@@ -150,6 +150,18 @@ export abstract class GruSequenceLayer extends tf.RNN {
     });
   }
 
+  /** Disposes the weights (tfjs's Layer.dispose) and, once no model holds the layer, a stateful layer's state tensors. */
+  dispose(): ReturnType<tf.layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      if (this.states_ != null) tf.dispose(this.states_);
+      if (this.keptStates != null) this.keptStates.forEach((s) => tf.dispose(s));
+      this.states_ = null as unknown as tf.Tensor[];
+      this.keptStates = [];
+    }
+    return result;
+  }
+
   setWeights(weights: tf.Tensor[]): void {
     checkWeightShapes(this.name, this.gruCell.weightNames(), this.weights.map((w) => w.shape), weights);
     super.setWeights(weights);
