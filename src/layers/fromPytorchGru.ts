@@ -30,7 +30,7 @@ export interface FromPytorchGruOptions {
 export interface PytorchGruResult {
   /** [B, T, dirs·U] (batchFirst) or [T, B, dirs·U]: the last layer's output at every step. */
   output: tf.Tensor3D;
-  /** [layers·dirs, B, U]: the final state of every layer and direction, PyTorch's order (layer-major, forward first). */
+  /** Shape [layers·dirs, B, U]: the final state of every layer and direction, PyTorch's order (layer-major, forward first). */
   hN: tf.Tensor3D;
 }
 
