@@ -23,11 +23,12 @@ torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
 F32 = np.float32
 
-# B, T, D, U, num_layers, bidirectional, batch_first, h0
+# B, T, D, U, num_layers, bidirectional, batch_first, h0, bias
 CASES = [
-    (3, 5, 3, 4, 2, True, True, True),
-    (2, 4, 2, 3, 3, False, False, False),
-    (2, 4, 3, 2, 1, True, True, True),
+    (3, 5, 3, 4, 2, True, True, True, True),
+    (2, 4, 2, 3, 3, False, False, False, True),
+    (2, 4, 3, 2, 1, True, True, True, True),
+    (2, 3, 2, 3, 2, True, False, True, False),
 ]
 
 
@@ -35,12 +36,12 @@ def uniform(rng, shape, lo, hi):
     return rng.uniform(lo, hi, size=shape).astype(F32)
 
 
-def make_case(out, b, t, d, u, layers, bidi, batch_first, use_h0):
+def make_case(out, b, t, d, u, layers, bidi, batch_first, use_h0, bias):
     name = (f"stacks/pytorch_b{b}_t{t}_d{d}_u{u}_l{layers}{'_bidi' if bidi else ''}"
-            f"{'_bf' if batch_first else '_tm'}{'_h0' if use_h0 else ''}")
+            f"{'_bf' if batch_first else '_tm'}{'_h0' if use_h0 else ''}{'' if bias else '_nobias'}")
     rng = np.random.default_rng(seed_for(name))
     dirs = 2 if bidi else 1
-    gru = torch.nn.GRU(input_size=d, hidden_size=u, num_layers=layers, bias=True, batch_first=batch_first,
+    gru = torch.nn.GRU(input_size=d, hidden_size=u, num_layers=layers, bias=bias, batch_first=batch_first,
                        bidirectional=bidi)
     sd = {}
     with torch.no_grad():
@@ -65,7 +66,7 @@ def make_case(out, b, t, d, u, layers, bidi, batch_first, use_h0):
     tensors += [(f"grad_{k}", p.grad.numpy(), "float32") for k, p in gru.named_parameters()]
     tensors += [("grad_x", xt.grad.numpy(), "float32"), ("grad_h0", h0t.grad.numpy(), "float32")]
     config = {"batch": b, "time": t, "input_dim": d, "units": u, "num_layers": layers, "bidirectional": bidi,
-              "batch_first": batch_first, "initial_state": use_h0, "state_dict": list(sd)}
+              "batch_first": batch_first, "initial_state": use_h0, "bias": bias, "state_dict": list(sd)}
     write_case(out, name, "pytorch_stack", config, tensors)
     return name
 
