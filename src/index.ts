@@ -33,7 +33,10 @@ export type {VersionDef} from './io/checkpoint/protos';
 export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
 export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
 export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
-export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export {checkpointToLayersModel, gruStackToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+// Any model file's tensors, and the errors every reader and the converter throw.
+export type {SourceVariable, TensorSource} from './io/tensorSource';
+export {ConversionError, ConversionErrorCode, ModelFileError} from './io/modelFileError';
 export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
 export {
   explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,

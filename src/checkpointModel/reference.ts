@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {Checkpoint} from '../io/checkpoint/checkpoint';
+import {TensorSource} from '../io/tensorSource';
 import {ExplicitGruWeights, ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {unfusedGru} from '../reference/unfusedGru';
 import {unfusedResetAfterGru} from '../reference/unfusedResetAfterGru';
@@ -23,7 +23,7 @@ function rows(t: tf.Tensor2D, from: number, n: number): tf.Tensor2D {
 }
 
 /** Explicit weights of one found cell, from the checkpoint's tensors (call inside tf.tidy). */
-export function explicitWeights(ck: Checkpoint, g: FoundGru): Explicit {
+export function explicitWeights(ck: TensorSource, g: FoundGru): Explicit {
   const r = (role: string) => ck.read(g.variables[role]);
   const d = g.inputSize;
   const u = g.units;
@@ -72,7 +72,7 @@ export function explicitWeights(ck: Checkpoint, g: FoundGru): Explicit {
   }
 }
 
-function runCell(ck: Checkpoint, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
+function runCell(ck: TensorSource, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const e = explicitWeights(ck, g);
     const backwards = g.direction === 'bw';
@@ -89,7 +89,7 @@ function runCell(ck: Checkpoint, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
  * state, a bw cell on the time-reversed input with its outputs reversed back (as
  * TF1's bidirectional_dynamic_rnn and Keras's Bidirectional do), fw ++ bw concatenated.
  */
-export function referenceForward(ck: Checkpoint, stack: GruStack, x: tf.Tensor3D, withDense = true): tf.Tensor3D {
+export function referenceForward(ck: TensorSource, stack: GruStack, x: tf.Tensor3D, withDense = true): tf.Tensor3D {
   return tf.tidy(() => {
     let h = x;
     for (const layer of stack.layers) {

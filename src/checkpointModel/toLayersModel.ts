@@ -19,7 +19,8 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Checkpoint} from '../io/checkpoint/checkpoint';
-import {CheckpointError} from '../io/checkpoint/errors';
+import {ConversionError} from '../io/modelFileError';
+import {TensorSource} from '../io/tensorSource';
 import {convertWeights} from '../weights/convert';
 import {cudnnCompatibleToKeras, CudnnCompatibleGruWeights} from '../weights/cudnnCompatibleLayout';
 import {gru} from '../layers/kerasGru';
@@ -89,39 +90,39 @@ export interface ConvertedModel {
 }
 
 /** The stack to convert: the only one, or the one named; a typed error otherwise. */
-export function chooseStack(ck: Checkpoint, discovery: Discovery, name?: string): GruStack {
+export function chooseStack(ck: TensorSource, discovery: Discovery, name?: string): GruStack {
   const {stacks} = discovery;
   const label = (s: GruStack) => (s.name === '' ? '(root)' : s.name);
   if (stacks.length === 0) {
     const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
-    throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+    throw new ConversionError('NO_GRU', ck.file,
         `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
   }
   let stack: GruStack | undefined;
   if (name != null) {
     stack = stacks.find((s) => s.name === name || label(s) === name);
     if (stack == null) {
-      throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+      throw new ConversionError('NO_GRU', ck.file,
           `no GRU stack '${name}'; the checkpoint has ${stacks.map(label).join(', ')}`);
     }
   } else if (stacks.length > 1) {
-    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`,
+    throw new ConversionError('AMBIGUOUS', ck.file,
         `${stacks.length} GRU stacks (${stacks.map(label).join(', ')}); choose one (option stack / --stack)`);
   } else {
     stack = stacks[0];
   }
   if (stack.problem != null) {
-    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
+    throw new ConversionError('AMBIGUOUS', ck.file, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
   }
   return stack;
 }
 
-/** Whether a cell comes from TF1's RNN API (dynamic_rnn semantics) rather than a Keras layer. */
+/** Whether a cell comes from TF1's RNN API (dynamic_rnn semantics: zeros past each length). */
 function isTf1Cell(cell: FoundGru): boolean {
-  return !cell.cellType.startsWith('keras');
+  return ['GRUCell', 'GRUBlockCell', 'CudnnCompatibleGRUCell'].includes(cell.cellType);
 }
 
-function gruLayer(ck: Checkpoint, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[],
+function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[],
                   zeroOutputForMask?: boolean): {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
   const r = (role: string) => ck.read(cell.variables[role]);
   const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {})};
@@ -160,7 +161,7 @@ function gruLayer(ck: Checkpoint, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', 
       })};
     }
     default:
-      throw new CheckpointError('UNSUPPORTED', `${ck.prefix}.index`,
+      throw new ConversionError('UNSUPPORTED', ck.file,
           `${cell.scope}: ${cell.cellType} (layout ${cell.layout}) is found but not converted yet ` +
           '(Keras CuDNNGRU\'s (6U,) bias layout needs a verified mapping)');
   }
@@ -184,7 +185,7 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** Checks `model` against the reference forward pass on the checkpoint's tensors. */
-export function checkAgainstReference(ck: Checkpoint, stack: GruStack, model: tf.LayersModel,
+export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: tf.LayersModel,
                                       seed = 1, tolerance = 1e-5): ModelCheck {
   const input = [2, 7, stack.inputSize];
   const x = checkInput(input, seed);
@@ -197,7 +198,15 @@ export function checkAgainstReference(ck: Checkpoint, stack: GruStack, model: tf
 
 /** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */
 export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOptions = {}): ConvertedModel {
-  const discovery = findGrus(ck);
+  return gruStackToLayersModel(ck, findGrus(ck), options);
+}
+
+/**
+ * Builds the LayersModel of a GRU stack found in any model file (see the module
+ * comment): `discovery` is what that format's GRU discovery found among `ck`'s tensors.
+ */
+export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
+                                      options: ToLayersModelOptions = {}): ConvertedModel {
   const stack = chooseStack(ck, discovery, options.stack);
   const mode = options.layers ?? 'builtin';
   const model = tf.sequential({name: 'checkpoint_gru'});
