@@ -19,7 +19,7 @@ const tf1LenCases = manifest.cases.filter((n) => n.startsWith('tf1/') && n.inclu
 
 afterEach(() => setSequenceKernelMode('auto'));
 
-describe.each(['auto', 'ops'] as const)('KerasGRU zeroOutputForMask == tf-keras GRU(zero_output_for_mask=True) (kernel mode %s)', (mode) => {
+describe.each(['auto', 'ops', 'tape'] as const)('KerasGRU zeroOutputForMask == tf-keras GRU(zero_output_for_mask=True) (kernel mode %s)', (mode) => {
   test.each(zeroCases)('%s', (name) => {
     setSequenceKernelMode(mode);
     const c = loadCase(name);
