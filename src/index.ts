@@ -61,3 +61,5 @@ export {explainModelJson, findModelGrus, KerasModelLayout, ModelExplanation, Mod
 export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
+export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult} from './layers/fromPytorchGru';
+export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal, householderQ} from './layers/fastOrthogonal';

@@ -17,6 +17,9 @@ function run(name: string): string {
 const EXPECTED: Record<string, RegExp[]> = {
   'explain-sizes.ts': [/^Wr  = gates\/kernel\[:D, :U\] += gates\/kernel\[:3, :2\]$/m, /^c = tanh\(x·candidate\/kernel\[:D\]/m, /^diagram: .*\.svg$/m],
   'port-pytorch.ts': [/^output 2,5,4, max \|gru\(\) − textbook\| = \d\.\d\de-\d+$/m],
+  'pytorch-stack.ts': [/^prefix 'encoder.gru.', layers Bidirectional \+ Bidirectional$/m,
+    /^output 3,5,8, h_n 4,3,4, max \|ours − torch\| = \d\.\d\de-\d+$/m],
+  'masked-bidirectional.ts': [/^output 3,6,8: 4 of 4 padded steps are zeros, max \|ours − Keras\| = \d\.\d\de-\d+$/m],
   'explain-model-json.ts': [/^gru: layout keras-reset-after, D = 3, U = 4$/m, /recombination check: pass/],
 };
 

@@ -543,6 +543,18 @@ def make_tfjs_model(out):
     return make_tfjs_keras_reset_after(out)
 
 
+# ------------------------------------------------ stacks (issue 11: bidirectional, stacked, masks)
+
+def make_stacks(out, torch_python, with_tfjs):
+    import stack_fixtures  # noqa: E402
+    names = stack_fixtures.make_stack_fixtures(out, with_tfjs)
+    if torch_python != "none":
+        script = os.path.join(TOOLS, "stack_pytorch_fixtures.py")
+        res = subprocess.run([torch_python, script, "--out", out], check=True, stdout=subprocess.PIPE, text=True)
+        names += json.loads(res.stdout.strip().splitlines()[-1])["cases"]
+    return names
+
+
 # ----------------------------------------------------------------------- main
 
 def main():
@@ -555,7 +567,7 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx"):
+                      "pytorch_files", "onnx", "stacks"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -586,6 +598,7 @@ def main():
         manifest["tfjs_models"] = tfjs_models
         if tfjs_version:
             versions["tensorflowjs"] = tfjs_version
+    manifest["stacks"] = make_stacks(out, args.pytorch_python, not args.no_tfjs)
     write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"make_fixtures: wrote {len(cases)} cases, {len(checkpoints)} checkpoints to {out}", file=sys.stderr)
 

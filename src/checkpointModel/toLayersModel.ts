@@ -42,6 +42,13 @@ export interface ToLayersModelOptions {
   seed?: number;
   /** Tolerance of the check (default 1e-5). */
   tolerance?: number;
+  /**
+   * Masked steps output zeros (zeroOutputForMask) in this package's layers. Default:
+   * true for TF1 cells (what dynamic_rnn(sequence_length) writes past each length),
+   * false for Keras cells (Keras's default). tfjs's built-in GRU (`layers: 'builtin'`)
+   * always carries the previous output: it has no such option.
+   */
+  zeroOutputForMask?: boolean;
 }
 
 /** One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from. */
@@ -112,18 +119,24 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
   return stack;
 }
 
-function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[]):
-    {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
+/** Whether a cell comes from TF1's RNN API (dynamic_rnn semantics: zeros past each length). */
+function isTf1Cell(cell: FoundGru): boolean {
+  return ['GRUCell', 'GRUBlockCell', 'CudnnCompatibleGRUCell'].includes(cell.cellType);
+}
+
+function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[],
+                  zeroOutputForMask?: boolean): {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
   const r = (role: string) => ck.read(cell.variables[role]);
   const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {}),
     ...(cell.direction === 'reverse' ? {goBackwards: true} : {})};
+  const zero = {zeroOutputForMask: zeroOutputForMask ?? isTf1Cell(cell)};
   const tf1Tensors = () => ({'gates/kernel': r('gates_kernel'), 'gates/bias': r('gates_bias'),
     'candidate/kernel': r('candidate_kernel'), 'candidate/bias': r('candidate_bias')});
   const kerasTensors = () => ({kernel: r('kernel'), recurrent_kernel: r('recurrent_kernel'), bias: r('bias')});
   switch (cell.layout) {
     case 'tf1': case 'keras': {
       if (mode === 'tfjs-gru') {
-        const layer = tf1Gru({...common, activation: 'tanh'});
+        const layer = tf1Gru({...common, ...zero, activation: 'tanh'});
         return {layer, className: 'TF1GRU', weights: () => tf.tidy(() => {
           const w = cell.layout === 'tf1' ? tf1Tensors() : convertWeights(kerasTensors() as any, 'keras', 'tf1') as any;
           return [w['gates/kernel'], w['gates/bias'], w['candidate/kernel'], w['candidate/bias']];
@@ -137,7 +150,7 @@ function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru'
       })};
     }
     case 'keras-reset-after': case 'cudnn-compatible': {
-      const layer = gru({...common, resetAfter: true, activation: 'tanh', recurrentActivation: 'sigmoid',
+      const layer = gru({...common, ...zero, resetAfter: true, activation: 'tanh', recurrentActivation: 'sigmoid',
         kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
       return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => {
         if (cell.layout === 'keras-reset-after') {
@@ -235,8 +248,8 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
     const fw = l.cells[0];
     let className: string;
     if (l.bidirectional) {
-      const inner = gruLayer(ck, fw, mode, `gru_${l.index}`);
-      const bw = gruLayer(ck, l.cells[1], mode, `gru_${l.index}_bw_weights`);
+      const inner = gruLayer(ck, fw, mode, `gru_${l.index}`, undefined, options.zeroOutputForMask);
+      const bw = gruLayer(ck, l.cells[1], mode, `gru_${l.index}_bw_weights`, undefined, options.zeroOutputForMask);
       const bi = tf.layers.bidirectional({layer: inner.layer as any, mergeMode: 'concat', name: `bidirectional_${l.index}`,
         ...(inputShape ? {inputShape} : {})});
       model.add(bi);
@@ -248,7 +261,7 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
       className = `Bidirectional(${inner.className})`;
       needsTfjsGru = needsTfjsGru || inner.className !== 'GRU';
     } else {
-      const g = gruLayer(ck, fw, mode, `gru_${l.index}`, inputShape);
+      const g = gruLayer(ck, fw, mode, `gru_${l.index}`, inputShape, options.zeroOutputForMask);
       model.add(g.layer);
       setters.push(() => {
         const w = g.weights();

@@ -14,6 +14,13 @@ export interface GruSequenceArgs {
   goBackwards?: boolean;
   /** Keep the final state of each batch entry as the initial state of the next call. */
   stateful?: boolean;
+  /**
+   * Keras's `zero_output_for_mask` (default false): at a masked step the output
+   * is zeros instead of the previous step's output; the state is carried through
+   * either way. Inside `tf.layers.bidirectional` it is forced to returnSequences,
+   * as Keras's Bidirectional does. TF1's `dynamic_rnn(sequence_length=…)` is true.
+   */
+  zeroOutputForMask?: boolean;
   /** Accepted for tfjs compatibility; the loop is never unrolled. */
   unroll?: boolean;
   inputShape?: tf.Shape;
@@ -35,8 +42,34 @@ export interface GruSequenceArgs {
  * layers (`resetStates`), masks and output shapes applies unchanged.
  */
 export abstract class GruSequenceLayer extends tf.RNN {
+  /** Keras's `zero_output_for_mask`: zeros, not the previous output, at masked steps (see {@link GruSequenceArgs}). */
+  zeroOutputForMask: boolean;
+  /** The name the layer was built with; tf.layers.bidirectional renames its copies 'forward_' / 'backward_' + it. */
+  private readonly constructedName: string;
+
   constructor(args: GruSequenceArgs&{cell: GruCellBase}) {
     super(args as any);
+    const zero = args.zeroOutputForMask ?? false;
+    if (typeof zero !== 'boolean') {
+      throw new Error(`${this.name}: zeroOutputForMask must be a boolean, got ${JSON.stringify(zero)}`);
+    }
+    this.zeroOutputForMask = zero;
+    this.constructedName = this.name;
+  }
+
+  /**
+   * Whether tf.layers.bidirectional made this layer one of its two directions.
+   * tfjs's Bidirectional clones the wrapped layer from its config and renames the
+   * clones 'forward_' / 'backward_' + the name; Keras's Bidirectional then sets
+   * zero_output_for_mask = return_sequences on both, and so do we.
+   */
+  get isBidirectionalDirection(): boolean {
+    return this.name === `forward_${this.constructedName}` || this.name === `backward_${this.constructedName}`;
+  }
+
+  /** Whether masked steps output zeros in this call: zeroOutputForMask, or returnSequences inside a Bidirectional. */
+  get zeroesMaskedOutputs(): boolean {
+    return this.isBidirectionalDirection ? this.returnSequences : this.zeroOutputForMask;
   }
 
   /** The cell, typed as this package's GRU cell. */
@@ -59,7 +92,10 @@ export abstract class GruSequenceLayer extends tf.RNN {
         throw new Error(`${this.name}: initial state must have shape [batch, ${units}], got [${shape}]`);
       }
     }
-    return super.apply(inputs, kwargs);
+    // A copy: tfjs's RNN.apply writes initialState into the kwargs it is given, and a
+    // LayersModel's executor hands one kwargs object to every layer (model.apply, fit),
+    // so the next RNN of a model with symbolic initial states would see this one's.
+    return super.apply(inputs, kwargs == null ? kwargs : {...kwargs});
   }
 
   /** Runs the GRU over a sequence [B, T, D] (tf.layers' Layer.call; kwargs: mask, initialState, training). */
@@ -108,9 +144,22 @@ export abstract class GruSequenceLayer extends tf.RNN {
         state: this.returnState || this.stateful,
       });
       if (this.stateful) this.resetStates([result.state!], training);
-      const output = this.returnSequences ? result.outputs! : result.lastOutput!;
+      let output = this.returnSequences ? result.outputs! : result.lastOutput!;
+      if (mask != null && this.zeroesMaskedOutputs) output = zeroMaskedOutputs(output, mask, this.goBackwards) as typeof output;
       return this.returnState ? [output, result.state!] : output;
     });
+  }
+
+  /** Disposes the weights (tfjs's Layer.dispose) and, once no model holds the layer, a stateful layer's state tensors. */
+  dispose(): ReturnType<tf.layers.Layer['dispose']> {
+    const result = super.dispose();
+    if (result.refCountAfterDispose === 0) {
+      if (this.states_ != null) tf.dispose(this.states_);
+      if (this.keptStates != null) this.keptStates.forEach((s) => tf.dispose(s));
+      this.states_ = null as unknown as tf.Tensor[];
+      this.keptStates = [];
+    }
+    return result;
   }
 
   setWeights(weights: tf.Tensor[]): void {
@@ -122,6 +171,8 @@ export abstract class GruSequenceLayer extends tf.RNN {
   getConfig(): tf.serialization.ConfigDict {
     const config = super.getConfig();
     delete config.cell;
+    // As Keras writes it: the key only when true (tfjs saves it as zero_output_for_mask).
+    if (this.zeroOutputForMask) config.zeroOutputForMask = true;
     return config;
   }
 
@@ -130,4 +181,19 @@ export abstract class GruSequenceLayer extends tf.RNN {
       cls: tf.serialization.SerializableConstructor<T>, config: tf.serialization.ConfigDict): T {
     return new cls(config);
   }
+}
+
+/**
+ * The layer's output with masked steps set to zeros: the carried outputs times
+ * the mask, which equals Keras's zero_output_for_mask in value and gradient (a
+ * carried output multiplied by 0 passes no gradient, as Keras's zeros do).
+ * `output` is [B, T, U] in processing order (mask reversed for goBackwards) or
+ * the last processed step's [B, U].
+ */
+function zeroMaskedOutputs(output: tf.Tensor, mask: tf.Tensor, goBackwards: boolean): tf.Tensor {
+  let m = tf.cast(mask, 'float32') as tf.Tensor2D;
+  if (goBackwards) m = tf.reverse(m, 1);
+  if (output.rank === 3) return tf.mul(output, tf.expandDims(m, 2));
+  const time = m.shape[1];
+  return tf.mul(output, tf.slice(m, [0, time - 1], [-1, 1]));
 }

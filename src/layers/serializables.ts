@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {FastOrthogonal} from './fastOrthogonal';
+
 /**
  * Initializers, regularizers and constraints as tfjs layers take them: an
  * instance, a tfjs identifier ('glorotUniform', 'l1l2', 'nonNeg'), a Keras
@@ -63,6 +65,13 @@ function resolve<T>(
 }
 
 export function resolveInitializer(value: InitializerLike|null|undefined, argName: string): Initializer|null {
+  // 'orthogonal' (Keras GRUs' recurrent default) by one Householder QR, not tfjs's op-by-op QR
+  if (value === 'orthogonal' || value === 'Orthogonal') return new FastOrthogonal() as unknown as Initializer;
+  if (value != null && typeof value === 'object' && !(value instanceof tf.serialization.Serializable) &&
+      (value as SerializedObject).className === 'Orthogonal') {
+    const c = ((value as SerializedObject).config ?? {}) as {gain?: number|null; seed?: number|null};
+    return new FastOrthogonal({gain: c.gain ?? undefined, seed: c.seed ?? undefined}) as unknown as Initializer;
+  }
   return resolve<Initializer>(value, tf.initializers as unknown as Factories, 'initializer', argName);
 }
 

@@ -17,8 +17,9 @@ export type TF1GRUArgs = TF1GRUCellArgs&GruSequenceArgs;
  * {@link TF1GRUCell} for the equations and layout.
  *
  * Masked steps carry the state through and repeat the previous output, as in
- * Keras and tfjs; TF1's dynamic_rnn with sequence_length instead writes zeros
- * to the outputs of padded steps (the final state is the same).
+ * Keras and tfjs; with `zeroOutputForMask: true` they output zeros, as TF1's
+ * dynamic_rnn with sequence_length writes past each length (the final state is
+ * the same either way).
  */
 export class TF1GRU extends GruSequenceLayer {
   static className = 'TF1GRU';

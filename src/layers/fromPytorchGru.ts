@@ -1,0 +1,266 @@
+import * as tf from '@tensorflow/tfjs';
+
+import {convertWeights} from '../weights/convert';
+import {gru} from './kerasGru';
+
+/** Options of {@link fromPytorchGru}: the `torch.nn.GRU` constructor arguments that shape its state_dict. */
+export interface FromPytorchGruOptions {
+  /** `num_layers` of the nn.GRU. */
+  numLayers: number;
+  /** `bidirectional` of the nn.GRU (default false): `…_reverse` tensors, outputs concat(forward, reverse). */
+  bidirectional?: boolean;
+  /** `batch_first` of the nn.GRU (default false, PyTorch's): x [B, T, D] when true, else [T, B, D]. */
+  batchFirst?: boolean;
+  /**
+   * The module path before the GRU's names, e.g. 'encoder.gru.'. Found by itself
+   * when the dict holds one GRU; required when it holds several.
+   */
+  prefix?: string;
+  /**
+   * `dropout` of the nn.GRU: PyTorch drops the outputs of every layer but the last,
+   * in training only. Here a tf.layers.dropout between the layers does the same in
+   * training (model.fit, `training: true`); inference is unaffected. Default 0.
+   */
+  dropout?: number;
+  /** Name prefix of the layers and the model (default 'pytorch_gru'). */
+  name?: string;
+}
+
+/** What PyTorch's `gru(x, h_0)` returns. */
+export interface PytorchGruResult {
+  /** [B, T, dirs·U] (batchFirst) or [T, B, dirs·U]: the last layer's output at every step. */
+  output: tf.Tensor3D;
+  /** Shape [layers·dirs, B, U]: the final state of every layer and direction, PyTorch's order (layer-major, forward first). */
+  hN: tf.Tensor3D;
+}
+
+/** The stack {@link fromPytorchGru} built, and how to run it as PyTorch does. */
+export interface PytorchGru {
+  /**
+   * A functional LayersModel, batch-first: input x [B, T, D], outputs [sequence
+   * [B, T, dirs·U], final state of layer 0 forward, (layer 0 reverse), layer 1
+   * forward, …] (each [B, U]), from zero initial states (PyTorch's default h_0).
+   * Trainable with fit, savable with model.save; each GRU is a KerasGRU
+   * (resetAfter), bidirectional layers are tf.layers.bidirectional, mergeMode 'concat'.
+   * For a given h_0 use {@link PytorchGru.run}.
+   */
+  model: tf.LayersModel;
+  /** One layer per PyTorch layer: a KerasGRU, or a Bidirectional around one. */
+  layers: tf.layers.Layer[];
+  /** The module prefix the weights were found under ('' for none). */
+  prefix: string;
+  inputSize: number;
+  hiddenSize: number;
+  numLayers: number;
+  bidirectional: boolean;
+  batchFirst: boolean;
+  /**
+   * Runs it as PyTorch's `gru(x, h_0)`: x in the module's layout (batchFirst or
+   * not), h0 [layers·dirs, B, U] or zeros when omitted; the layers run with those
+   * initial states. Differentiable (tf.grads / variableGrads); `training` turns on
+   * the inter-layer dropout. Returns new tensors only.
+   */
+  run(x: tf.Tensor3D, h0?: tf.Tensor3D, training?: boolean): PytorchGruResult;
+  /** PyTorch's h_0 [layers·dirs, B, U] as each layer's initial states: [[forward, (reverse)], …], [B, U] each (new tensors). */
+  initialStates(h0: tf.Tensor3D): tf.Tensor2D[][];
+}
+
+const GRU_PARAM = /(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$/;
+
+/** The prefixes under which a dict holds nn.GRU parameters (the text before `weight_ih_l0`). */
+function gruPrefixes(keys: string[]): string[] {
+  return [...new Set(keys.filter((k) => k.endsWith('weight_ih_l0')).map((k) => k.slice(0, -'weight_ih_l0'.length)))];
+}
+
+function choosePrefix(keys: string[], given: string | undefined): string {
+  if (given != null) {
+    if (!keys.some((k) => k === `${given}weight_ih_l0`)) {
+      const found = gruPrefixes(keys);
+      throw new Error(`fromPytorchGru: no '${given}weight_ih_l0' in the state dict; ${
+        found.length ? `GRUs found under ${found.map((p) => `'${p}'`).join(', ')}` : 'it holds no nn.GRU weights (weight_ih_l0)'}`);
+    }
+    return given;
+  }
+  const found = gruPrefixes(keys);
+  if (found.length === 0) {
+    const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '');
+    throw new Error(`fromPytorchGru: the state dict holds no nn.GRU weights (no key ending in 'weight_ih_l0'); keys: ${shown || '(none)'}`);
+  }
+  if (found.length > 1) {
+    throw new Error(`fromPytorchGru: the state dict holds ${found.length} GRUs (${
+      found.map((p) => `'${p}'`).join(', ')}); choose one with the option prefix`);
+  }
+  return found[0];
+}
+
+function positiveInt(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new Error(`fromPytorchGru: ${what} must be a positive integer, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function checkShape(name: string, t: tf.Tensor, want: number[]): void {
+  if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+    throw new Error(`fromPytorchGru: '${name}' must have shape [${want}], got [${t.shape}]`);
+  }
+}
+
+/**
+ * Builds the equivalent of a `torch.nn.GRU(input_size, hidden_size, num_layers,
+ * bidirectional=…, batch_first=…)` from its state_dict, as a stack of this
+ * package's KerasGRU layers (reset after, PyTorch's cell), weights loaded
+ * exactly (`convertWeights(…, 'pytorch', 'keras-reset-after')`).
+ *
+ *     const sd = {'encoder.gru.weight_ih_l0': …, 'encoder.gru.weight_hh_l0': …, …, 'fc.weight': …};
+ *     const g = fromPytorchGru(sd, {numLayers: 2, bidirectional: true, batchFirst: true});
+ *     const {output, hN} = g.run(x, h0);      // == torch: output, h_n = gru(x, h_0)
+ *
+ * | key (after the prefix)      | shape                                  |
+ * | --------------------------- | -------------------------------------- |
+ * | `weight_ih_l{k}[_reverse]`  | [3U, D] for k = 0, [3U, dirs·U] above  |
+ * | `weight_hh_l{k}[_reverse]`  | [3U, U]                                |
+ * | `bias_ih_l{k}[_reverse]`    | [3U] (absent for bias=False)           |
+ * | `bias_hh_l{k}[_reverse]`    | [3U] (absent for bias=False)           |
+ *
+ * Keys of other modules are ignored; under the GRU's prefix a missing, extra or
+ * misshapen tensor is an error that names it. The dict's tensors are not kept
+ * (the caller still owns and disposes them).
+ */
+export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: FromPytorchGruOptions): PytorchGru {
+  if (stateDict == null || typeof stateDict !== 'object') {
+    throw new Error(`fromPytorchGru: stateDict must be a Record<string, tf.Tensor>, got ${stateDict === null ? 'null' : typeof stateDict}`);
+  }
+  const numLayers = positiveInt(options?.numLayers, 'numLayers');
+  const bidirectional = options.bidirectional ?? false;
+  const batchFirst = options.batchFirst ?? false;
+  const dropout = options.dropout ?? 0;
+  if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
+    throw new Error(`fromPytorchGru: dropout must be a number in [0, 1), got ${JSON.stringify(options.dropout)}`);
+  }
+  const keys = Object.keys(stateDict);
+  const prefix = choosePrefix(keys, options.prefix);
+  const dirs = bidirectional ? 2 : 1;
+  const suffixes = bidirectional ? ['', '_reverse'] : [''];
+
+  const ih0 = stateDict[`${prefix}weight_ih_l0`];
+  const hh0 = stateDict[`${prefix}weight_hh_l0`];
+  if (hh0 == null) throw new Error(`fromPytorchGru: '${prefix}weight_hh_l0' is missing`);
+  if (hh0.rank !== 2 || hh0.shape[0] !== 3 * (hh0.shape[1] as number)) {
+    throw new Error(`fromPytorchGru: '${prefix}weight_hh_l0' must have shape [3·hidden_size, hidden_size], got [${hh0.shape}]`);
+  }
+  if (ih0.rank !== 2) throw new Error(`fromPytorchGru: '${prefix}weight_ih_l0' must have shape [3·hidden_size, input_size], got [${ih0.shape}]`);
+  const units = hh0.shape[1] as number;
+  const inputSize = ih0.shape[1] as number;
+  const hasBias = `${prefix}bias_ih_l0` in stateDict || `${prefix}bias_hh_l0` in stateDict;
+
+  // every expected tensor, with its shape
+  const expected = new Map<string, number[]>();
+  for (let k = 0; k < numLayers; k++) {
+    const inSize = k === 0 ? inputSize : dirs * units;
+    for (const s of suffixes) {
+      expected.set(`weight_ih_l${k}${s}`, [3 * units, inSize]);
+      expected.set(`weight_hh_l${k}${s}`, [3 * units, units]);
+      if (hasBias) {
+        expected.set(`bias_ih_l${k}${s}`, [3 * units]);
+        expected.set(`bias_hh_l${k}${s}`, [3 * units]);
+      }
+    }
+  }
+  const mine = keys.filter((k) => k.startsWith(prefix) && GRU_PARAM.test(k.slice(prefix.length)) &&
+                                  !k.slice(prefix.length).includes('.'));
+  const extra = mine.filter((k) => !expected.has(k.slice(prefix.length)));
+  if (extra.length > 0) {
+    throw new Error(`fromPytorchGru: unexpected tensor(s) ${extra.map((k) => `'${k}'`).join(', ')} for numLayers ${
+      numLayers}, bidirectional ${bidirectional}${hasBias ? '' : ', bias=False'} (check the options against the nn.GRU)`);
+  }
+  const missing = [...expected.keys()].filter((n) => stateDict[prefix + n] == null);
+  if (missing.length > 0) {
+    throw new Error(`fromPytorchGru: missing tensor(s) ${missing.map((n) => `'${prefix}${n}'`).join(', ')} for numLayers ${
+      numLayers}, bidirectional ${bidirectional}`);
+  }
+  for (const [n, shape] of expected) {
+    const t = stateDict[prefix + n];
+    if (t.dtype !== 'float32') throw new Error(`fromPytorchGru: '${prefix}${n}' must be float32, got ${t.dtype}`);
+    checkShape(prefix + n, t, shape);
+  }
+
+  const base = options.name ?? 'pytorch_gru';
+  const layers: tf.layers.Layer[] = [];
+  const dropouts: Array<tf.layers.Layer | null> = [];
+  const setters: Array<() => void> = [];
+  const x = tf.input({shape: [null, inputSize], name: `${base}_x`});
+  const finalStates: tf.SymbolicTensor[] = [];
+  let h: tf.SymbolicTensor = x;
+  for (let k = 0; k < numLayers; k++) {
+    const drop = k > 0 && dropout > 0 ? tf.layers.dropout({rate: dropout, name: `${base}_dropout_${k}`}) : null;
+    dropouts.push(drop);
+    if (drop != null) h = drop.apply(h) as tf.SymbolicTensor;
+    const kerasWeights = () => suffixes.flatMap((s) => {
+      const pick = (n: string) => stateDict[`${prefix}${n}_l${k}${s}`];
+      const w: Record<string, tf.Tensor> = {weight_ih_l0: pick('weight_ih'), weight_hh_l0: pick('weight_hh')};
+      if (hasBias) {
+        w.bias_ih_l0 = pick('bias_ih');
+        w.bias_hh_l0 = pick('bias_hh');
+      }
+      const c = convertWeights(w as any, 'pytorch', 'keras-reset-after') as unknown as Record<string, tf.Tensor>;
+      return hasBias ? [c.kernel, c.recurrent_kernel, c.bias] : [c.kernel, c.recurrent_kernel];
+    });
+    const cell = gru({units, resetAfter: true, useBias: hasBias, returnSequences: true, returnState: true,
+      kernelInitializer: 'zeros', recurrentInitializer: 'zeros', name: `${base}_l${k}`});
+    const layer = bidirectional ?
+        tf.layers.bidirectional({layer: cell as unknown as tf.RNN, mergeMode: 'concat', name: `${base}_bidirectional_l${k}`}) :
+        cell;
+    const [out, ...fin] = layer.apply(h) as tf.SymbolicTensor[];
+    h = out;
+    finalStates.push(...fin);
+    layers.push(layer);
+    setters.push(() => {
+      const w = kerasWeights();
+      try {
+        layer.setWeights(w);
+      } finally {
+        tf.dispose(w);
+      }
+    });
+  }
+  const model = tf.model({inputs: x, outputs: [h, ...finalStates], name: base});
+  try {
+    for (const s of setters) s();
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+
+  const initialStates = (h0: tf.Tensor3D): tf.Tensor2D[][] => {
+    if (h0.rank !== 3 || h0.shape[0] !== numLayers * dirs || h0.shape[2] !== units) {
+      throw new Error(`fromPytorchGru: h0 must have shape [num_layers·dirs = ${numLayers * dirs}, batch, ${units}], got [${h0.shape}]`);
+    }
+    const all = tf.unstack(h0, 0) as tf.Tensor2D[];
+    return Array.from({length: numLayers}, (_, k) => all.slice(k * dirs, (k + 1) * dirs));
+  };
+  const run = (xIn: tf.Tensor3D, h0?: tf.Tensor3D, training = false): PytorchGruResult => tf.tidy(() => {
+    if (xIn.rank !== 3 || xIn.shape[2] !== inputSize) {
+      throw new Error(`fromPytorchGru: x must have shape [${batchFirst ? 'batch, time' : 'time, batch'}, ${inputSize}], got [${xIn.shape}]`);
+    }
+    let seq = batchFirst ? xIn : tf.transpose(xIn, [1, 0, 2]) as tf.Tensor3D;
+    const batch = seq.shape[0];
+    if (h0 != null && h0.shape[1] !== batch) {
+      throw new Error(`fromPytorchGru: h0 has batch ${h0.shape[1]}, x has batch ${batch}`);
+    }
+    const states = h0 != null ? initialStates(h0) : null;
+    const fin: tf.Tensor[] = [];
+    layers.forEach((layer, k) => {
+      const drop = dropouts[k];
+      if (drop != null) seq = drop.apply(seq, {training}) as tf.Tensor3D;
+      const [out, ...s] = layer.apply(seq, {training, ...(states ? {initialState: states[k]} : {})}) as tf.Tensor[];
+      seq = out as tf.Tensor3D;
+      fin.push(...s);
+    });
+    return {
+      output: (batchFirst ? seq : tf.transpose(seq, [1, 0, 2])) as tf.Tensor3D,
+      hN: tf.stack(fin, 0) as tf.Tensor3D,
+    };
+  });
+  return {model, layers, prefix, inputSize, hiddenSize: units, numLayers, bidirectional, batchFirst, run, initialStates};
+}
