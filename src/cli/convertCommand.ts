@@ -1,4 +1,4 @@
-import {parseBackendName, selectBackend} from '../backend';
+import {parseBackendName, selectBackend} from '../node/backend';
 import {CheckpointError} from '../io/checkpoint/errors';
 import {convertCheckpointToDir, ConvertCheckpointResult} from '../node/convertCheckpoint';
 import {CommandIo, drainStdout, processIo} from './cliIo';

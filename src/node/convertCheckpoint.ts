@@ -21,6 +21,10 @@ export interface ConvertCheckpointResult extends ConversionDescription {
   loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
 }
 
+/**
+ * Reads the checkpoint at `prefix`, converts its GRU model to a LayersModel, writes it to `out`,
+ * loads it back and checks it against the unfused reference (`tfjs-gru convert`).
+ */
 export async function convertCheckpointToDir(prefix: string, out: string,
                                              options: ToLayersModelOptions = {}): Promise<ConvertCheckpointResult> {
   const ck = readCheckpoint(prefix);
