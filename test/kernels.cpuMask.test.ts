@@ -42,12 +42,12 @@ test.each(['int32', 'bool'] as const)('on cpu, a %s mask runs on the wasm kernel
   setSequenceKernelMode('ops');
   const onOps = gruSequence(x, h0, weights, options);
   setSequenceKernelMode('auto');
-  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(onKernel.outputs, onOps.outputs))).dataSync()[0]);
+  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(onKernel.outputs!, onOps.outputs!))).dataSync()[0]);
   expect(diff).toBeLessThan(1e-6);
   // masked steps keep the state: the last output of row 0 is its step-1 output
   const [last, step1] = tf.tidy(() => [3, 1].map((t) => Array.from(onKernel.outputs!.slice([0, t, 0], [1, 1, U]).dataSync())));
   expect(last).toEqual(step1);
-  tf.dispose([onKernel, onOps].flatMap((r) => [r.outputs, r.lastOutput, r.state]).filter((t): t is tf.Tensor => t != null));
+  tf.dispose([onKernel, onOps].flatMap((r): Array<tf.Tensor|null> => [r.outputs, r.lastOutput, r.state]).filter((t): t is tf.Tensor => t != null));
   expect(tf.memory().numTensors).toBe(before);
   tf.dispose([x, h0, mask, ...Object.values(weights)]);
 });

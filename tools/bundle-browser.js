@@ -4,7 +4,6 @@
 //   tfjs-gru.esm.js   ES module: import {gru, tf, selectBackend} from './tfjs-gru.esm.js'
 //   tfjs-gru.js       script tag: the global `tfjsGru` (tfjsGru.tf is TensorFlow.js)
 //   tfjs-backend-wasm*.wasm   the wasm backend's modules, found next to the bundle
-//   meta.json         esbuild's metafile (what went in)
 // Fails when anything in the bundle imports a Node built-in (fs, path, ...),
 // other than the ones @tensorflow/tfjs-backend-wasm's package.json itself maps
 // to nothing for browsers ("browser": {"fs": false, ...}), which never run there.
@@ -40,7 +39,6 @@ async function bundle() {
     platform: 'browser',
     target: 'es2019',
     minify: true,
-    sourcemap: true,
     metafile: true,
     legalComments: 'none',
     logLevel: 'warning',
@@ -50,7 +48,6 @@ async function bundle() {
   const iife = await esbuild.build({...common, format: 'iife', globalName: 'tfjsGru', outfile: path.join(OUT, 'tfjs-gru.js')});
   const problems = [...nodeImports(esm.metafile), ...nodeImports(iife.metafile)];
   if (problems.length) throw new Error(`the browser bundle imports Node built-ins:\n  ${problems.join('\n  ')}`);
-  fs.writeFileSync(path.join(OUT, 'meta.json'), JSON.stringify(esm.metafile));
   const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json', {paths: [ROOT]}));
   for (const f of fs.readdirSync(path.join(wasmDir, 'dist')).filter((n) => n.endsWith('.wasm'))) {
     fs.copyFileSync(path.join(wasmDir, 'dist', f), path.join(OUT, f));

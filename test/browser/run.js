@@ -4,7 +4,7 @@
 // serves the repository on 127.0.0.1, and runs test/browser/suite.html in
 // headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) on
 // cpu, wasm and webgl (SwiftShader), then the example page (examples/browser/),
-// whose screenshot it writes to dist/browser-test/ (--update-screenshot: to
+// whose screenshot it writes to test/browser/out/ (--update-screenshot: to
 // docs/images/browser-example.png too).
 // Options: --no-webgl (skip webgl when it cannot start; otherwise that fails the
 // run), --backends cpu,wasm,webgl, --chromium PATH (env CHROMIUM), --verbose.
@@ -36,6 +36,7 @@ const BACKENDS = value('--backends', 'cpu,wasm,webgl').split(',').filter(Boolean
 const VERBOSE = flag('--verbose');
 // SwiftShader: WebGL without a GPU (headless Chromium refuses it without the "unsafe" opt-in).
 const ARGS = ['--headless=new', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'];
+const OUT_DIR = path.join(__dirname, 'out');
 const SUITE_TIMEOUT_MS = 15 * 60 * 1000;
 
 const results = [];
@@ -116,8 +117,8 @@ async function runSuite(browser, base, backend) {
     if (suite.kernelInfo) console.log(`  ${backend}: ${JSON.stringify(suite.kernelInfo)}`);
     if (suite.verify) {
       console.log(worstTable(backend, suite.verify));
-      fs.mkdirSync(path.join(ROOT, 'dist', 'browser-test'), {recursive: true});
-      fs.writeFileSync(path.join(ROOT, 'dist', 'browser-test', `verify-${backend}.json`), JSON.stringify(suite.verify, null, 1));
+      fs.mkdirSync(OUT_DIR, {recursive: true});
+      fs.writeFileSync(path.join(OUT_DIR, `verify-${backend}.json`), JSON.stringify(suite.verify, null, 1));
     }
     if (suite.results.some((r) => !r.pass) || VERBOSE) console.log(consoleLines.map((l) => `  console ${l}`).join('\n'));
   } catch (e) {
@@ -141,7 +142,7 @@ async function runExample(browser, base) {
            ex.error || `max |y − TensorFlow's logits| = ${ex.maxError}`);
     report('example: shows the verify table, all rows passing', ex.verifyRows > 0 && ex.verifyPass, `${ex.verifyRows} rows`);
     report('example: draws the weight-layout diagram of the loaded GRUs', ex.diagrams > 0, `${ex.diagrams} diagrams`);
-    const out = path.join(ROOT, 'dist', 'browser-test', 'browser-example.png');
+    const out = path.join(OUT_DIR, 'browser-example.png');
     fs.mkdirSync(path.dirname(out), {recursive: true});
     await page.screenshot({path: out, fullPage: false});
     console.log(`  screenshot: ${path.relative(ROOT, out)}`);
