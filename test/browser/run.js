@@ -7,7 +7,8 @@
 // whose screenshot it writes to test/browser/out/ (--update-screenshot: to
 // docs/images/browser-example.png too).
 // Options: --no-webgl (skip webgl when it cannot start; otherwise that fails the
-// run), --backends cpu,wasm,webgl, --chromium PATH (env CHROMIUM), --verbose.
+// run), --backends cpu,wasm,webgl, --chromium PATH (env CHROMIUM), --verbose,
+// --webgl-f16 (also measure verify on webgl with half-float textures; reported, not judged).
 // Prints one line per check and closes with "N passed, N failed".
 const fs = require('fs');
 const path = require('path');
@@ -24,7 +25,7 @@ const value = (name, fallback) => {
   if (i < 0) return fallback;
   return argv[i].includes('=') ? argv[i].split('=').slice(1).join('=') : argv[i + 1];
 };
-const known = new Set(['--no-webgl', '--backends', '--chromium', '--verbose', '--update-screenshot']);
+const known = new Set(['--webgl-f16', '--no-webgl', '--backends', '--chromium', '--verbose', '--update-screenshot']);
 for (const a of argv) {
   if (a.startsWith('--') && !known.has(a.split('=')[0])) {
     console.error(`test:browser: unknown option '${a}' (known: ${[...known].join(', ')})`);
@@ -104,21 +105,21 @@ async function webglProblem(browser) {
   }
 }
 
-async function runSuite(browser, base, backend) {
+async function runSuite(browser, base, backend, query = '') {
   const page = await browser.newPage();
   const consoleLines = [];
   page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
   page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
   try {
-    await page.goto(`${base}test/browser/suite.html?backend=${backend}`);
+    await page.goto(`${base}test/browser/suite.html?backend=${backend}${query}`);
     await page.waitForFunction(() => window.__suite && window.__suite.done, null, {timeout: SUITE_TIMEOUT_MS, polling: 500});
     const suite = await page.evaluate(() => window.__suite);
     for (const r of suite.results) report(r.name, r.pass, r.detail);
     if (suite.kernelInfo) console.log(`  ${backend}: ${JSON.stringify(suite.kernelInfo)}`);
     if (suite.verify) {
-      console.log(worstTable(backend, suite.verify));
+      console.log(worstTable(`${backend}${query ? ` (${query.slice(1)})` : ''}`, suite.verify));
       fs.mkdirSync(OUT_DIR, {recursive: true});
-      fs.writeFileSync(path.join(OUT_DIR, `verify-${backend}.json`), JSON.stringify(suite.verify, null, 1));
+      fs.writeFileSync(path.join(OUT_DIR, `verify-${backend}${query ? '-f16' : ''}.json`), JSON.stringify(suite.verify, null, 1));
     }
     if (suite.results.some((r) => !r.pass) || VERBOSE) console.log(consoleLines.map((l) => `  console ${l}`).join('\n'));
   } catch (e) {
@@ -183,6 +184,7 @@ async function main() {
         }
       }
       await runSuite(browser, server.url, backend);
+      if (backend === 'webgl' && flag('--webgl-f16')) await runSuite(browser, server.url, backend, '&f16=1');
     }
     await runExample(browser, server.url);
   } finally {
