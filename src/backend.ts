@@ -92,7 +92,9 @@ async function loadWasmBackend(options: SelectBackendOptions): Promise<BackendAt
       wasmLoadAttempt = {ok: false, why: `@tensorflow/tfjs-backend-wasm failed to load (${String((e as Error).message).split('\n')[0]})`};
     }
   }
-  if (wasmLoadAttempt.ok && options.wasmPaths !== undefined) {
+  // The paths matter only until the backend has started (its .wasm is loaded once).
+  const started = (tf.engine().registry as Record<string, unknown>).wasm !== undefined;
+  if (wasmLoadAttempt.ok && options.wasmPaths !== undefined && !started) {
     wasm = wasm ?? await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(options.wasmPaths as never);
   }
