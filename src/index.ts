@@ -35,14 +35,31 @@ export type {VersionDef} from './io/checkpoint/protos';
 export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
 export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
 export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
-export {checkpointToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export {checkpointToLayersModel, gruStackToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+// PyTorch .safetensors and ONNX models (browser-safe: from bytes; Node file reading in src/node/formats/).
+export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_SIZE} from './io/safetensors';
+export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, SafetensorsFile, SafetensorsReadOptions,
+  SafetensorsValues} from './io/safetensors';
+export {readOnnxModel, OnnxError} from './io/onnx';
+export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValues} from './io/onnx';
+export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
+export {findTorchGrus} from './checkpointModel/findTorchGrus';
+export {findOnnxGrus} from './checkpointModel/findOnnxGrus';
+export type {OnnxDiscovery} from './checkpointModel/findOnnxGrus';
+export {formatSourceReport, inspectSource} from './checkpointModel/inspectSource';
+export type {SourceInspectReport} from './checkpointModel/inspectSource';
+export {ReverseTime, reverseTime} from './layers/reverseTime';
+export type {OnnxGruWeights} from './weights/onnxLayout';
+// Any model file's tensors, and the errors every reader and the converter throw.
+export type {SourceVariable, TensorSource} from './io/tensorSource';
+export {ConversionError, ConversionErrorCode, ModelFileError} from './io/modelFileError';
 export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
 export {
   explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
   ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,
 } from './explain/explainGru';
 export {ExplainLayoutName, EXPLAIN_LAYOUT_NAMES, TensorSlice} from './explain/layoutMaps';
-export {explainModelJson, findModelGrus, ModelExplanation, ModelGru} from './explain/modelJson';
+export {explainModelJson, findModelGrus, KerasModelLayout, ModelExplanation, ModelGru} from './explain/modelJson';
 export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';

@@ -6,11 +6,12 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import '../src';
-import {CheckpointError, readCheckpointFromBytes} from '../src/io/checkpoint';
+import {readCheckpointFromBytes} from '../src/io/checkpoint';
+import {ConversionError} from '../src/io/modelFileError';
 import {checkpointToLayersModel} from '../src/checkpointModel/toLayersModel';
 import {findGrus} from '../src/checkpointModel/findGrus';
 import {caseTensor, loadCase} from '../src/fixtures/fixtures';
-import {convertCheckpointToDir} from '../src/node/convertCheckpoint';
+import {convertModelFileToDir} from '../src/node/convertModelFile';
 import {loadLayersModelFromDir} from '../src/node/layersModelFiles';
 import {readCheckpoint} from '../src/node/readCheckpoint';
 import {buildTable, ckptPrefix, entriesOf, FIXTURES, readFixtureBytes} from './helpers/checkpointBytes';
@@ -28,7 +29,7 @@ async function convertAndCompare(name: string, layers: 'builtin' | 'tfjs-gru') {
   const c = loadCase(`checkpoints/${name}`, FIXTURES);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), `tfjs-gru-conv-${name}-`));
   const before = tf.memory().numTensors;
-  const result = await convertCheckpointToDir(ckptPrefix(name), out, {layers});
+  const result = await convertModelFileToDir(ckptPrefix(name), out, {layers});
   expect(tf.memory().numTensors).toBe(before);
   expect(result.check!.pass).toBe(true);
   expect(result.loadedCheck.maxAbsError).toBeLessThanOrEqual(1e-5);
@@ -102,9 +103,9 @@ describe('library call on bytes (browser-safe path)', () => {
     } catch (e) {
       err = e;
     }
-    expect(err).toBeInstanceOf(CheckpointError);
-    expect((err as CheckpointError).code).toBe('NO_GRU');
-    expect((err as CheckpointError).message).toMatch(/no GRU found among \d+ variable\(s\): beta1_power float32\[\]/);
+    expect(err).toBeInstanceOf(ConversionError);
+    expect((err as ConversionError).code).toBe('NO_GRU');
+    expect((err as ConversionError).message).toMatch(/no GRU found among \d+ variable\(s\): beta1_power float32\[\]/);
   });
 });
 

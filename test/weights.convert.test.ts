@@ -7,8 +7,8 @@ import {convertWeights, LAYOUT_NAMES, LayoutName, layoutFamily, sameGruFunction,
 import {caseTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
 
 const manifest = loadManifest();
-const BEFORE: LayoutName[] = ['tf1', 'keras', 'unfused'];
-const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after'];
+const BEFORE: LayoutName[] = ['tf1', 'keras', 'unfused', 'onnx'];
+const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after', 'onnx-lbr'];
 
 /** The exact bytes of every tensor, by name. */
 function bytes(w: Record<string, tf.Tensor>): Record<string, {shape: number[], data: number[]}> {
@@ -66,6 +66,29 @@ describe('known mappings of design.md §2', () => {
     const [bhr, bhz, bhn] = blocks(w.bias_hh_l0);
     expect(bytes({b: k.bias})).toEqual(bytes({b: tf.stack([tf.concat([biz, bir, bin]), tf.concat([bhz, bhr, bhn])])}));
     expect(k.bias.shape).toEqual([2, 3 * U]);
+  });
+
+  // ONNX GRU (operator spec): W [3U, D] rows z | r | h, B = [Wb z r h | Rb z r h]; PyTorch rows r | z | n
+  test('pytorch → onnx-lbr: the same rows with the r and z blocks swapped, B = [b_ih | b_hh] likewise', () => {
+    const {w} = loadWeights('pytorch/b2_t5_d3_u4');
+    const o = convertWeights(w, 'pytorch', 'onnx-lbr');
+    const swap = (x: tf.Tensor) => {
+      const [r, z, n] = tf.split(x, 3, 0);
+      return tf.concat([z, r, n], 0);
+    };
+    expect(bytes({W: o.W, R: o.R})).toEqual(bytes({W: swap(w.weight_ih_l0), R: swap(w.weight_hh_l0)}));
+    expect(bytes({B: o.B})).toEqual(bytes({B: tf.concat([swap(w.bias_ih_l0), swap(w.bias_hh_l0)])}));
+  });
+
+  test('keras → onnx: W = kernelᵀ (Keras columns z | r | h are ONNX rows), B = [bias | 0]; onnx sums Wb + Rb back', () => {
+    const {w} = loadWeights('keras/b2_t5_d3_u4_ra0_fwd_seq');
+    const o = convertWeights(w, 'keras', 'onnx');
+    expect(bytes({W: o.W, R: o.R})).toEqual(bytes({W: tf.transpose(w.kernel), R: tf.transpose(w.recurrent_kernel)}));
+    expect(bytes({B: o.B})).toEqual(bytes({B: tf.concat([w.bias, tf.zeros(w.bias.shape)])}));
+    // an ONNX bias split over Wb and Rb becomes their float32 sum (ONNX adds both outside the reset product)
+    const [wb, rb] = [tf.randomUniform(w.bias.shape, -1, 1, 'float32', 3), tf.randomUniform(w.bias.shape, -1, 1, 'float32', 4)];
+    const k = convertWeights({W: o.W, R: o.R, B: tf.concat([wb, rb])}, 'onnx', 'keras');
+    expect(bytes({b: k.bias})).toEqual(bytes({b: tf.add(wb, rb)}));
   });
 
   test('splitTF1Weights / fuseTF1Weights are the tf1 ↔ unfused conversions', () => {

@@ -554,7 +554,8 @@ def main():
     args = ap.parse_args()
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
-        for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model"):
+        for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
+                      "pytorch_files", "onnx"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -573,8 +574,13 @@ def main():
         pt_cases, torch_versions = make_pytorch_cases(out, args.pytorch_python)
         cases += pt_cases
         versions.update(torch_versions)
+    from onnx_fixtures import make_onnx_fixtures  # noqa: E402  (issue 10: .safetensors and .onnx files)
+    pytorch_files, onnx_cases, onnx_versions = make_onnx_fixtures(out, args.pytorch_python)
+    versions.update(onnx_versions)
     manifest = {"format": 1, "generator": "tools/make_fixtures.py", "versions": versions, "cases": cases,
                 "checkpoints": checkpoints, "init": init}
+    manifest["pytorch_files"] = pytorch_files
+    manifest["onnx"] = onnx_cases
     if not args.no_tfjs:
         tfjs_models, tfjs_version = make_tfjs_model(out)
         manifest["tfjs_models"] = tfjs_models

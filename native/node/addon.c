@@ -1,7 +1,7 @@
 /*
  * Node-API addon over gru_kernel.c (native build, OpenBLAS).
  *
- *   forward(dims, x, W, R, bx, bh, h0, mask, keepWorkspace) -> [y, hT, workspace|null]
+ *   forward(dims, x, W, R, bx, bh, h0, mask, keepWorkspace, reuse) -> [y, hT, workspace|null]
  *   backward(dims, x, W, R, bx, bh, h0, mask, workspace, dy, dhT)
  *       -> [dx, dW, dR, dbx, dbh, dh0]
  *   setThreads(n), threads()
@@ -9,6 +9,9 @@
  * activation, recurrentActivation, goBackwards]; tensors are Float32Arrays
  * (bx, bh, mask may be null). Every length is checked; a wrong one throws a
  * TypeError naming the argument with the expected and actual length.
+ * `reuse` (or null) is a workspace a finished backward pass gave back: forward
+ * writes every number of it, so it serves again instead of a fresh allocation
+ * (megabytes that would be zeroed and page-faulted in on every training step).
  */
 #include <node_api.h>
 #include <stdio.h>
@@ -132,10 +135,10 @@ static int get_call(napi_env env, napi_callback_info info, const char *fn, size_
 }
 
 static napi_value forward(napi_env env, napi_callback_info info) {
-  napi_value argv[9];
+  napi_value argv[10];
   gk_dims d;
   inputs_t in;
-  if (!get_call(env, info, "forward", 9, argv, &d, &in)) return NULL;
+  if (!get_call(env, info, "forward", 10, argv, &d, &in)) return NULL;
   bool keep = false;
   CHECK(napi_get_value_bool(env, argv[8], &keep));
   const size_t B = d.batch, T = d.time, U = d.units;
@@ -147,8 +150,15 @@ static napi_value forward(napi_env env, napi_callback_info info) {
   const int parts = gk_parts(&d, gk_max_threads());
   if (keep) {
     /* The workspace's last number records how the batch was cut, for backward. */
-    vws = new_f32(env, gk_workspace_floats(&d) + 1, &ws);
-    if (!vws) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
+    napi_valuetype reuse_type;
+    CHECK(napi_typeof(env, argv[9], &reuse_type));
+    if (reuse_type != napi_null && reuse_type != napi_undefined) {
+      if (!get_f32(env, argv[9], "reuse", gk_workspace_floats(&d) + 1, 0, &ws)) return NULL;
+      vws = argv[9];
+    } else {
+      vws = new_f32(env, gk_workspace_floats(&d) + 1, &ws);
+      if (!vws) { napi_throw_error(env, NULL, "tfjs-gru native: out of memory"); return NULL; }
+    }
   } else {
     CHECK(napi_get_null(env, &vws));
   }

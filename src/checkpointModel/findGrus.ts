@@ -10,15 +10,19 @@
  */
 import {Checkpoint} from '../io/checkpoint/checkpoint';
 import {CheckpointVariable, OBJECT_GRAPH_KEY} from '../io/checkpoint/bundle';
+import {SourceVariable} from '../io/tensorSource';
 
 /** Which TensorFlow / Keras cell a found GRU's variables come from. */
-export type GruCellType = 'GRUCell' | 'GRUBlockCell' | 'CudnnCompatibleGRUCell' | 'keras.GRU' | 'keras.CuDNNGRU';
+export type GruCellType = 'GRUCell' | 'GRUBlockCell' | 'CudnnCompatibleGRUCell' | 'keras.GRU' | 'keras.CuDNNGRU'
+    | 'torch.nn.GRU' | 'onnx.GRU';
 
 /** The weight layout of a found cell (the names of src/weights where one exists). */
-export type FoundLayout = 'tf1' | 'cudnn-compatible' | 'keras' | 'keras-reset-after' | 'keras-cudnn';
+export type FoundLayout = 'tf1' | 'cudnn-compatible' | 'keras' | 'keras-reset-after' | 'keras-cudnn'
+    | 'pytorch' | 'onnx' | 'onnx-lbr';
 
-/** 'forward' for a unidirectional layer; 'fw' / 'bw' for the halves of a bidirectional one. */
-export type Direction = 'forward' | 'fw' | 'bw';
+/** 'forward' for a unidirectional layer; 'fw' / 'bw' for the halves of a bidirectional one;
+ * 'reverse' for a unidirectional layer that runs last step to first (ONNX direction 'reverse'), its outputs in input order. */
+export type Direction = 'forward' | 'fw' | 'bw' | 'reverse';
 
 /** One GRU cell found in a checkpoint: its type, layout, sizes, place in its stack and variables. */
 export interface FoundGru {
@@ -39,8 +43,11 @@ export interface FoundGru {
   direction: Direction;
   /** role → checkpoint key. Roles: tf1: gates_kernel, gates_bias, candidate_kernel, candidate_bias;
    * cudnn-compatible: gates_kernel, gates_bias, input_kernel, input_bias, hidden_kernel, hidden_bias;
-   * keras*: kernel, recurrent_kernel, bias. */
+   * keras*: kernel, recurrent_kernel, bias; pytorch: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0 (biases
+   * absent with bias=False); onnx*: W, R, B (B absent when the node has none). */
   variables: Record<string, string>;
+  /** When the cell's tensors hold several directions (ONNX W [dirs, 3U, D]): the cell's index on their first axis. */
+  directionIndex?: number;
   /** GRUBlockCell whose kernels were stored under each other's names (assigned by shape). */
   swappedKernelNames?: boolean;
 }
@@ -51,6 +58,8 @@ export interface FoundDense {
   inputSize: number;
   units: number;
   variables: {kernel: string; bias: string | null};
+  /** true when the kernel is stored [units, inputSize] (PyTorch nn.Linear's weight, ONNX Gemm transB=1): transpose it. */
+  transposedKernel?: boolean;
 }
 
 /** One layer of a GRU stack: a single cell, or a bidirectional fw/bw pair. */
@@ -73,6 +82,9 @@ export interface GruStack {
   dense: FoundDense | null;
   /** Set when the stack cannot be converted to a layer sequence, saying why. */
   problem?: string;
+  /** The ConversionError code of `problem`: 'UNSUPPORTED' for a GRU recognised but not convertible exactly
+   * (an activation tfjs lacks, clip, sequence_lens); 'AMBIGUOUS' (the default) for a stack that is not one model. */
+  problemCode?: 'AMBIGUOUS' | 'UNSUPPORTED';
 }
 
 /** A variable set aside as not part of the model (optimizer slot, bookkeeping, object graph) and why. */
@@ -84,7 +96,7 @@ export interface Discovery {
   stacks: GruStack[];
   ignored: IgnoredVariable[];
   /** Variables that are neither a GRU's, the Dense layer's, nor known bookkeeping. */
-  unexplained: CheckpointVariable[];
+  unexplained: SourceVariable[];
 }
 
 const TF2_SUFFIX = '/.ATTRIBUTES/VARIABLE_VALUE';

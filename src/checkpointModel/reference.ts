@@ -6,10 +6,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {Checkpoint} from '../io/checkpoint/checkpoint';
+import {TensorSource} from '../io/tensorSource';
 import {ExplicitGruWeights, ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {unfusedGru} from '../reference/unfusedGru';
 import {unfusedResetAfterGru} from '../reference/unfusedResetAfterGru';
+import {readCellTensor} from './cellTensors';
 import {FoundGru, GruStack} from './findGrus';
 
 type Explicit = {resetAfter: false; w: ExplicitGruWeights} | {resetAfter: true; w: ExplicitResetAfterGruWeights};
@@ -23,8 +24,9 @@ function rows(t: tf.Tensor2D, from: number, n: number): tf.Tensor2D {
 }
 
 /** Explicit weights of one found cell, from the checkpoint's tensors (call inside tf.tidy). */
-export function explicitWeights(ck: Checkpoint, g: FoundGru): Explicit {
-  const r = (role: string) => ck.read(g.variables[role]);
+export function explicitWeights(ck: TensorSource, g: FoundGru): Explicit {
+  const r = (role: string) => readCellTensor(ck, g, role);
+  const has = (role: string) => g.variables[role] != null;
   const d = g.inputSize;
   const u = g.units;
   switch (g.layout) {
@@ -67,15 +69,43 @@ export function explicitWeights(ck: Checkpoint, g: FoundGru): Explicit {
       const row = (i: number, c: number) => b2.slice([i, c * u], [1, u]).reshape([u]) as tf.Tensor1D;
       return {resetAfter: true, w: {...m, bWz: row(0, 0), bWr: row(0, 1), bWh: row(0, 2), bUz: row(1, 0), bUr: row(1, 1), bUh: row(1, 2)}};
     }
+    case 'pytorch': {
+      // rows r | z | n of weight_ih [3U, D], weight_hh [3U, U]; n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+      const wi = r('weight_ih_l0') as tf.Tensor2D;
+      const wh = r('weight_hh_l0') as tf.Tensor2D;
+      const bi = has('bias_ih_l0') ? r('bias_ih_l0') as tf.Tensor1D : tf.zeros([3 * u]) as tf.Tensor1D;
+      const bh = has('bias_hh_l0') ? r('bias_hh_l0') as tf.Tensor1D : tf.zeros([3 * u]) as tf.Tensor1D;
+      const t = (m: tf.Tensor2D, i: number) => rows(m, i * u, u).transpose() as tf.Tensor2D;
+      const b = (v: tf.Tensor1D, i: number) => v.slice([i * u], [u]);
+      return {resetAfter: true, w: {
+        Wr: t(wi, 0), Wz: t(wi, 1), Wh: t(wi, 2), Ur: t(wh, 0), Uz: t(wh, 1), Uh: t(wh, 2),
+        bWr: b(bi, 0), bWz: b(bi, 1), bWh: b(bi, 2), bUr: b(bh, 0), bUz: b(bh, 1), bUh: b(bh, 2),
+      }};
+    }
+    case 'onnx': case 'onnx-lbr': {
+      // rows z | r | h of W [3U, D], R [3U, U]; B = [Wb z r h | Rb z r h]
+      const w = r('W') as tf.Tensor2D;
+      const rr = r('R') as tf.Tensor2D;
+      const bb = has('B') ? r('B') as tf.Tensor1D : tf.zeros([6 * u]) as tf.Tensor1D;
+      const t = (m: tf.Tensor2D, i: number) => rows(m, i * u, u).transpose() as tf.Tensor2D;
+      const b = (i: number) => bb.slice([i * u], [u]);
+      const m = {Wz: t(w, 0), Wr: t(w, 1), Wh: t(w, 2), Uz: t(rr, 0), Ur: t(rr, 1), Uh: t(rr, 2)};
+      if (g.layout === 'onnx') {
+        // linear_before_reset=0: every bias sits outside the reset product, Wb + Rb
+        return {resetAfter: false, w: {...m, bz: tf.add(b(0), b(3)), br: tf.add(b(1), b(4)), bh: tf.add(b(2), b(5))}};
+      }
+      return {resetAfter: true, w: {...m, bWz: b(0), bWr: b(1), bWh: b(2), bUz: b(3), bUr: b(4), bUh: b(5)}};
+    }
     default:
       throw new Error(`reference: no reference GRU for layout '${g.layout}' (${g.scope})`);
   }
 }
 
-function runCell(ck: Checkpoint, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
+function runCell(ck: TensorSource, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
   return tf.tidy(() => {
     const e = explicitWeights(ck, g);
-    const backwards = g.direction === 'bw';
+    // a bw half and a lone reverse cell both read last step first and give outputs in input order
+    const backwards = g.direction === 'bw' || g.direction === 'reverse';
     const xin = backwards ? tf.reverse(x, 1) as tf.Tensor3D : x;
     const h0 = tf.zeros([x.shape[0], g.units]) as tf.Tensor2D;
     const out = e.resetAfter ? unfusedResetAfterGru(xin, h0, e.w).outputs : unfusedGru(xin, h0, e.w).outputs;
@@ -89,7 +119,7 @@ function runCell(ck: Checkpoint, g: FoundGru, x: tf.Tensor3D): tf.Tensor3D {
  * state, a bw cell on the time-reversed input with its outputs reversed back (as
  * TF1's bidirectional_dynamic_rnn and Keras's Bidirectional do), fw ++ bw concatenated.
  */
-export function referenceForward(ck: Checkpoint, stack: GruStack, x: tf.Tensor3D, withDense = true): tf.Tensor3D {
+export function referenceForward(ck: TensorSource, stack: GruStack, x: tf.Tensor3D, withDense = true): tf.Tensor3D {
   return tf.tidy(() => {
     let h = x;
     for (const layer of stack.layers) {
@@ -98,7 +128,8 @@ export function referenceForward(ck: Checkpoint, stack: GruStack, x: tf.Tensor3D
     }
     if (withDense && stack.dense != null) {
       const [b, t, f] = h.shape;
-      const k = ck.read(stack.dense.variables.kernel) as tf.Tensor2D;
+      const stored = ck.read(stack.dense.variables.kernel) as tf.Tensor2D;
+      const k = stack.dense.transposedKernel ? stored.transpose() : stored;
       let y = tf.matMul(h.reshape([b * t, f]), k);
       if (stack.dense.variables.bias != null) y = tf.add(y, ck.read(stack.dense.variables.bias));
       h = y.reshape([b, t, stack.dense.units]);

@@ -19,11 +19,14 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {Checkpoint} from '../io/checkpoint/checkpoint';
-import {CheckpointError} from '../io/checkpoint/errors';
+import {ConversionError} from '../io/modelFileError';
+import {TensorSource} from '../io/tensorSource';
 import {convertWeights} from '../weights/convert';
 import {cudnnCompatibleToKeras, CudnnCompatibleGruWeights} from '../weights/cudnnCompatibleLayout';
 import {gru} from '../layers/kerasGru';
 import {tf1Gru} from '../layers/tf1Gru';
+import {reverseTime} from '../layers/reverseTime';
+import {readCellWeights} from './cellTensors';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
 import {referenceForward} from './reference';
 
@@ -82,37 +85,38 @@ export interface ConvertedModel {
 }
 
 /** The stack to convert: the only one, or the one named; a typed error otherwise. */
-export function chooseStack(ck: Checkpoint, discovery: Discovery, name?: string): GruStack {
+export function chooseStack(ck: TensorSource, discovery: Discovery, name?: string): GruStack {
   const {stacks} = discovery;
   const label = (s: GruStack) => (s.name === '' ? '(root)' : s.name);
   if (stacks.length === 0) {
     const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
-    throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+    throw new ConversionError('NO_GRU', ck.file,
         `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
   }
   let stack: GruStack | undefined;
   if (name != null) {
     stack = stacks.find((s) => s.name === name || label(s) === name);
     if (stack == null) {
-      throw new CheckpointError('NO_GRU', `${ck.prefix}.index`,
+      throw new ConversionError('NO_GRU', ck.file,
           `no GRU stack '${name}'; the checkpoint has ${stacks.map(label).join(', ')}`);
     }
   } else if (stacks.length > 1) {
-    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`,
+    throw new ConversionError('AMBIGUOUS', ck.file,
         `${stacks.length} GRU stacks (${stacks.map(label).join(', ')}); choose one (option stack / --stack)`);
   } else {
     stack = stacks[0];
   }
   if (stack.problem != null) {
-    throw new CheckpointError('AMBIGUOUS', `${ck.prefix}.index`, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
+    throw new ConversionError(stack.problemCode ?? 'AMBIGUOUS', ck.file, `GRU stack '${label(stack)}' cannot be converted: ${stack.problem}`);
   }
   return stack;
 }
 
-function gruLayer(ck: Checkpoint, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[]):
+function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', name: string, inputShape?: number[]):
     {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
   const r = (role: string) => ck.read(cell.variables[role]);
-  const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {})};
+  const common = {units: cell.units, returnSequences: true, name, ...(inputShape ? {inputShape} : {}),
+    ...(cell.direction === 'reverse' ? {goBackwards: true} : {})};
   const tf1Tensors = () => ({'gates/kernel': r('gates_kernel'), 'gates/bias': r('gates_bias'),
     'candidate/kernel': r('candidate_kernel'), 'candidate/bias': r('candidate_bias')});
   const kerasTensors = () => ({kernel: r('kernel'), recurrent_kernel: r('recurrent_kernel'), bias: r('bias')});
@@ -146,8 +150,35 @@ function gruLayer(ck: Checkpoint, cell: FoundGru, mode: 'builtin' | 'tfjs-gru', 
         return [k.kernel, k.recurrent_kernel, k.bias];
       })};
     }
+    case 'onnx': {
+      // ONNX linear_before_reset=0: the reset-before GRU, as tfjs's own GRU (or TF1GRU)
+      const useBias = cell.variables.B != null;
+      if (mode === 'tfjs-gru') {
+        const layer = tf1Gru({...common, activation: 'tanh'});
+        return {layer, className: 'TF1GRU', weights: () => tf.tidy(() => {
+          const w = convertWeights(readCellWeights(ck, cell), 'onnx', 'tf1');
+          return [w['gates/kernel'], w['gates/bias'], w['candidate/kernel'], w['candidate/bias']];
+        })};
+      }
+      const layer = tf.layers.gru({...common, useBias, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'GRU', weights: () => tf.tidy(() => {
+        const k = convertWeights(readCellWeights(ck, cell), 'onnx', 'keras');
+        return [k.kernel, k.recurrent_kernel, ...(useBias ? [k.bias] : [])];
+      })};
+    }
+    case 'pytorch': case 'onnx-lbr': {
+      // nn.GRU and ONNX linear_before_reset=1: the reset-after GRU, as this package's KerasGRU
+      const useBias = cell.layout === 'pytorch' ? cell.variables.bias_ih_l0 != null : cell.variables.B != null;
+      const layer = gru({...common, resetAfter: true, useBias, activation: 'tanh', recurrentActivation: 'sigmoid',
+        kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
+      return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => {
+        const k = convertWeights(readCellWeights(ck, cell), cell.layout as 'pytorch' | 'onnx-lbr', 'keras-reset-after');
+        return [k.kernel, k.recurrent_kernel, ...(useBias ? [k.bias] : [])];
+      })};
+    }
     default:
-      throw new CheckpointError('UNSUPPORTED', `${ck.prefix}.index`,
+      throw new ConversionError('UNSUPPORTED', ck.file,
           `${cell.scope}: ${cell.cellType} (layout ${cell.layout}) is found but not converted yet ` +
           '(Keras CuDNNGRU\'s (6U,) bias layout needs a verified mapping)');
   }
@@ -171,7 +202,7 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** Checks `model` against the reference forward pass on the checkpoint's tensors. */
-export function checkAgainstReference(ck: Checkpoint, stack: GruStack, model: tf.LayersModel,
+export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: tf.LayersModel,
                                       seed = 1, tolerance = 1e-5): ModelCheck {
   const input = [2, 7, stack.inputSize];
   const x = checkInput(input, seed);
@@ -184,7 +215,15 @@ export function checkAgainstReference(ck: Checkpoint, stack: GruStack, model: tf
 
 /** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */
 export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOptions = {}): ConvertedModel {
-  const discovery = findGrus(ck);
+  return gruStackToLayersModel(ck, findGrus(ck), options);
+}
+
+/**
+ * Builds the LayersModel of a GRU stack found in any model file (see the module
+ * comment): `discovery` is what that format's GRU discovery found among `ck`'s tensors.
+ */
+export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
+                                      options: ToLayersModelOptions = {}): ConvertedModel {
   const stack = chooseStack(ck, discovery, options.stack);
   const mode = options.layers ?? 'builtin';
   const model = tf.sequential({name: 'checkpoint_gru'});
@@ -218,6 +257,12 @@ export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOp
       });
       className = g.className;
       needsTfjsGru = needsTfjsGru || g.className !== 'GRU';
+      if (fw.direction === 'reverse') {
+        // goBackwards returns outputs in processing order; a reverse RNN's are in input order
+        model.add(reverseTime({name: `reverse_time_${l.index}`}));
+        className = `${g.className}(goBackwards) + ReverseTime`;
+        needsTfjsGru = true;
+      }
     }
     layers.push({index: l.index, className, bidirectional: l.bidirectional, inputSize: l.inputSize, units: fw.units,
       cellType: fw.cellType, layout: fw.layout, resetAfter: fw.resetAfter, scopes: l.cells.map((c) => c.scope)});
@@ -228,7 +273,8 @@ export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOp
     const dense = tf.layers.dense({units: dn.units, useBias: dn.variables.bias != null, name: 'dense', kernelInitializer: 'zeros'});
     model.add(dense);
     setters.push(() => {
-      const w = [ck.read(dn.variables.kernel), ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
+      const kernel = dn.transposedKernel ? tf.tidy(() => tf.transpose(ck.read(dn.variables.kernel))) : ck.read(dn.variables.kernel);
+      const w = [kernel, ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
       dense.setWeights(w);
       tf.dispose(w);
     });

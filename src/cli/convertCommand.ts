@@ -1,6 +1,6 @@
 import {parseBackendName, selectBackend} from '../node/backend';
-import {CheckpointError} from '../io/checkpoint/errors';
-import {convertCheckpointToDir, ConvertCheckpointResult} from '../node/convertCheckpoint';
+import {ModelFileError} from '../io/modelFileError';
+import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
 export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
@@ -23,8 +23,8 @@ export interface ConvertArgs {
   json?: boolean;
 }
 
-function describe(r: ConvertCheckpointResult): string {
-  const lines = [`converted ${r.checkpoint} → ${r.out}`];
+function describe(r: ConvertModelFileResult): string {
+  const lines = [`converted ${r.source} (${r.format}) → ${r.out}`];
   for (const l of r.layers) {
     lines.push(`  layer ${l.index}: ${l.className} ${l.inputSize} → ${l.units}${l.bidirectional ? ` ×2 (concat)` : ''}  ` +
         `from ${l.cellType} (${l.layout}) ${l.scopes.join(', ')}`);
@@ -42,11 +42,11 @@ function describe(r: ConvertCheckpointResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertCheckpointToDir(args.path, args.out, {layers: args.layers, stack: args.stack});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
-    if (e instanceof CheckpointError) {
+    if (e instanceof ModelFileError) {
       io.stderr(`tfjs-gru convert: ${e.message} [${e.code}]\n`);
       return 1;
     }

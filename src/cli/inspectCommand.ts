@@ -1,6 +1,5 @@
-import {inspectCheckpoint, formatInspectReport} from '../checkpointModel/inspect';
-import {CheckpointError} from '../io/checkpoint/errors';
-import {readCheckpoint} from '../node/readCheckpoint';
+import {ModelFileError} from '../io/modelFileError';
+import {formatOf, OpenedModelFile} from '../node/modelFormats';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
 export const INSPECT_USAGE = `usage: tfjs-gru inspect <checkpoint> [--json]
@@ -17,20 +16,21 @@ export interface InspectArgs {
 
 /** `tfjs-gru inspect`: returns the exit code (0 done, 1 a bad checkpoint). */
 export function runInspect(args: InspectArgs, io: CommandIo = processIo): number {
-  let ck;
+  let opened: OpenedModelFile | undefined;
   try {
-    ck = readCheckpoint(args.path);
-    const report = inspectCheckpoint(ck);
-    io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : formatInspectReport(report));
+    const format = formatOf(args.path);
+    opened = format.open(args.path);
+    const {report, text} = format.inspect(opened);
+    io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : text);
     return 0;
   } catch (e) {
-    if (e instanceof CheckpointError) {
+    if (e instanceof ModelFileError) {
       io.stderr(`tfjs-gru inspect: ${e.message} [${e.code}]\n`);
       return 1;
     }
     throw e;
   } finally {
-    ck?.close();
+    opened?.source.close();
   }
 }
 

@@ -3,10 +3,10 @@ import {LayoutName} from '../weights/layouts';
 
 /**
  * Every layout explain can describe: the six that {@link convertWeights}
- * converts, and ONNX's GRU (`linear_before_reset` 0 and 1), described from
- * the ONNX operator specification (no reader or converter for it yet).
+ * converts, and ONNX's GRU (`linear_before_reset` 0 and 1) as a node holds it
+ * (with the leading direction axis; convertWeights' 'onnx' / 'onnx-lbr' take one direction).
  */
-export type ExplainLayoutName = LayoutName|'onnx'|'onnx-reset-after';
+export type ExplainLayoutName = Exclude<LayoutName, 'onnx-lbr'>|'onnx'|'onnx-reset-after';
 
 /**
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per
@@ -192,7 +192,8 @@ function onnx(resetAfter: boolean): LayoutMap {
     blocks: [...g3.map((g) => ({block: `W${g}`, sources: [w(g, 'W')]})), ...g3.map((g) => ({block: `U${g}`, sources: [w(g, 'R')]})),
              ...biases],
     notes: [
-      'Described from the ONNX operator specification; tfjs-gru has no ONNX reader or converter yet.',
+      'Described from the ONNX operator specification. `tfjs-gru convert model.onnx` converts whole models; ' +
+          `convertWeights takes one direction of a node (W [3U, D], R [3U, U], B [6U]) as '${resetAfter ? 'onnx-lbr' : 'onnx'}'.`,
       'The leading axis is the direction (0 forward; bidirectional adds 1 = reverse). B = [Wb z|r|h, Rb z|r|h].',
       ...(resetAfter ? [] : ['With linear_before_reset=0 ONNX adds Wb and Rb of each gate outside the reset product, so ' +
                              'each textbook bias is their sum: from another layout, put it in Wb and zeros in Rb.']),

@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 
 import {WeightMap} from '../weights/layout';
 import {getLayout, LayoutName} from '../weights/layouts';
+
+/** The layouts a tfjs/Keras model.json's GRU layers hold. */
+export type KerasModelLayout = Extract<LayoutName, 'tf1' | 'keras' | 'keras-reset-after'>;
 import {explainGru, GruExplanation} from './explainGru';
 
 /** One GRU found in a model.json: where it is and which manifest weights are its tensors. */
@@ -10,7 +13,7 @@ export interface ModelGru {
   name: string;
   /** Its class in the model.json ('GRU', 'KerasGRU', 'TF1GRU'). */
   className: string;
-  layout: LayoutName;
+  layout: KerasModelLayout;
   activation: string;
   recurrentActivation: string;
   /** Layout tensor name → the weight's name in the manifest. */
@@ -96,7 +99,7 @@ export function findModelGrus(modelJson: unknown): ModelGru[] {
                                         w.name.includes(`/${name}/`));
     const resetAfterConfig = pick(config, 'reset_after');
     const bias = mine.find((w) => /(^|\/)bias$/.test(w.name) && !/(gates|candidate)\/bias$/.test(w.name));
-    let layout: LayoutName;
+    let layout: KerasModelLayout;
     if (layer.class_name === 'TF1GRU') {
       layout = 'tf1';
     } else {

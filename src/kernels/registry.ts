@@ -5,15 +5,22 @@
  * module on wasm and cpu) are offered by providers registered per backend
  * name; the first provider that yields a kernel wins and is remembered. With
  * none, or with the mode 'ops' (env TFJS_GRU_KERNEL=ops, or
- * setSequenceKernelMode('ops')), GRUs run on tfjs ops. Browser-safe.
+ * setSequenceKernelMode('ops')), GRUs run on tfjs ops with a hand-written BPTT
+ * (src/math/opsBpttGruSequence.ts); the mode 'tape' runs the plain per-step op
+ * loop differentiated by tfjs's tape (the reference the fast paths are tested
+ * against). Browser-safe.
  */
 import {SequenceKernel} from './sequenceKernel';
 import {wasmKernelProvider} from './wasm/wasmKernel';
 
 /** Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen. */
 export type SequenceKernelProvider = () => SequenceKernel|null;
-/** 'auto': a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
-export type SequenceKernelMode = 'auto'|'ops';
+/**
+ * 'auto': a whole-sequence kernel where one is available, else tfjs ops with a hand-written BPTT;
+ * 'ops': always tfjs ops with the hand-written BPTT; 'tape': the per-step op loop differentiated by tfjs's tape.
+ */
+export type SequenceKernelMode = 'auto'|'ops'|'tape';
+const MODES: SequenceKernelMode[] = ['auto', 'ops', 'tape'];
 
 const providers = new Map<string, SequenceKernelProvider[]>();
 const chosen = new Map<string, SequenceKernel>();
@@ -36,13 +43,13 @@ function envMode(): SequenceKernelMode {
   const proc = (globalThis as {process?: {env?: Record<string, string|undefined>}}).process;
   const env = proc?.env?.TFJS_GRU_KERNEL;
   if (env === undefined || env === '' || env === 'auto') return 'auto';
-  if (env === 'ops') return 'ops';
-  throw new Error(`TFJS_GRU_KERNEL must be 'auto' or 'ops', got '${env}'`);
+  if (env === 'ops' || env === 'tape') return env;
+  throw new Error(`TFJS_GRU_KERNEL must be one of ${MODES.join(', ')}, got '${env}'`);
 }
 
-/** 'auto': use a whole-sequence kernel where one is available; 'ops': always tfjs ops. */
+/** Sets the mode (see {@link SequenceKernelMode}) for this process, over env TFJS_GRU_KERNEL. */
 export function setSequenceKernelMode(m: SequenceKernelMode): void {
-  if (m !== 'auto' && m !== 'ops') throw new Error(`sequence kernel mode must be 'auto' or 'ops', got '${m}'`);
+  if (!MODES.includes(m)) throw new Error(`sequence kernel mode must be one of ${MODES.join(', ')}, got '${m}'`);
   mode = m;
 }
 
@@ -53,7 +60,7 @@ export function sequenceKernelMode(): SequenceKernelMode {
 
 /** The kernel for a backend, or null (then the tfjs-op path runs). */
 export function sequenceKernelFor(backend: string): SequenceKernel|null {
-  if (sequenceKernelMode() === 'ops') return null;
+  if (sequenceKernelMode() !== 'auto') return null;
   const known = chosen.get(backend);
   if (known != null) return known;
   // Providers are asked again until one yields a kernel: one may become ready
@@ -70,7 +77,10 @@ export function sequenceKernelFor(backend: string): SequenceKernel|null {
 
 /** What runs GRU sequences on a backend: a kernel's name, or 'tfjs ops' and why. */
 export function sequenceKernelDescription(backend: string): string {
-  if (sequenceKernelMode() === 'ops') return "tfjs ops (kernel mode 'ops')";
+  const m = sequenceKernelMode();
+  if (m === 'ops') return "tfjs ops with a hand-written BPTT (kernel mode 'ops')";
+  if (m === 'tape') return "tfjs ops differentiated by the tape (kernel mode 'tape')";
   const k = sequenceKernelFor(backend);
-  return k != null ? `${k.name} whole-sequence kernel` : 'tfjs ops (no whole-sequence kernel for this backend)';
+  return k != null ? `${k.name} whole-sequence kernel` :
+    'tfjs ops with a hand-written BPTT (no whole-sequence kernel for this backend)';
 }

@@ -74,7 +74,10 @@ export interface SequenceKernel {
   readonly name: string;
   /** Runs the sequence; keeps the workspace backward needs when `keepWorkspace`. */
   forward(dims: SequenceKernelDims, inputs: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward;
-  /** dy [B, T, U] (processing order), dhT [B, U]. */
+  /**
+   * dy [B, T, U] (processing order), dhT [B, U]. Once per forward: the kernel may take
+   * the workspace back for a later forward, so the caller must not read it afterwards.
+   */
   backward(
       dims: SequenceKernelDims, inputs: SequenceKernelInputs, workspace: Float32Array, dy: Float32Array,
       dhT: Float32Array): SequenceKernelGradients;

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {sequenceKernelFor} from '../kernels/registry';
+import {sequenceKernelFor, sequenceKernelMode} from '../kernels/registry';
 import {canonicalSource, KernelWeightSource} from '../kernels/weightSource';
 import {ActivationFn} from './activations';
 import {kernelGruSequence, kernelUnsupported, WantedResults} from './kernelGruSequence';
+import {opsBpttGruSequence, opsBpttUnsupported} from './opsBpttGruSequence';
 import {tidyObject} from './tidy';
 import {timeSteps} from './timeSteps';
 
@@ -153,8 +154,19 @@ export function runGruSequence(
   return tidyObject(() => {
     const w = weights();
     checkInputSize(inputDim, w.inputKernel.shape[0]);
+    if (sequenceKernelMode() !== 'tape' && opsBpttUnsupported(options, w.recurrentBias != null) == null) {
+      return opsBpttGruSequence(projectAll(x, w, options), h0, w, options);
+    }
     return opsGruSequence(x, h0, w, options);
   });
+}
+
+/** The input projection of every step with its bias, [B, T, 3U] (tfjs differentiates it). */
+function projectAll(x: tf.Tensor3D, w: GruKernelWeights, options: GruSequenceOptions): tf.Tensor3D {
+  const [batch, time] = x.shape;
+  let projected = projectInputs(x, w.inputKernel, options.inputMasks);
+  if (w.inputBias != null) projected = tf.add(projected, w.inputBias);
+  return tf.reshape(projected, [batch, time, projected.shape[1]]);
 }
 
 function sourceOf(w: GruKernelWeights): KernelWeightSource {
@@ -167,7 +179,11 @@ function checkInputSize(actual: number, expected: number): void {
   }
 }
 
-/** gruSequence on tfjs ops, one loop iteration per time step (any backend, every option). */
+/**
+ * gruSequence on tfjs ops, one loop iteration per time step, differentiated by
+ * tfjs's tape (any backend, every option): the reference the fast paths are tested
+ * against, and what runs for what they lack (recurrent dropout, other activations).
+ */
 export function opsGruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,
     options: GruSequenceOptions): GruSequenceResult {
@@ -176,9 +192,7 @@ export function opsGruSequence(
   return tidyObject(() => {
     const {activation, recurrentActivation, resetAfter} = options;
 
-    let projected = projectInputs(x, weights.inputKernel, options.inputMasks);
-    if (weights.inputBias != null) projected = tf.add(projected, weights.inputBias);
-    const perStep = timeSteps<tf.Tensor2D>(tf.reshape(projected, [batch, time, 3 * units]));
+    const perStep = timeSteps<tf.Tensor2D>(projectAll(x, weights, options));
     const stepMasks = options.mask == null ? null :
         timeSteps<tf.Tensor2D>(tf.greater(tf.tile(tf.expandDims(tf.cast(options.mask, 'float32'), 2), [1, 1, units]), 0.5));
     if (stepMasks != null && stepMasks.length !== time) {

@@ -12,8 +12,8 @@ import {
 
 interface NativeAddon {
   forward(dims: Int32Array, x: Float32Array, W: Float32Array, R: Float32Array, bx: Float32Array|null,
-          bh: Float32Array|null, h0: Float32Array, mask: Float32Array|null, keep: boolean):
-      [Float32Array, Float32Array, Float32Array|null];
+          bh: Float32Array|null, h0: Float32Array, mask: Float32Array|null, keep: boolean,
+          reuse: Float32Array|null): [Float32Array, Float32Array, Float32Array|null];
   backward(dims: Int32Array, x: Float32Array, W: Float32Array, R: Float32Array, bx: Float32Array|null,
            bh: Float32Array|null, h0: Float32Array, mask: Float32Array|null, ws: Float32Array, dy: Float32Array,
            dhT: Float32Array): Float32Array[];
@@ -33,20 +33,52 @@ function packDims(d: SequenceKernelDims): Int32Array {
   ]);
 }
 
+/**
+ * Workspaces whose backward pass is done, kept for the next training step's forward
+ * (the addon overwrites every number): a training loop then stops allocating,
+ * zeroing and page-faulting megabytes per step. A few, of the sizes last used.
+ */
+/**
+ * gk_workspace_floats(d) + 1 (native/gru_kernel.c): h_prev, r, z, c (and, reset-after,
+ * the candidate's h·R) per step and row, then the batch-part count. The addon checks it.
+ */
+function workspaceFloats(d: SequenceKernelDims): number {
+  return (d.resetAfter ? 5 : 4) * d.time * d.batch * d.units + 1;
+}
+
+class WorkspacePool {
+  private readonly free: Float32Array[] = [];
+  constructor(private readonly capacity = 4) {}
+
+  take(length: number): Float32Array|null {
+    const i = this.free.findIndex((w) => w.length === length);
+    return i < 0 ? null : this.free.splice(i, 1)[0];
+  }
+
+  give(w: Float32Array): void {
+    this.free.push(w);
+    if (this.free.length > this.capacity) this.free.shift();
+  }
+}
+
 class NativeKernel implements SequenceKernel {
   readonly name = 'native-openblas';
+  private readonly pool = new WorkspacePool();
   constructor(private readonly addon: NativeAddon) {}
 
   forward(dims: SequenceKernelDims, i: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward {
+    const reuse = keepWorkspace ? this.pool.take(workspaceFloats(dims)) : null;
     const [y, hT, workspace] =
-        this.addon.forward(packDims(dims), i.x, i.W, i.R, i.bx, i.bh, i.h0, i.mask, keepWorkspace);
+        this.addon.forward(packDims(dims), i.x, i.W, i.R, i.bx, i.bh, i.h0, i.mask, keepWorkspace, reuse);
     return {y, hT, workspace};
   }
 
+  /** The workspace is given back to the pool: the caller must not use it afterwards (kernelGruSequence does not). */
   backward(dims: SequenceKernelDims, i: SequenceKernelInputs, workspace: Float32Array, dy: Float32Array,
            dhT: Float32Array): SequenceKernelGradients {
     const [dx, dW, dR, dbx, dbh, dh0] =
         this.addon.backward(packDims(dims), i.x, i.W, i.R, i.bx, i.bh, i.h0, i.mask, workspace, dy, dhT);
+    this.pool.give(workspace);
     return {dx, dW, dR, dbx, dbh, dh0};
   }
 

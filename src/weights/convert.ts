@@ -5,6 +5,7 @@ import {tidyObject} from '../math/tidy';
 import {KerasGruWeights, KerasResetAfterGruWeights} from './kerasLayout';
 import {GruSize, LayoutSpec, WeightMap} from './layout';
 import {getLayout, LayoutName} from './layouts';
+import {OnnxGruWeights} from './onnxLayout';
 import {PyTorchGruWeights} from './pytorchLayout';
 import {TF1GruWeights} from './tf1Layout';
 import {ExplicitGruWeights, ExplicitResetAfterGruWeights} from './unfusedLayout';
@@ -18,6 +19,8 @@ export interface LayoutWeights {
   'pytorch': PyTorchGruWeights;
   'unfused': ExplicitGruWeights;
   'unfused-reset-after': ExplicitResetAfterGruWeights;
+  'onnx': OnnxGruWeights;
+  'onnx-lbr': OnnxGruWeights;
 }
 
 const FAMILY_TEXT = {
@@ -49,10 +52,11 @@ export function toKernelWeights(weights: WeightMap, from: LayoutName): {kernel: 
 /**
  * Converts GRU weights between layouts, exactly.
  *
- * Layouts: 'tf1', 'keras', 'unfused' compute the reset-before GRU;
- * 'keras-reset-after', 'pytorch', 'unfused-reset-after' the reset-after GRU.
+ * Layouts: 'tf1', 'keras', 'unfused', 'onnx' compute the reset-before GRU;
+ * 'keras-reset-after', 'pytorch', 'unfused-reset-after', 'onnx-lbr' the reset-after GRU.
  * Inside a family the result holds the very same float32 numbers (slicing,
- * concatenation and transposes only), so round trips are bit for bit. Across
+ * concatenation and transposes only), so round trips are bit for bit; the one
+ * exception: from 'onnx' its two bias halves are summed (see ONNX_LAYOUT). Across
  * families it throws: the functions differ (see {@link sameGruFunction}).
  * The input is validated and D and U are inferred from it. Returns new tensors
  * only; the caller owns them, nothing else is left behind.

@@ -1,11 +1,12 @@
 import {KERAS_LAYOUT, KERAS_RESET_AFTER_LAYOUT} from './kerasLayout';
 import {GruFamily, LayoutSpec} from './layout';
+import {ONNX_LAYOUT, ONNX_LBR_LAYOUT} from './onnxLayout';
 import {PYTORCH_LAYOUT} from './pytorchLayout';
 import {TF1_LAYOUT} from './tf1Layout';
 import {UNFUSED_LAYOUT, UNFUSED_RESET_AFTER_LAYOUT} from './unfusedLayout';
 
 /** The weight layouts convertWeights knows. */
-export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after';
+export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after'|'onnx'|'onnx-lbr';
 
 export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'tf1': TF1_LAYOUT,
@@ -14,6 +15,8 @@ export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'pytorch': PYTORCH_LAYOUT,
   'unfused': UNFUSED_LAYOUT,
   'unfused-reset-after': UNFUSED_RESET_AFTER_LAYOUT,
+  'onnx': ONNX_LAYOUT,
+  'onnx-lbr': ONNX_LBR_LAYOUT,
 };
 
 /** Every {@link LayoutName}, in a fixed order. */

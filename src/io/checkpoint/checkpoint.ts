@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import {bytesShard, CheckpointHeader, CheckpointTensor, CheckpointVariable, OBJECT_GRAPH_KEY, shardFileName,
         ShardSource, TensorBundle} from './bundle';
 import {CheckpointError} from './errors';
+import {TensorSource} from '../tensorSource';
 import {ObjectGraph, decode} from './protos';
 import {ObjectGraphVariable, ResolvedObjectGraph, resolveObjectGraph} from './objectGraph';
 
@@ -18,7 +19,7 @@ export interface ReadOptions {
 }
 
 /** An open TensorFlow checkpoint: its variable list, object graph and tensors, read on demand. */
-export interface Checkpoint {
+export interface Checkpoint extends TensorSource {
   /** The prefix (or a name for a bytes-opened checkpoint) used in messages. */
   readonly prefix: string;
   /** The bundle header (number of shards, endianness, version). */
@@ -49,6 +50,10 @@ class BundleCheckpoint implements Checkpoint {
   constructor(readonly prefix: string, private readonly bundle: TensorBundle) {
     this.header = bundle.header;
     this.variables = bundle.variables;
+  }
+
+  get file(): string {
+    return this.bundle.indexName;
   }
 
   /** Read from the shard on first use (the one string tensor that is metadata). */

@@ -4,6 +4,9 @@
  * `code` (stable, for programs), the `file` it concerns and a message naming the
  * field with the expected and the actual value.
  */
+import {ModelFileError} from '../modelFileError';
+
+/** The `code` of a {@link CheckpointError}: what went wrong, stable for programs. */
 export type CheckpointErrorCode =
     | 'NOT_FOUND'            // a file of the checkpoint does not exist
     | 'TRUNCATED'            // a file or a record is shorter than its structure says
@@ -26,16 +29,13 @@ export type CheckpointErrorCode =
     | 'CHECK_FAILED'         // a converted model does not reproduce the reference
     | 'CLOSED';              // the checkpoint was closed
 
-/** An error of the checkpoint reader, discovery or conversion: a stable `code`, the `file` concerned and a message. */
-export class CheckpointError extends Error {
-  readonly code: CheckpointErrorCode;
-  readonly file: string;
+/** An error of the checkpoint reader or discovery: a stable `code`, the `file` concerned and a message. */
+export class CheckpointError extends ModelFileError {
+  declare readonly code: CheckpointErrorCode;
 
   constructor(code: CheckpointErrorCode, file: string, message: string) {
-    super(`${file}: ${message}`);
+    super(code, file, message);
     this.name = 'CheckpointError';
-    this.code = code;
-    this.file = file;
   }
 }
 

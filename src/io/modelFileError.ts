@@ -1,0 +1,34 @@
+/**
+ * The base of every reader's and converter's error: a stable `code` for programs, the
+ * `file` it concerns, and a message naming the field with the expected and the actual
+ * value. Each format's reader throws its own subclass (CheckpointError, …); the
+ * conversion layer throws {@link ConversionError}. Catch ModelFileError to handle all.
+ */
+export class ModelFileError extends Error {
+  readonly code: string;
+  readonly file: string;
+
+  constructor(code: string, file: string, message: string) {
+    super(`${file}: ${message}`);
+    this.name = 'ModelFileError';
+    this.code = code;
+    this.file = file;
+  }
+}
+
+/** What a conversion of a model file's GRUs can fail with. */
+export type ConversionErrorCode =
+    | 'NO_GRU'        // no GRU in the file
+    | 'AMBIGUOUS'     // the file does not determine one GRU model (several stacks, inconsistent layers)
+    | 'UNSUPPORTED'   // a GRU that is recognised but not converted (e.g. an activation tfjs lacks)
+    | 'CHECK_FAILED'; // a converted model does not reproduce the reference
+
+/** An error of GRU discovery or conversion (any source format). */
+export class ConversionError extends ModelFileError {
+  declare readonly code: ConversionErrorCode;
+
+  constructor(code: ConversionErrorCode, file: string, message: string) {
+    super(code, file, message);
+    this.name = 'ConversionError';
+  }
+}

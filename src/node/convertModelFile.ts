@@ -1,0 +1,59 @@
+/**
+ * Node-only: `tfjs-gru convert` as a library call. Opens a model file of any known
+ * format (./modelFormats), builds the LayersModel of its GRU stack
+ * (src/checkpointModel/toLayersModel.ts), writes it to a folder, loads what it wrote
+ * with tf.loadLayersModel and checks that against the unfused reference on the
+ * file's own tensors (a model that fails is removed).
+ */
+import * as fs from 'fs';
+
+import '../index';  // registers this package's layer classes for loading
+import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel,
+        ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+import {ConversionError} from '../io/modelFileError';
+import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
+import {openModelFile} from './modelFormats';
+
+/** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
+export interface ConvertModelFileResult extends ConversionDescription {
+  /** The source file as opened (a checkpoint's `.index` file). */
+  source: string;
+  format: string;
+  out: string;
+  files: string[];
+  /** The check of the model as loaded back from `out`. */
+  loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
+}
+
+/** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
+export async function convertModelFileToDir(path: string, out: string,
+                                            options: ToLayersModelOptions = {}): Promise<ConvertModelFileResult> {
+  const {format, source, discovery} = openModelFile(path);
+  try {
+    const {model, description} = gruStackToLayersModel(source, discovery, options);
+    let files: string[];
+    try {
+      files = await saveLayersModelToDir(model, out);
+    } finally {
+      model.dispose();
+    }
+    const loaded = await loadLayersModelFromDir(out);
+    let loadedCheck;
+    try {
+      const stack = chooseStack(source, discovery, options.stack);
+      loadedCheck = checkAgainstReference(source, stack, loaded, (options.seed ?? 1) + 1, options.tolerance ?? 1e-5);
+    } finally {
+      loaded.dispose();
+    }
+    const result = {source: source.file, format, out, files, ...description, loadedCheck};
+    if (!loadedCheck.pass || (description.check != null && !description.check.pass)) {
+      for (const f of files) fs.rmSync(f, {force: true});  // never leave a wrong model behind
+      throw new ConversionError('CHECK_FAILED', source.file,
+          `converted model differs from the reference on the file's tensors: max |error| ` +
+          `${loadedCheck.maxAbsError} > ${loadedCheck.tolerance}; the files were removed (this is a bug; please report it)`);
+    }
+    return result;
+  } finally {
+    source.close();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Node-only: the model-file formats `tfjs-gru inspect` and `tfjs-gru convert` read,
+ * and the dispatch from a path to one. Each format (one file under src/node/formats/)
+ * says whether a path is its own, opens it as a {@link TensorSource} with the GRU
+ * discovery of its tensors, and reports what it holds for `inspect`.
+ * A new format: write src/node/formats/<name>.ts and add it to MODEL_FILE_FORMATS.
+ */
+import {Discovery} from '../checkpointModel/findGrus';
+import {ModelFileError} from '../io/modelFileError';
+import {TensorSource} from '../io/tensorSource';
+import {checkpointFormat} from './formats/checkpoint';
+import {onnxFormat} from './formats/onnx';
+import {safetensorsFormat} from './formats/safetensors';
+
+/** A model file opened for inspection or conversion. */
+export interface OpenedModelFile {
+  /** The format's name, e.g. 'checkpoint'. */
+  format: string;
+  source: TensorSource;
+  /** The GRUs (and the Dense layer after them) found among the source's tensors. */
+  discovery: Discovery;
+}
+
+/** What `inspect` prints of a file: a JSON-able report and its text for a terminal. */
+export interface InspectOutput {
+  report: object;
+  text: string;
+}
+
+/** One model-file format (see the module comment). */
+export interface ModelFileFormat {
+  name: string;
+  /** One line for help texts: what files, recognised how. */
+  describe: string;
+  /** Whether `path` is a file (or folder) of this format; cheap (a name, a stat, a few first bytes). */
+  claims(path: string): boolean;
+  /** Opens it; throws the format's ModelFileError subclass naming the file and the fault. */
+  open(path: string): OpenedModelFile;
+  /** The `inspect` report of an opened file. */
+  inspect(opened: OpenedModelFile): InspectOutput;
+}
+
+/** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
+export const MODEL_FILE_FORMATS: ModelFileFormat[] = [safetensorsFormat, onnxFormat, checkpointFormat];
+
+/** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
+export function formatOf(path: string): ModelFileFormat {
+  const f = MODEL_FILE_FORMATS.find((fmt) => fmt.claims(path));
+  if (f == null) {
+    throw new ModelFileError('UNKNOWN_FORMAT', path,
+        `not a model file this tool reads; known formats: ${MODEL_FILE_FORMATS.map((m) => `${m.name} (${m.describe})`).join('; ')}`);
+  }
+  return f;
+}
+
+/** Opens `path` with its format (see {@link formatOf}). */
+export function openModelFile(path: string): OpenedModelFile {
+  return formatOf(path).open(path);
+}

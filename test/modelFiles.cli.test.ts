@@ -1,0 +1,43 @@
+// `tfjs-gru inspect` / `tfjs-gru convert` on .safetensors and .onnx files as a user runs them:
+// the real bin through a pipe; the format chosen by the file name; a .pt refused with the export.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {formatOf} from '../src/node/modelFormats';
+import {runThroughPipe} from './helpers/cli';
+import {fixtureModel} from './helpers/modelFiles';
+
+test('the format is chosen by the file name, before the checkpoint (which claims any path)', () => {
+  expect(formatOf(fixtureModel('pytorch_files/gru1')).name).toBe('safetensors');
+  expect(formatOf('/x/weights.pth').name).toBe('safetensors');
+  expect(formatOf(fixtureModel('onnx/lbr0_bidi')).name).toBe('onnx');
+  expect(formatOf('/x/model.ckpt').name).toBe('checkpoint');
+});
+
+test.each(['pytorch_files/gru2_bidi_linear', 'onnx/torch_gru2_bidi_linear'])('convert %s --json through a pipe', (name) => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-mfcli-'));
+  const r = runThroughPipe(['convert', fixtureModel(name), '--out', out, '--json'], {TFJS_GRU_BACKEND: 'wasm'});
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.stdout);
+  expect(j.layers.map((l: any) => l.className)).toEqual(['Bidirectional(KerasGRU)', 'Bidirectional(KerasGRU)']);
+  expect(j.dense.units).toBe(2);
+  expect(j.loadedCheck.pass).toBe(true);
+  expect(fs.readdirSync(out).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+});
+
+test('inspect of a .pt exits 1 with the one-line safetensors export', () => {
+  const r = runThroughPipe(['inspect', '/tmp/model.pt']);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain('from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")');
+  expect(r.stderr).toContain('[PICKLE]');
+});
+
+test('a truncated .onnx: exit 1 naming the file and the fault', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-mfcli-'));
+  const bad = path.join(dir, 'cut.onnx');
+  fs.writeFileSync(bad, fs.readFileSync(fixtureModel('onnx/lbr0_forward')).subarray(0, 100));
+  const r = runThroughPipe(['inspect', bad]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(new RegExp(`${bad.replace(/[.]/g, '\\.')}: not a valid ONNX ModelProto .*\\[BAD_PROTO\\]`));
+});
