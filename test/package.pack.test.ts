@@ -80,6 +80,9 @@ test('sideEffects names every module with top-level effects (the layer registrat
     expect([f, isDeclared(`./dist/${f}`)]).toEqual([f, true]);
     if (inEsm.has(f)) expect([`esm/${f}`, isDeclared(`./dist/esm/${f}`)]).toEqual([`esm/${f}`, true]);
   }
+  // dist/esm/package.json (the nearest one for bundlers) says the same of the ESM files
+  const esmPkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'esm', 'package.json'), 'utf8'));
+  expect(esmPkg).toEqual({type: 'module', sideEffects: declared.filter((d) => d.startsWith('./dist/esm/')).map((d) => d.replace('./dist/esm/', './'))});
   const named = declared.filter((d) => !d.includes('*')).map((d) => d.replace(/^\.\/dist\/(esm\/)?/, ''));
   expect(named.filter((f) => !effectful.includes(f))).toEqual([]);
 });

@@ -26,6 +26,7 @@ for (const file of walk(root)) {
     if (builtins.has(spec) || builtins.has(spec.split('/')[0])) problems.push(`${file}: imports the Node built-in '${spec}'`);
     if (!spec.startsWith('.')) return all;
     const base = path.resolve(path.dirname(file), spec);
+    if (/\.m?js$/.test(spec) && fs.existsSync(base)) return all;  // complete already (a second run)
     const target = fs.existsSync(`${base}.js`) ? `${spec}.js` :
         fs.existsSync(path.join(base, 'index.js')) ? `${spec}/index.js` : null;
     if (target === null) {
@@ -42,6 +43,9 @@ if (problems.length) {
   console.error(`esm-extensions: ${problems.length} problem(s):\n  ${problems.join('\n  ')}`);
   process.exit(1);
 }
-fs.writeFileSync(path.join(root, 'package.json'), '{\n  "type": "module",\n  "sideEffects": [\n' +
-  '    "./layers/tf1Gru.js", "./layers/tf1GruCell.js", "./layers/kerasGru.js", "./layers/kerasGruCell.js", "./kernels/registry.js"\n  ]\n}\n');
+// The nested package.json: ES modules, and the same sideEffects as the package's
+// own (bundlers read the nearest package.json), relative to dist/esm/.
+const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+const sideEffects = pkg.sideEffects.filter((f) => f.startsWith('./dist/esm/')).map((f) => f.replace('./dist/esm/', './'));
+fs.writeFileSync(path.join(root, 'package.json'), `${JSON.stringify({type: 'module', sideEffects}, null, 2)}\n`);
 console.log(`esm-extensions: ${files} files in ${path.relative(process.cwd(), root) || '.'}, ${rewritten} specifiers completed`);
