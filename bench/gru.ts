@@ -11,7 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, tf1Gru} from '../src';
-import {BackendName, parseBackendName, selectBackend} from '../src/backend';
+import {BackendName, parseBackendName, selectBackend} from '../src/node/backend';
 import {SequenceKernelMode, setSequenceKernelMode} from '../src/kernels/registry';
 import {arg, median, timeMs} from './timing';
 

@@ -5,7 +5,7 @@
  * result is downloaded); the reported figure is the median of the runs after warm-up.
  */
 import * as tf from '@tensorflow/tfjs';
-import {BackendName, parseBackendName, selectBackend} from '../src/backend';
+import {BackendName, parseBackendName, selectBackend} from '../src/node/backend';
 import {arg, median} from './timing';
 
 interface Row { backend: string; available: boolean; medianMs?: number; minMs?: number; maxMs?: number; gflops?: number;

@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {getActivation} from '../src';
-import {selectBackend} from '../src/backend';
+import {selectBackend} from '../src/node/backend';
 import {ACTIVATION_CODES, SequenceKernelDims, SequenceKernelInputs} from '../src/kernels/sequenceKernel';
 import {loadWasmKernelSync} from '../src/kernels/wasm/wasmKernel';
 import {gruSequence} from '../src/math/gruSequence';

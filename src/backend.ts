@@ -1,6 +1,10 @@
 /**
- * Backend selection (design.md section 4): tfjs-node ('tensorflow'), then
- * @tensorflow/tfjs-backend-wasm ('wasm'), then the pure-JS 'cpu' backend.
+ * Backend selection, browser-safe (design.md section 4). The package root
+ * knows the backends every JavaScript engine can have: WebAssembly ('wasm',
+ * @tensorflow/tfjs-backend-wasm, loaded on first request), WebGL ('webgl', in
+ * browsers) and pure JS ('cpu'). tfjs-node ('tensorflow') is added by the Node
+ * entry, `tfjs-gru/node` (src/node/backend.ts), which runs the same selection
+ * with its own list of candidates.
  *
  * tf is imported only as '@tensorflow/tfjs' so that the layers code, tfjs-node
  * (which registers 'tensorflow' on the same @tensorflow/tfjs-core instance) and
@@ -8,18 +12,11 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {registerSequenceKernel, sequenceKernelDescription} from './kernels/registry';
+import {sequenceKernelDescription} from './kernels/registry';
+import {loadWasmKernel} from './kernels/wasm/wasmKernel';
 
-// On tfjs-node, GRU sequences run on the native kernel when it is built. It is
-// required only once the 'tensorflow' backend runs, i.e. in Node (it reads files).
-registerSequenceKernel('tensorflow', () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const {loadNativeKernel} = require('./node/nativeKernel') as typeof import('./node/nativeKernel');
-  return loadNativeKernel().kernel;
-});
-
-/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow'), WebAssembly, or pure JS. */
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow', Node only), WebAssembly, WebGL, or pure JS. */
+export type BackendName = 'tensorflow' | 'wasm' | 'webgl' | 'cpu';
 
 /** The active backend and why it was chosen (see {@link selectBackend}). */
 export interface BackendInfo {
@@ -31,7 +28,20 @@ export interface BackendInfo {
   reason: string;
 }
 
-export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** Options of {@link selectBackend}. */
+export interface SelectBackendOptions {
+  /**
+   * Where the wasm backend finds its .wasm files (`tfjs-backend-wasm.wasm`,
+   * `-simd.wasm`, `-threaded-simd.wasm`): a URL prefix ending in '/', or a map
+   * from file name to URL; passed to tfjs-backend-wasm's `setWasmPaths` before
+   * the backend starts. Browsers need it unless the files sit next to the page's
+   * script; Node finds them in the installed package.
+   */
+  wasmPaths?: string | Record<string, string>;
+}
+
+/** Every backend name this package knows (the package root can activate all but 'tensorflow'). */
+export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'webgl', 'cpu'];
 
 /** Thrown when an explicitly requested backend cannot be had. */
 export class BackendUnavailableError extends Error {
@@ -41,69 +51,73 @@ export class BackendUnavailableError extends Error {
   }
 }
 
-interface Attempt { ok: boolean; why: string; }
+/** The outcome of making a backend ready. */
+export interface BackendAttempt {
+  /** Whether the backend's package loaded and registered. */
+  ok: boolean;
+  /** Why not, when not ok. */
+  why: string;
+}
 
-const SETUP_HINT = 'run `npx tfjs-gru setup-node` to build it from the TensorFlow Python wheel';
-let tensorflowAttempt: Attempt | undefined;
-let wasmLoadAttempt: Attempt | undefined;
+/**
+ * What a selection may choose from, in order of preference, and how each
+ * backend's package is loaded before tf.setBackend. The root and the Node
+ * entry each pass their own.
+ * @internal
+ */
+export interface BackendCandidates {
+  /** Tried in this order when no backend is requested. */
+  order: readonly BackendName[];
+  /** Loads a backend's package (registers its factory); backends without one are built into @tensorflow/tfjs. */
+  prepare: Partial<Record<BackendName, (options: SelectBackendOptions) => Promise<BackendAttempt>>>;
+  /** Says why a backend outside `order` is not available here. */
+  notHere: (name: BackendName) => string;
+  /** Extra words for the reason, e.g. the native TensorFlow version. */
+  describe?: (name: BackendName) => string;
+}
+
+let wasmLoadAttempt: BackendAttempt | undefined;
 let current: BackendInfo | undefined;
 
-/** Loads @tensorflow/tfjs-node once (a failed load is remembered: re-requiring would re-register kernels). */
-function loadTfjsNode(): Attempt {
-  if (tensorflowAttempt) return tensorflowAttempt;
-  const previous = safeGetBackend();
-  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
-  try {
-    // tfjs-node registers and *activates* the 'tensorflow' backend as a side effect.
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require('@tensorflow/tfjs-node');
-    if (!tf.findBackendFactory('tensorflow')) {
-      tensorflowAttempt = {
-        ok: false,
-        why: '@tensorflow/tfjs-node loaded but registered its backend on another copy of @tensorflow/tfjs-core ' +
-            '(run `npm ls @tensorflow/tfjs-core`; there must be one copy)',
-      };
-    } else {
-      tensorflowAttempt = {ok: true, why: ''};
+/** Loads @tensorflow/tfjs-backend-wasm once (registers the 'wasm' backend), then applies `wasmPaths`. */
+async function loadWasmBackend(options: SelectBackendOptions): Promise<BackendAttempt> {
+  let wasm: typeof import('@tensorflow/tfjs-backend-wasm') | undefined;
+  if (!wasmLoadAttempt) {
+    try {
+      wasm = await import('@tensorflow/tfjs-backend-wasm');
+      wasmLoadAttempt = tf.findBackendFactory('wasm') ?
+          {ok: true, why: ''} :
+          {ok: false, why: '@tensorflow/tfjs-backend-wasm registered on another copy of @tensorflow/tfjs-core'};
+    } catch (e) {
+      wasmLoadAttempt = {ok: false, why: `@tensorflow/tfjs-backend-wasm failed to load (${String((e as Error).message).split('\n')[0]})`};
     }
-  } catch (e) {
-    tensorflowAttempt = {ok: false, why: describeTfjsNodeError(e as NodeJS.ErrnoException)};
   }
-  // Do not let the side effect of loading decide the backend; selectBackend sets it.
-  if (previous && previous !== safeGetBackend()) void tf.setBackend(previous);
-  return tensorflowAttempt;
-}
-
-function describeTfjsNodeError(e: NodeJS.ErrnoException): string {
-  const msg = String(e && e.message || e);
-  if (e && e.code === 'MODULE_NOT_FOUND' && /'@tensorflow\/tfjs-node'/.test(msg)) {
-    return '@tensorflow/tfjs-node is not installed (optional peer dependency: npm install @tensorflow/tfjs-node@4.22.0, ' +
-        `then ${SETUP_HINT.replace(/^run /, '')})`;
-  }
-  if (/tfjs_binding\.node\) can not be found/.test(msg)) return `tfjs-node addon not built: ${SETUP_HINT}`;
-  return `tfjs-node failed to load (${msg.split('\n')[0]}); ${SETUP_HINT}`;
-}
-
-function loadWasm(): Attempt {
-  if (wasmLoadAttempt) return wasmLoadAttempt;
-  try {
-    // Registers the 'wasm' backend; its .wasm files are found next to the module (dist/) in Node.
-    require('@tensorflow/tfjs-backend-wasm');
-    wasmLoadAttempt = tf.findBackendFactory('wasm') ?
-        {ok: true, why: ''} :
-        {ok: false, why: '@tensorflow/tfjs-backend-wasm registered on another copy of @tensorflow/tfjs-core'};
-  } catch (e) {
-    wasmLoadAttempt = {ok: false, why: `@tensorflow/tfjs-backend-wasm failed to load (${String((e as Error).message).split('\n')[0]})`};
+  // The paths matter only until the backend has started (its .wasm is loaded once).
+  const started = (tf.engine().registry as Record<string, unknown>).wasm !== undefined;
+  if (wasmLoadAttempt.ok && options.wasmPaths !== undefined && !started) {
+    wasm = wasm ?? await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(options.wasmPaths as never);
   }
   return wasmLoadAttempt;
 }
 
-async function activate(name: BackendName): Promise<Attempt> {
-  if (name === 'tensorflow') {
-    const a = loadTfjsNode();
-    if (!a.ok) return a;
-  } else if (name === 'wasm') {
-    const a = loadWasm();
+/** The root's candidates: wasm, then webgl, then cpu (tfjs-node needs `tfjs-gru/node`). */
+export const BROWSER_BACKENDS: BackendCandidates = {
+  order: ['wasm', 'webgl', 'cpu'],
+  prepare: {wasm: loadWasmBackend},
+  notHere: (name) => name === 'tensorflow' ?
+      "tfjs-node runs only in Node: use selectBackend of the Node entry, tfjs-gru/node" :
+      `'${name}' is not a backend of this entry`,
+};
+
+/** @internal The wasm backend's loader, shared with the Node entry. */
+export const prepareWasmBackend = loadWasmBackend;
+
+async function activate(c: BackendCandidates, name: BackendName, options: SelectBackendOptions): Promise<BackendAttempt> {
+  if (!c.order.includes(name)) return {ok: false, why: c.notHere(name)};
+  const prepare = c.prepare[name];
+  if (prepare) {
+    const a = await prepare(options);
     if (!a.ok) return a;
   }
   let ok = false;
@@ -117,30 +131,38 @@ async function activate(name: BackendName): Promise<Attempt> {
     return {ok: false, why: `tf.setBackend('${name}') failed${err ? `: ${err}` : ''}`};
   }
   await tf.ready();
+  if (name === 'wasm' || name === 'cpu') {
+    // The SIMD wasm GRU kernel serves these backends; a browser's main thread
+    // compiles it only asynchronously, so have it ready before the first GRU.
+    await loadWasmKernel().catch(() => undefined);
+  }
   return {ok: true, why: ''};
 }
 
 /**
- * Chooses and activates the backend. With `preferred`, that backend or an error
- * (BackendUnavailableError); without, the first of tensorflow, wasm, cpu that works.
+ * Chooses and activates a backend from `candidates` (the root's or the Node
+ * entry's). With `preferred`, that backend or a BackendUnavailableError;
+ * without, the first of `candidates.order` that works.
+ * @internal
  */
-export async function selectBackend(preferred?: BackendName): Promise<BackendInfo> {
+export async function selectBackendFrom(c: BackendCandidates, preferred: BackendName | undefined,
+                                        options: SelectBackendOptions = {}): Promise<BackendInfo> {
+  const extra = (name: BackendName) => c.describe?.(name) ?? '';
   if (preferred !== undefined) {
     if (!BACKEND_NAMES.includes(preferred)) {
-      throw new Error(`unknown backend '${preferred}'; expected one of ${BACKEND_NAMES.join(', ')}`);
+      throw new Error(`unknown backend '${preferred}'; expected one of ${c.order.join(', ')}`);
     }
-    const a = await activate(preferred);
+    const a = await activate(c, preferred, options);
     if (!a.ok) throw new BackendUnavailableError(preferred, a.why);
-    current = {name: preferred, reason: `requested explicitly${describeNative(preferred)}`,
+    current = {name: preferred, reason: `requested explicitly${extra(preferred)}`,
                gruKernel: sequenceKernelDescription(preferred)};
     return current;
   }
   const skipped: string[] = [];
-  for (const name of BACKEND_NAMES) {
-    const a = await activate(name);
+  for (const name of c.order) {
+    const a = await activate(c, name, options);
     if (a.ok) {
-      const why = name === 'tensorflow' ? `tfjs-node is available${describeNative(name)}` :
-          `${skipped.join('; ')}`;
+      const why = skipped.length === 0 ? `first choice of ${c.order.join(', ')}${extra(name)}` : skipped.join('; ');
       current = {name, reason: why, gruKernel: sequenceKernelDescription(name)};
       return current;
     }
@@ -149,14 +171,14 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
   throw new Error(`no TensorFlow.js backend could be initialised (${skipped.join('; ')})`);
 }
 
-function describeNative(name: BackendName): string {
-  if (name !== 'tensorflow') return '';
-  try {
-    const v = (tf.backend() as unknown as {binding?: {TF_Version?: string}}).binding?.TF_Version;
-    return v ? ` (native TensorFlow ${v})` : '';
-  } catch {
-    return '';
-  }
+/**
+ * Chooses and activates the backend. With `preferred` ('wasm', 'webgl' or
+ * 'cpu'), that backend or a BackendUnavailableError; without, the first of
+ * wasm, webgl, cpu that works. tfjs-node ('tensorflow') is chosen by the
+ * `selectBackend` of `tfjs-gru/node`.
+ */
+export function selectBackend(preferred?: BackendName, options: SelectBackendOptions = {}): Promise<BackendInfo> {
+  return selectBackendFrom(BROWSER_BACKENDS, preferred, options);
 }
 
 /** The active backend and why. Before selectBackend, reports whatever tfjs has activated by itself. */
@@ -167,12 +189,15 @@ export function backendInfo(): BackendInfo {
                                   'selectBackend() was not called; tfjs default'};
 }
 
-/** Parses a backend name (e.g. from env TFJS_GRU_BACKEND or a CLI flag); '' / undefined -> undefined. */
-export function parseBackendName(value: string | undefined): BackendName | undefined {
+/**
+ * Parses a backend name (e.g. from env TFJS_GRU_BACKEND, a CLI flag or a page's
+ * picker); '' / 'auto' / undefined -> undefined, 'node' -> 'tensorflow'.
+ */
+export function parseBackendName(value: string | undefined, allowed: readonly BackendName[] = BACKEND_NAMES): BackendName | undefined {
   if (value === undefined || value.trim() === '' || value === 'auto') return undefined;
   const v = value.trim().toLowerCase() === 'node' ? 'tensorflow' : value.trim().toLowerCase();
-  if (!(BACKEND_NAMES as readonly string[]).includes(v)) {
-    throw new Error(`unknown backend '${value}'; expected one of ${BACKEND_NAMES.join(', ')} (or 'auto')`);
+  if (!(allowed as readonly string[]).includes(v)) {
+    throw new Error(`unknown backend '${value}'; expected one of ${allowed.join(', ')} (or 'auto')`);
   }
   return v as BackendName;
 }

@@ -1,5 +1,9 @@
-// Public API of tfjs-gru. Importing it registers the layer classes with
-// tf.serialization, so tf.loadLayersModel can rebuild them.
+// Public API of tfjs-gru, the browser-safe package root. Importing it registers
+// the layer classes with tf.serialization, so tf.loadLayersModel can rebuild them.
+// Rule: one export line per module, flat; nothing here may import Node (fs,
+// path, child_process, os, tfjs-node) directly or through what it imports
+// (test/kernels.browserSafe.test.ts). Node-only exports go in src/node/index.ts
+// (the `tfjs-gru/node` entry), never here.
 export {TF1GRUCell, TF1GRUCellArgs, tf1GruCell} from './layers/tf1GruCell';
 export {TF1GRU, TF1GRUArgs, tf1Gru} from './layers/tf1Gru';
 export {GruSequenceArgs} from './layers/gruSequenceLayer';
@@ -18,13 +22,11 @@ export {PyTorchGruWeights} from './weights/pytorchLayout';
 export {ExplicitResetAfterGruWeights} from './weights/unfusedLayout';
 export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
-export {BackendInfo, BackendName, backendInfo, selectBackend} from './backend';
+export {BackendInfo, BackendName, BackendUnavailableError, BACKEND_NAMES, backendInfo, parseBackendName, selectBackend, SelectBackendOptions} from './backend';
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
 export type {SequenceKernelProvider} from './kernels/registry';
 export {loadWasmKernel, loadWasmKernelSync, WasmKernel, wasmKernelIfLoaded} from './kernels/wasm/wasmKernel';
 export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
-export {setupNode, SetupNodeOptions, SetupNodeResult} from './node/setupNode';
-export type {NativeKernelBuild} from './node/buildNativeKernel';
 // TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
 export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';
 export type {CheckpointDtype, CheckpointHeader, CheckpointTensor, ObjectGraphVariable, ReadOptions, ResolvedObjectGraph} from './io/checkpoint';
@@ -63,3 +65,9 @@ export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
 export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult} from './layers/fromPytorchGru';
 export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal, householderQ} from './layers/fastOrthogonal';
+export {FixtureCase, FixtureManifest, FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes, loadCaseFrom, loadManifestFrom, caseTensor, hasTensor} from './fixtures/fixtureSet';
+export {NpyArray, parseNpy} from './fixtures/npy';
+export {verifyFixtures, VerifyFixturesOptions, VerifyReport} from './verify/verify';
+export {QuantityResult, OUTPUT_TOLERANCE, GRADIENT_TOLERANCE} from './verify/result';
+export {formatTable, formatSummary} from './verify/table';
+export {summarize, ImplementationSummary, WorstError} from './verify/summary';

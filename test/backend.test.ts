@@ -5,9 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
-import {BackendName, backendInfo, parseBackendName, selectBackend} from '../src/backend';
+import {BackendName, backendInfo, parseBackendName, selectBackend} from '../src/node/backend';
 
-type BackendModule = typeof import('../src/backend');
+type BackendModule = typeof import('../src/node/backend');
 
 const requested = parseBackendName(process.env.TFJS_GRU_BACKEND);
 
@@ -61,7 +61,25 @@ describe('parseBackendName', () => {
   });
 
   it('selectBackend rejects an unknown name', async () => {
-    await expect(selectBackend('webgl' as BackendName)).rejects.toThrow(/unknown backend 'webgl'/);
+    await expect(selectBackend('webgpu' as BackendName)).rejects.toThrow(/unknown backend 'webgpu'/);
+  });
+
+  it('the Node entry refuses webgl, saying it needs a browser; parseBackendName there refuses it too', async () => {
+    await expect(selectBackend('webgl')).rejects.toThrow(/backend 'webgl' was requested but is not available: WebGL needs a browser/);
+    expect(() => parseBackendName('webgl')).toThrow(/unknown backend 'webgl'; expected one of tensorflow, wasm, cpu/);
+  });
+
+  it("the package root's selectBackend refuses tensorflow, naming the Node entry, and picks wasm first", async () => {
+    const root = await import('../src/backend');
+    await expect(root.selectBackend('tensorflow')).rejects.toThrow(/tfjs-node runs only in Node: use selectBackend of the Node entry, tfjs-gru\/node/);
+    expect(root.parseBackendName('webgl')).toBe('webgl');
+    const info = await root.selectBackend();
+    expect(info.name).toBe('wasm');
+    expect(info.reason).toMatch(/first choice of wasm, webgl, cpu/);
+    expect(info.gruKernel).toMatch(/wasm-simd whole-sequence kernel|tfjs ops/);
+    // wasmPaths once the backend runs: its .wasm is loaded already; the request still succeeds
+    await expect(root.selectBackend('wasm', {wasmPaths: '/elsewhere/'})).resolves.toMatchObject({name: 'wasm'});
+    await selectBackend(requested);  // back to the backend this run tests
   });
 });
 
@@ -82,7 +100,7 @@ async function withBackendModule(failures: {tfjsNode?: Error, wasm?: Error},
       if (failures.wasm) throw failures.wasm;
       return wasmBackend;
     });
-    await body(require('../src/backend') as BackendModule);
+    await body(require('../src/node/backend') as BackendModule);
   });
 }
 

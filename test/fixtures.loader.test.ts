@@ -3,9 +3,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import {loadCase, loadManifest} from '../src/fixtures/fixtures';
+import * as tf from '@tensorflow/tfjs';
+
+import {fetchFixtures, fixturesFromBytes, loadCase, loadCaseFrom, loadManifest} from '../src/fixtures/fixtures';
 import {parseNpy} from '../src/fixtures/npy';
-import {verify} from '../src/verify/verify';
+import {verify} from '../src/node/verify';
+import {verifyFixtures} from '../src/verify/verify';
 
 /** A .npy v1.0 file of little-endian float32 values. */
 function npy(shape: number[], values: number[]): Buffer {
@@ -97,5 +100,59 @@ describe('fixture loader', () => {
     const report = verify({fixturesDir: root});
     expect(report.pass).toBe(false);
     expect(report.results[0].reason).toBe("no runner for fixture kind 'martian'");
+  });
+});
+
+describe('fixtures from bytes and over fetch (the browser-safe loaders)', () => {
+  const FIXTURES = path.join(__dirname, '..', 'fixtures');
+  const CASE = 'tf1/b2_t5_d3_u4_h0';
+
+  /** A fetch over a folder, as a static server would answer (404 for a missing file, 500 on demand). */
+  function folderFetch(root: string, fail?: string) {
+    const urls: string[] = [];
+    const fetch = async (url: string) => {
+      urls.push(url);
+      const rel = url.replace(/^http:\/\/fixtures\.test\/base\//, '');
+      const file = path.join(root, ...rel.split('/'));
+      if (rel === fail) return {ok: false, status: 500, statusText: 'Internal Server Error', arrayBuffer: async () => new ArrayBuffer(0)};
+      if (!fs.existsSync(file)) return {ok: false, status: 404, arrayBuffer: async () => new ArrayBuffer(0)};
+      const b = fs.readFileSync(file);
+      return {ok: true, status: 200, arrayBuffer: async () => b.buffer.slice(b.byteOffset, b.byteOffset + b.length)};
+    };
+    return {fetch, urls};
+  }
+
+  test('fetchFixtures reads the cases asked for; loadCaseFrom gives what the folder loader gives', async () => {
+    const {fetch, urls} = folderFetch(FIXTURES);
+    const source = await fetchFixtures('http://fixtures.test/base', {cases: [CASE], fetch});
+    expect(urls[0]).toBe('http://fixtures.test/base/manifest.json');
+    expect(urls.every((u) => u.endsWith('manifest.json') || u.includes(CASE))).toBe(true);
+    const fromFetch = loadCaseFrom(CASE, source);
+    const fromDir = loadCase(CASE);
+    expect(fromFetch.dir).toBe(`http://fixtures.test/base/${CASE}`);
+    expect(Object.keys(fromFetch.tensors).sort()).toEqual(Object.keys(fromDir.tensors).sort());
+    for (const [name, t] of Object.entries(fromDir.tensors)) expect(fromFetch.tensors[name]).toEqual(t);
+  });
+
+  test('verifyFixtures on bytes gives the rows verify gives on the folder', () => {
+    const files: Record<string, Uint8Array> = {'manifest.json': fs.readFileSync(path.join(FIXTURES, 'manifest.json'))};
+    for (const f of fs.readdirSync(path.join(FIXTURES, CASE))) files[`${CASE}/${f}`] = fs.readFileSync(path.join(FIXTURES, CASE, f));
+    const before = tf.memory().numTensors;
+    const fromBytes = verifyFixtures(fixturesFromBytes(files), {cases: [CASE]});
+    expect(tf.memory().numTensors).toBe(before);
+    const fromDir = verify({cases: [CASE]});
+    expect(fromBytes.pass).toBe(true);
+    expect(fromBytes.results.length).toBeGreaterThan(5);
+    expect(fromBytes.results).toEqual(fromDir.results);
+  });
+
+  test('a server error is named with the URL; a missing file is named by the loader', async () => {
+    const failing = folderFetch(FIXTURES, `${CASE}/x.npy`);
+    await expect(fetchFixtures('http://fixtures.test/base/', {cases: [CASE], fetch: failing.fetch}))
+        .rejects.toThrow(`http://fixtures.test/base/${CASE}/x.npy: HTTP 500 Internal Server Error`);
+    await expect(fetchFixtures('http://fixtures.test/base/', {cases: ['tf1/nope'], fetch: folderFetch(FIXTURES).fetch}))
+        .rejects.toThrow("http://fixtures.test/base/manifest.json: lists no case 'tf1/nope'");
+    const source = fixturesFromBytes({'manifest.json': new TextEncoder().encode('{"format":1,"cases":["a"]}')}, 'mem');
+    expect(() => loadCaseFrom('a', source)).toThrow('mem/a/case.json: missing fixture file');
   });
 });

@@ -1,19 +1,36 @@
-// The layers and the kernels they run on must stay browser-safe: nothing they
-// import, directly or through other project files, is a Node module or
-// tfjs-node (the native kernel is registered from src/backend.ts, Node's side).
+// The package root and everything it imports must stay browser-safe: nothing
+// reachable from src/index.ts, directly or through other project files, is a
+// Node module or tfjs-node. Node's parts (the native kernel, tfjs-node
+// loading, file readers) are reached only from src/node/index.ts.
 import * as path from 'path';
 
 import {closure, nodeOnly, SRC} from './helpers/imports';
 
 test.each([
   'layers/tf1Gru.ts', 'layers/kerasGru.ts', 'math/gruSequence.ts', 'kernels/registry.ts', 'kernels/wasm/wasmKernel.ts',
+  'backend.ts', 'fixtures/fixtureSet.ts', 'verify/verify.ts',
 ])('src/%s imports no Node module', (name) => {
   const {files, packages} = closure(path.join(SRC, name));
   expect(files.length).toBeGreaterThan(1);
   expect(nodeOnly(packages)).toEqual([]);
-  expect(packages.filter((p) => p !== '@tensorflow/tfjs')).toEqual([]);  // no other package at all
 });
 
-test('the check sees Node modules where they are (src/backend.ts reaches the native kernel)', () => {
-  expect(nodeOnly(closure(path.join(SRC, 'backend.ts')).packages)).toEqual(expect.arrayContaining(['fs', 'path']));
+test('the package root (src/index.ts) imports no Node module and nothing under src/node/', () => {
+  const {files, packages} = closure(path.join(SRC, 'index.ts'));
+  expect(files.length).toBeGreaterThan(50);
+  expect(nodeOnly(packages)).toEqual([]);
+  expect(files.filter((f) => path.relative(SRC, f).split(path.sep)[0] === 'node')).toEqual([]);
+  // The dependencies a browser bundle gets: tfjs, its wasm backend (loaded on request) and the checkpoint reader's.
+  expect(packages.sort()).toEqual(['@aws-crypto/crc32c', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'snappyjs'].sort());
+});
+
+test('the layers and kernels import no package but @tensorflow/tfjs', () => {
+  for (const name of ['layers/tf1Gru.ts', 'layers/kerasGru.ts', 'math/gruSequence.ts']) {
+    expect(closure(path.join(SRC, name)).packages).toEqual(['@tensorflow/tfjs']);
+  }
+});
+
+test('the check sees Node modules where they are (the Node entry reaches tfjs-node, fs and child_process)', () => {
+  expect(nodeOnly(closure(path.join(SRC, 'node', 'index.ts')).packages))
+      .toEqual(expect.arrayContaining(['fs', 'path', 'child_process', '@tensorflow/tfjs-node']));
 });

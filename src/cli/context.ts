@@ -1,6 +1,6 @@
 import {Command, InvalidArgumentError, Option} from 'commander';
 
-import {BACKEND_NAMES} from '../backend';
+import {NODE_BACKEND_NAMES as BACKEND_NAMES} from '../node/backend';
 
 /**
  * What a verb's action reports back to main: its exit code. 0 ok, 1 a check

@@ -1,4 +1,4 @@
-import {parseBackendName, selectBackend} from '../backend';
+import {parseBackendName, selectBackend} from '../node/backend';
 import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';

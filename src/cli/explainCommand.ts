@@ -3,7 +3,7 @@ import * as path from 'path';
 
 import {Command, Option} from 'commander';
 
-import {parseBackendName, selectBackend} from '../backend';
+import {parseBackendName, selectBackend} from '../node/backend';
 import {explainGru, GruExplanation} from '../explain/explainGru';
 import {formatGruExplanation} from '../explain/format';
 import {EXPLAIN_LAYOUT_NAMES, ExplainLayoutName} from '../explain/layoutMaps';

@@ -1,10 +1,10 @@
 import {Command} from 'commander';
 
-import {backendInfo, parseBackendName, selectBackend} from '../backend';
+import {backendInfo, parseBackendName, selectBackend} from '../node/backend';
 import {QuantityResult} from '../verify/result';
 import {summarize} from '../verify/summary';
 import {formatSummary, formatTable} from '../verify/table';
-import {verify} from '../verify/verify';
+import {verify} from '../node/verify';
 import {backendOption, CliContext, EXIT, jsonOption, quietOption} from './context';
 import {err, out, outJson} from './output';
 import {progressBar} from './progress';

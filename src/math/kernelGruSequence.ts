@@ -41,6 +41,16 @@ type Part = 'outputs'|'lastOutput'|'state';
  * the tfjs-op path (checked by test/sequenceKernels.test.ts); results not in
  * `wanted` are null.
  */
+/**
+ * A float32 tensor's values as a Float32Array. The cpu backend casts int32 and
+ * bool to float32 without converting the values (dataSync() then gives an
+ * Int32Array or Uint8Array), and the kernels need real float32 arrays.
+ */
+export function float32Data(t: tf.Tensor): Float32Array {
+  const d = t.dataSync();
+  return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
+}
+
 export function kernelGruSequence(
     kernel: SequenceKernel, x: tf.Tensor3D, h0: tf.Tensor2D, weights: KernelWeightSource,
     options: GruSequenceOptions, wanted: WantedResults): GruSequenceResult {
@@ -65,7 +75,7 @@ export function kernelGruSequence(
       if (m.rank !== 2 || m.shape[0] !== batch || m.shape[1] !== time) {
         throw new Error(`gruSequence: mask must have shape [${batch}, ${time}], got [${m.shape}]`);
       }
-      mask = tf.cast(m, 'float32').dataSync() as Float32Array;
+      mask = float32Data(tf.cast(m, 'float32'));
     }
     // A dropout mask shared by all gates is x ⊙ mask before the kernel (its gradient is tfjs's).
     const xIn = options.inputMasks != null ? tf.mul(x, tf.expandDims(options.inputMasks[0], 1)) as tf.Tensor3D : x;
@@ -73,12 +83,12 @@ export function kernelGruSequence(
 
     // The op's inputs only tell tfjs what to differentiate; the data is read from the closure.
     const op = tf.customGrad((..._inputs: Array<tf.Tensor|tf.GradSaveFunc>) => {
-      const read = (t: tf.Tensor) => t.dataSync() as Float32Array;
+      const read = float32Data;
       const data: SequenceKernelInputs = {x: read(xIn), h0: read(h0), ...canonicalOf(weights), mask};
       const fwd = kernel.forward(dims, data, recording);
       const value = pack(fwd.y, fwd.hT, dims, parts);
       const gradFunc = (dy: tf.Tensor) => {
-        const [dyFull, dhT] = unpack(dy.dataSync() as Float32Array, dims, parts);
+        const [dyFull, dhT] = unpack(float32Data(dy), dims, parts);
         const g = kernel.backward(dims, data, fwd.workspace!, dyFull, dhT);
         const perTensor = weights.gradients(g);
         return [
@@ -171,7 +181,7 @@ function canonicalOf(source: KernelWeightSource): CanonicalArrays {
   const ids = source.tensors.map((t) => t.dataId as object);
   const hit = canonicalCache.get(ids[0]);
   if (hit && hit.ids.length === ids.length && hit.ids.every((id, k) => id === ids[k])) return hit.arrays;
-  const arrays = source.canonical(source.tensors.map((t) => t.dataSync() as Float32Array));
+  const arrays = source.canonical(source.tensors.map(float32Data));
   canonicalCache.set(ids[0], {ids, arrays});
   return arrays;
 }

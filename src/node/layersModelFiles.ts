@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
+/** The one weight file saveLayersModelToDir writes next to model.json. */
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtures';
+import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtureSet';
 import {gru} from '../layers/kerasGru';
 import {runLayerWithGradients} from './layerGradients';
 import {failed, GRADIENT_TOLERANCE, measured, OUTPUT_TOLERANCE, QuantityResult} from './result';

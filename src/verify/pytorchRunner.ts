@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {caseTensor, FixtureCase} from '../fixtures/fixtures';
+import {caseTensor, FixtureCase} from '../fixtures/fixtureSet';
 import {convertWeights} from '../weights/convert';
 import {caseInputs, KerasGruRun, runAndCompare} from './kerasRunner';
 import {QuantityResult} from './result';

@@ -12,7 +12,9 @@ export interface QuantityResult {
   reason?: string;
 }
 
+/** verify's tolerance for outputs and states: max |ours − TensorFlow's| (float32 arithmetic in a different order). */
 export const OUTPUT_TOLERANCE = 1e-5;
+/** verify's tolerance for gradients (sums over time steps: more rounding than outputs). */
 export const GRADIENT_TOLERANCE = 1e-4;
 
 /** A result row from a measured error (NaN fails). */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtures';
+import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtureSet';
 import {tf1Gru} from '../layers/tf1Gru';
 import {fuseTF1Weights, splitTF1Weights, TF1GruWeights} from '../reference/explicitWeights';
 import {unfusedGru} from '../reference/unfusedGru';

@@ -5,10 +5,24 @@ import {builtinModules} from 'module';
 
 export const SRC = path.join(__dirname, '..', '..', 'src');
 
+/** Static imports and re-exports, lazy require()s and dynamic import()s of a file. */
 function imports(file: string): string[] {
   const text = fs.readFileSync(file, 'utf8');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g), ...text.matchAll(/require\('([^']+)'\)/g)]
-      .map((m) => m[1]);
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+'([^']+)'/g),
+    ...text.matchAll(/(?:^|\n)\s*import\s+'([^']+)'/g),
+    ...text.matchAll(/require\('([^']+)'\)/g),
+    ...text.matchAll(/\bimport\('([^']+)'\)/g),
+  ].map((m) => m[1]);
+}
+
+/** A relative import as a file: './x' is x.ts, or x/index.ts for a folder. */
+function resolveSource(from: string, spec: string): string {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts')]) {
+    if (fs.existsSync(candidate)) return candidate;
+  }
+  throw new Error(`${from}: cannot resolve '${spec}' to a source file`);
 }
 
 /** Every module reachable from a file through relative imports (and lazy requires), and the packages they name. */
@@ -19,7 +33,7 @@ export function closure(entry: string): {files: string[], packages: string[]} {
     if (files.has(file)) return;
     files.add(file);
     for (const spec of imports(file)) {
-      if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec) + '.ts'); else packages.add(spec);
+      if (spec.startsWith('.')) visit(resolveSource(file, spec)); else packages.add(spec);
     }
   };
   visit(entry);

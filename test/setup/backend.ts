@@ -3,7 +3,7 @@
  * (tensorflow | wasm | cpu; unset/'auto' = what selectBackend picks) before the
  * tests of each file, and fails loudly if the requested one is not available.
  */
-import {parseBackendName, selectBackend} from '../../src/backend';
+import {parseBackendName, selectBackend} from '../../src/node/backend';
 
 beforeAll(async () => {
   const requested = parseBackendName(process.env.TFJS_GRU_BACKEND);

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, gru, tf1Gru} from '../../../src';
-import {BackendName, selectBackend} from '../../../src/backend';
+import {BackendName, selectBackend} from '../../../src/node/backend';
 import {Mode, WorkerResult, WorkerRow} from '../spec';
 import {readJob, readSize, SizeData, writeOutput, writeResult} from './io';
 import {Candidate, errorText, measure} from './measure';

@@ -1,0 +1,17 @@
+// `tfjs-gru/node`: everything of the package root, plus what needs Node: tfjs-node
+// loading and the native GRU kernel (selectBackend), setup-node, and readers and
+// writers of files. Rule: Node-only exports (anything that reaches fs, path, os,
+// child_process or tfjs-node) go here, one flat export line per module; the
+// package root (src/index.ts) never imports this file.
+export * from '../index';
+export {NODE_BACKEND_NAMES, parseBackendName, selectBackend} from './backend';
+export {setupNode, SetupNodeError, SetupNodeOptions, SetupNodeResult} from './setupNode';
+export type {NativeKernelBuild} from './buildNativeKernel';
+export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
+export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
+export {convertModelFileToDir, ConvertModelFileResult} from './convertModelFile';
+export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile} from './modelFormats';
+export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
+export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
+export {defaultFixturesDir, fixturesFromDir, loadCase, loadManifest} from './fixturesDir';
+export {verify, VerifyOptions} from './verify';

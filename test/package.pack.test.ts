@@ -1,0 +1,159 @@
+// The package as npm publishes it: `npm pack`'s file list (what is in, what
+// stays out), then the tarball installed in a fresh folder (its dependencies
+// linked from this repository's node_modules: no network) and imported with
+// require and import, root and /node, and bundled for a browser through its
+// exports map. Needs the build (npm run build:ts; .ci/run builds first).
+import {execFileSync, spawnSync} from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {closure, SRC} from './helpers/imports';
+
+const ROOT = path.join(__dirname, '..');
+const BUILT = ['dist/index.js', 'dist/esm/index.js', 'dist/node/index.js'];
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+
+let tmp = '';
+let files: string[] = [];
+
+beforeAll(() => {
+  const missing = BUILT.filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  if (missing.length) throw new Error(`${missing.join(', ')} missing: run \`npm run build:ts\` (or npm run build) before this test`);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-pack-'));
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {cwd: ROOT, encoding: 'utf8'});
+  const [info] = JSON.parse(out);
+  files = info.files.map((f: {path: string}) => f.path);
+  // A fresh project: the tarball unpacked as node_modules/tfjs-gru, the dependencies linked.
+  const nm = path.join(tmp, 'project', 'node_modules');
+  fs.mkdirSync(path.join(nm, 'tfjs-gru'), {recursive: true});
+  execFileSync('tar', ['-xzf', path.join(tmp, info.filename), '-C', path.join(nm, 'tfjs-gru'), '--strip-components=1']);
+  for (const name of fs.readdirSync(path.join(ROOT, 'node_modules'))) {
+    if (name === '.bin' || name === 'tfjs-gru' || name.startsWith('.')) continue;
+    fs.symlinkSync(path.join(ROOT, 'node_modules', name), path.join(nm, name));
+  }
+}, 300000);
+
+afterAll(() => {
+  if (tmp) fs.rmSync(tmp, {recursive: true, force: true});
+});
+
+test('the tarball holds the builds, the CLI and the fixtures, and no sources, tests or local output', () => {
+  for (const f of ['package.json', 'README.md', 'bin/tfjs-gru.js', 'dist/index.js', 'dist/index.d.ts', 'dist/esm/index.js',
+                   'dist/esm/package.json', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/cli/main.js',
+                   'dist/browser/tfjs-gru.esm.js', 'dist/browser/tfjs-gru.js', 'dist/browser/tfjs-backend-wasm-simd.wasm',
+                   'fixtures/manifest.json', 'native/gru_kernel.c']) {
+    expect(files).toContain(f);
+  }
+  const outside = files.filter((f) => /^(src|test|bench|examples|docs|scratch_tmp|\.ci|node_modules)\//.test(f) ||
+                                      /^dist\/esm\/node\//.test(f) || /\.test\.|tsconfig|jest\.config/.test(f));
+  expect(outside).toEqual([]);
+  // the ESM build is the browser-safe root only: nothing of src/node or src/cli
+  expect(files.filter((f) => /^dist\/esm\/(node|cli)\//.test(f))).toEqual([]);
+});
+
+test('the exports map: root and /node, each with types, import and require, to files in the tarball', () => {
+  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json']);
+  for (const entry of ['.', './node']) {
+    const e = pkg.exports[entry];
+    for (const c of ['types', 'import', 'require']) {
+      expect(typeof e[c]).toBe('string');
+      expect(files).toContain(e[c].replace(/^\.\//, ''));
+    }
+  }
+  for (const f of [pkg.main, pkg.module, pkg.types]) expect(files).toContain(f);
+});
+
+test('sideEffects names every module with top-level effects (the layer registrations, the kernel registry) and no other', () => {
+  // A module has side effects when a statement at its top level calls something.
+  const sources = new Set([...closure(path.join(SRC, 'node', 'index.ts')).files, ...closure(path.join(SRC, 'cli', 'main.ts')).files,
+                           path.join(SRC, 'node', 'setupNodeMain.ts')]);
+  const effectful = [...sources]
+      .filter((f) => /^(if \(|[A-Za-z_$][\w$.]*\()/m.test(fs.readFileSync(f, 'utf8').replace(/^\s*(\/\/|\*|\/\*).*$/gm, '')))
+      .map((f) => path.relative(SRC, f).replace(/\.ts$/, '.js')).sort();
+  expect(effectful).toEqual(expect.arrayContaining(['layers/tf1Gru.js', 'layers/kerasGru.js', 'kernels/registry.js', 'node/backend.js']));
+  const declared: string[] = pkg.sideEffects;
+  const globs = declared.map((d) => new RegExp(`^${d.replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`));
+  const isDeclared = (f: string) => globs.some((g) => g.test(f));
+  const inEsm = new Set(closure(path.join(SRC, 'index.ts')).files.map((f) => path.relative(SRC, f).replace(/\.ts$/, '.js')));
+  for (const f of effectful) {
+    expect([f, isDeclared(`./dist/${f}`)]).toEqual([f, true]);
+    if (inEsm.has(f)) expect([`esm/${f}`, isDeclared(`./dist/esm/${f}`)]).toEqual([`esm/${f}`, true]);
+  }
+  // dist/esm/package.json (the nearest one for bundlers) says the same of the ESM files
+  const esmPkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', 'esm', 'package.json'), 'utf8'));
+  expect(esmPkg).toEqual({type: 'module', sideEffects: declared.filter((d) => d.startsWith('./dist/esm/')).map((d) => d.replace('./dist/esm/', './'))});
+  const named = declared.filter((d) => !d.includes('*')).map((d) => d.replace(/^\.\/dist\/(esm\/)?/, ''));
+  expect(named.filter((f) => !effectful.includes(f))).toEqual([]);
+});
+
+function runIn(file: string, code: string): string {
+  const dir = path.join(tmp, 'project');
+  fs.writeFileSync(path.join(dir, file), code);
+  const r = spawnSync(process.execPath, [file], {cwd: dir, encoding: 'utf8', env: {...process.env, TF_CPP_MIN_LOG_LEVEL: '2'}});
+  if (r.status !== 0) throw new Error(`${file} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return r.stdout.trim();
+}
+
+const CHECK = `
+  const same = g.tf1Gru === n.tf1Gru && g.backendInfo === n.backendInfo;
+  const info = await n.selectBackend('wasm');
+  const x = g.tf.ones([2, 3, 4]);
+  const y = g.tf1Gru({units: 5, kernelInitializer: 'ones'}).apply(x);
+  console.log(JSON.stringify({
+    rootHasNode: ['setupNode', 'readCheckpoint', 'verify', 'loadCase'].filter((k) => k in g),
+    nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'].filter((k) => typeof n[k] === 'function'),
+    same, backend: info.name, shape: y.shape,
+  }));
+`;
+
+test('require: tfjs-gru and tfjs-gru/node load from the packed package, share one instance, and run a GRU', () => {
+  const out = runIn('check.cjs', `
+    const tf = require('@tensorflow/tfjs');
+    const g = Object.assign({tf}, require('tfjs-gru'));
+    const n = require('tfjs-gru/node');
+    if (!require.resolve('tfjs-gru').includes(require('path').join('node_modules', 'tfjs-gru', 'dist'))) throw new Error(require.resolve('tfjs-gru'));
+    let deep = '';
+    try { require('tfjs-gru/dist/node/setupNode'); } catch (e) { deep = e.code; }
+    (async () => { ${CHECK.replace('console.log(JSON.stringify({', 'console.log(JSON.stringify({deep,')} })().catch((e) => { console.error(e); process.exit(1); });
+  `);
+  expect(JSON.parse(out)).toEqual({
+    deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED', rootHasNode: [], nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'],
+    same: true, backend: 'wasm', shape: [2, 5],
+  });
+});
+
+test('import: the same from an ES module (named imports; root and /node are one instance in Node)', () => {
+  const out = runIn('check.mjs', `
+    import * as tf from '@tensorflow/tfjs';
+    import * as root from 'tfjs-gru';
+    import * as n from 'tfjs-gru/node';
+    import {tf1Gru} from 'tfjs-gru';
+    const g = {...root, tf};
+    if (tf1Gru !== n.tf1Gru) throw new Error('two instances');
+    ${CHECK}
+  `);
+  expect(JSON.parse(out)).toEqual({
+    rootHasNode: [], nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'],
+    same: true, backend: 'wasm', shape: [2, 5],
+  });
+});
+
+test('a browser bundler resolves tfjs-gru to the ESM build, keeps the layer registration, and finds no Node built-in', async () => {
+  const esbuild = await import('esbuild');
+  const dir = path.join(tmp, 'project');
+  fs.writeFileSync(path.join(dir, 'app.js'), "import {convertWeights} from 'tfjs-gru';\nconsole.log(typeof convertWeights);\n");
+  const r = await esbuild.build({entryPoints: [path.join(dir, 'app.js')], bundle: true, platform: 'browser', write: false,
+                                 metafile: true, logLevel: 'silent', absWorkingDir: dir, preserveSymlinks: true});
+  // the modules that put code into the bundle (the metafile's inputs also list modules parsed and then shaken off)
+  const [output] = Object.values(r.metafile.outputs);
+  const inputs = Object.entries(output.inputs).filter(([, v]) => v.bytesInOutput > 0).map(([k]) => k);
+  const ours = inputs.filter((f) => f.includes('node_modules/tfjs-gru/'));
+  expect(ours.length).toBeGreaterThan(5);
+  expect(ours.every((f) => f.startsWith('node_modules/tfjs-gru/dist/esm/'))).toBe(true);
+  // sideEffects keeps the registration of the layer classes even when only a converter is imported
+  expect(ours).toEqual(expect.arrayContaining(['node_modules/tfjs-gru/dist/esm/layers/tf1Gru.js', 'node_modules/tfjs-gru/dist/esm/kernels/registry.js']));
+  expect(r.outputFiles[0].text).toMatch(/registerClass\(\w+\)/);
+  // ... and leaves out what was not imported and has no effect (the checkpoint reader)
+  expect(ours.filter((f) => f.includes('/io/checkpoint/'))).toEqual([]);
+});

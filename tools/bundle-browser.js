@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Bundles the package root for browsers with esbuild (platform=browser, no Node
+// polyfills) into dist/browser/:
+//   tfjs-gru.esm.js   ES module: import {gru, tf, selectBackend} from './tfjs-gru.esm.js'
+//   tfjs-gru.js       script tag: the global `tfjsGru` (tfjsGru.tf is TensorFlow.js)
+//   tfjs-backend-wasm*.wasm   the wasm backend's modules, found next to the bundle
+// Fails when anything in the bundle imports a Node built-in (fs, path, ...),
+// other than the ones @tensorflow/tfjs-backend-wasm's package.json itself maps
+// to nothing for browsers ("browser": {"fs": false, ...}), which never run there.
+const fs = require('fs');
+const path = require('path');
+const {builtinModules} = require('module');
+const esbuild = require('esbuild');
+
+const ROOT = path.join(__dirname, '..');
+const OUT = path.join(ROOT, 'dist', 'browser');
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/** Node built-ins a bundle imports: [importer, module] pairs, from esbuild's metafile. */
+function nodeImports(meta) {
+  const found = [];
+  for (const [file, input] of Object.entries(meta.inputs)) {
+    for (const imp of input.imports) {
+      const name = imp.original ?? imp.path;
+      if (!builtins.has(name) && !builtins.has(String(name).split('/')[0])) continue;
+      // '(disabled):' = replaced by an empty module through the importing package's "browser" map.
+      if (String(imp.path).startsWith('(disabled):')) continue;
+      found.push(`${file} imports '${name}'`);
+    }
+  }
+  return found;
+}
+
+async function bundle() {
+  fs.mkdirSync(OUT, {recursive: true});
+  const common = {
+    entryPoints: [path.join(__dirname, 'browser-bundle-entry.ts')],
+    bundle: true,
+    platform: 'browser',
+    target: 'es2019',
+    minify: true,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // tfjs reads process.env.NODE_ENV-free code paths; define nothing Node-ish.
+  };
+  const esm = await esbuild.build({...common, format: 'esm', outfile: path.join(OUT, 'tfjs-gru.esm.js')});
+  const iife = await esbuild.build({...common, format: 'iife', globalName: 'tfjsGru', outfile: path.join(OUT, 'tfjs-gru.js')});
+  const problems = [...nodeImports(esm.metafile), ...nodeImports(iife.metafile)];
+  if (problems.length) throw new Error(`the browser bundle imports Node built-ins:\n  ${problems.join('\n  ')}`);
+  const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json', {paths: [ROOT]}));
+  for (const f of fs.readdirSync(path.join(wasmDir, 'dist')).filter((n) => n.endsWith('.wasm'))) {
+    fs.copyFileSync(path.join(wasmDir, 'dist', f), path.join(OUT, f));
+  }
+  const size = (f) => `${(fs.statSync(path.join(OUT, f)).size / 1e6).toFixed(2)} MB`;
+  console.log(`bundle-browser: dist/browser/tfjs-gru.esm.js ${size('tfjs-gru.esm.js')}, tfjs-gru.js ${size('tfjs-gru.js')}, ` +
+              `${Object.keys(esm.metafile.inputs).length} modules, no Node built-ins`);
+  return esm.metafile;
+}
+
+module.exports = {bundle, nodeImports};
+if (require.main === module) bundle().catch((e) => { console.error(`bundle-browser: ${e.message}`); process.exit(1); });
