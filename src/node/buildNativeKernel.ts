@@ -25,7 +25,7 @@ const CHECK = `
   const dims = Int32Array.from([1, 1, 1, 1, 0, 0, 1, 0]);
   const f = (v) => Float32Array.from(v);
   const [y, hT] = a.forward(dims, f([0.5]), f([0.1, 0.2, 0.3]), f([0.4, 0.5, 0.6]), f([0.01, 0.02, 0.03]), null,
-                            f([0.7]), null, false);
+                            f([0.7]), null, false, null);
   const s = (v) => 1 / (1 + Math.exp(-v));
   const r = s(0.5 * 0.1 + 0.01 + 0.7 * 0.4), z = s(0.5 * 0.2 + 0.02 + 0.7 * 0.5);
   const c = Math.tanh(0.5 * 0.3 + 0.03 + r * 0.7 * 0.6);
@@ -51,6 +51,9 @@ export function buildNativeKernel(root: string, log: (line: string) => void): Na
     if (r.ok) return {ok: true, path: NATIVE_ADDON_PATH, why: ''};
     return {ok: false, path: NATIVE_ADDON_PATH, why: `check failed: one GRU step gave ${r.got}, expected ${r.want}`};
   } catch {
-    return {ok: false, path: NATIVE_ADDON_PATH, why: `the addon does not load: ${(c.stderr || '').trim().split('\n')[0]}`};
+    // Node prints the failing source line first; the error's own line names the fault.
+    const lines = (c.stderr || String(c.error ?? '')).trim().split('\n');
+    const fault = lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[0];
+    return {ok: false, path: NATIVE_ADDON_PATH, why: `the addon does not load or run: ${fault}`};
   }
 }
