@@ -8,7 +8,7 @@ import {caseTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
 
 const manifest = loadManifest();
 const BEFORE: LayoutName[] = ['tf1', 'keras', 'unfused'];
-const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after'];
+const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after', 'keras-cudnn'];
 
 /** The exact bytes of every tensor, by name. */
 function bytes(w: Record<string, tf.Tensor>): Record<string, {shape: number[], data: number[]}> {

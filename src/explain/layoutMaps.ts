@@ -4,9 +4,10 @@ import {LayoutName} from '../weights/layouts';
 /**
  * Every layout explain can describe: the six that {@link convertWeights}
  * converts, and ONNX's GRU (`linear_before_reset` 0 and 1), described from
- * the ONNX operator specification (no reader or converter for it yet).
+ * the ONNX operator specification (no reader or converter for it yet). Not 'keras-cudnn':
+ * its input kernel blocks are reshaped, not sliced, so they have no slice expressions.
  */
-export type ExplainLayoutName = LayoutName|'onnx'|'onnx-reset-after';
+export type ExplainLayoutName = Exclude<LayoutName, 'keras-cudnn'>|'onnx'|'onnx-reset-after';
 
 /**
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per

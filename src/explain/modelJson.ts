@@ -10,7 +10,7 @@ export interface ModelGru {
   name: string;
   /** Its class in the model.json ('GRU', 'KerasGRU', 'TF1GRU'). */
   className: string;
-  layout: LayoutName;
+  layout: 'tf1'|'keras'|'keras-reset-after';
   activation: string;
   recurrentActivation: string;
   /** Layout tensor name → the weight's name in the manifest. */
@@ -96,7 +96,7 @@ export function findModelGrus(modelJson: unknown): ModelGru[] {
                                         w.name.includes(`/${name}/`));
     const resetAfterConfig = pick(config, 'reset_after');
     const bias = mine.find((w) => /(^|\/)bias$/.test(w.name) && !/(gates|candidate)\/bias$/.test(w.name));
-    let layout: LayoutName;
+    let layout: ModelGru['layout'];
     if (layer.class_name === 'TF1GRU') {
       layout = 'tf1';
     } else {

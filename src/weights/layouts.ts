@@ -1,3 +1,4 @@
+import {KERAS_CUDNN_LAYOUT} from './kerasCudnnLayout';
 import {KERAS_LAYOUT, KERAS_RESET_AFTER_LAYOUT} from './kerasLayout';
 import {GruFamily, LayoutSpec} from './layout';
 import {PYTORCH_LAYOUT} from './pytorchLayout';
@@ -5,7 +6,7 @@ import {TF1_LAYOUT} from './tf1Layout';
 import {UNFUSED_LAYOUT, UNFUSED_RESET_AFTER_LAYOUT} from './unfusedLayout';
 
 /** The weight layouts convertWeights knows. */
-export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after';
+export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after'|'keras-cudnn';
 
 export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'tf1': TF1_LAYOUT,
@@ -14,6 +15,7 @@ export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'pytorch': PYTORCH_LAYOUT,
   'unfused': UNFUSED_LAYOUT,
   'unfused-reset-after': UNFUSED_RESET_AFTER_LAYOUT,
+  'keras-cudnn': KERAS_CUDNN_LAYOUT,
 };
 
 /** Every {@link LayoutName}, in a fixed order. */
