@@ -30,9 +30,16 @@ function describe(r: ConvertModelFileResult): string {
         `from ${l.cellType} (${l.layout}) ${l.scopes.join(', ')}`);
   }
   if (r.dense != null) lines.push(`  dense: ${r.dense.inputSize} → ${r.dense.units} (linear) from ${r.dense.scope}`);
-  lines.push(`  input [batch, time, ${r.inputShape[2]}] → output [batch, time, ${r.outputShape[2]}]`);
+  if (r.keras != null) {
+    const k = r.keras;
+    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${k.converted.map((c) => `${c.name} → ${c.as}`).join(', ')}` :
+      `  GRU stack only (${k.wholeModelProblem})`);
+    for (const l of k.leftOut) lines.push(`  left out: ${l.name} (${l.className}): ${l.reason}`);
+  }
+  const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
+  lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
   lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the unfused reference ` +
-      `on the checkpoint's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
+      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
