@@ -10,7 +10,7 @@ tensor) and ``x.npy`` / ``y.npy``: the input and the framework's ``model.predict
 
 Weights are drawn from numpy.random.default_rng(crc32(case name)), never from the
 framework's initializers. The files are made byte-reproducible: the `.keras` zip is
-rewritten with a fixed timestamp, its metadata.json's ``date_saved`` fixed and config.json's
+rewritten (each entry with its own compression) with a fixed timestamp, its metadata.json's ``date_saved`` fixed and config.json's
 ``shared_object_id`` values (Python id()s) numbered 1.. in order (nothing else is changed); HDF5 files are written by h5py without timestamps.
 """
 import json
@@ -55,9 +55,9 @@ def _renumber_shared_ids(text):
 def _fix_keras_zip(path):
     """Rewrites a .keras zip with fixed entry times and a fixed metadata date (reproducible bytes)."""
     with zipfile.ZipFile(path) as z:
-        entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for name, data in entries:
+        entries = [(i.filename, i.compress_type, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, compress_type, data in entries:
             if name == "config.json":
                 data = _renumber_shared_ids(data.decode("utf-8")).encode("utf-8")
             if name == "metadata.json":
@@ -66,7 +66,7 @@ def _fix_keras_zip(path):
                     meta["date_saved"] = "2026-01-01@00:00:00"
                 data = json.dumps(meta).encode("utf-8")
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = zipfile.ZIP_DEFLATED
+            info.compress_type = compress_type  # as Keras wrote it
             z.writestr(info, data)
 
 
@@ -120,6 +120,9 @@ def _models(keras, L, cudnn_gru=None):
         ("masking_bidi_last", lambda: keras.Sequential([inp((None, 3)), L.Masking(0.0),
                                                         L.Bidirectional(L.GRU(3), merge_mode="sum"), L.Dense(2)]),
          lambda rng: _masked_x(rng, 3, 5, 3, [5, 2, 4])),
+        ("masking_bidi_seq", lambda: keras.Sequential([inp((None, 3)), L.Masking(0.0),
+                                                       L.Bidirectional(L.GRU(3, return_sequences=True)), L.Dense(2)]),
+         lambda rng: _masked_x(rng, 2, 5, 3, [5, 3])),
         ("hard_sigmoid_gru", lambda: keras.Sequential([inp((None, 3)), L.GRU(4, recurrent_activation="hard_sigmoid",
                                                                             return_sequences=True)]),
          lambda rng: rng.uniform(-3, 3, size=(2, 5, 3)).astype(F32)),

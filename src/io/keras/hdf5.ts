@@ -35,28 +35,37 @@ export class Hdf5File {
   private readonly root: any;
   private datasetList: Hdf5Dataset[] | null = null;
 
-  constructor(bytes: Uint8Array, readonly file: string) {
+  /** `entry`: the zip entry the bytes came from (a .keras file's model.weights.h5), named in messages. */
+  constructor(bytes: Uint8Array, readonly file: string, private readonly entry: string | null = null) {
     if (!isHdf5(bytes)) {
       const got = Array.from(bytes.slice(0, 8)).map((b) => b.toString(16).padStart(2, '0')).join(' ');
-      throw new KerasFileError('BAD_HDF5', file, `not an HDF5 file: expected the signature 89 48 44 46 0d 0a 1a 0a, got ${got || 'an empty file'}`);
+      throw new KerasFileError('BAD_HDF5', file, `${entry ? `zip entry '${entry}': ` : ''}not an HDF5 file: expected the signature 89 48 44 46 0d 0a 1a 0a, got ${got || 'an empty file'}`);
     }
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     this.root = this.guard('the superblock', () => new (jsfive as any).File(ab, file));
   }
 
+  /** Runs a jsfive call: its exceptions become KerasFileError, its console warnings (unknown attribute types) are collected. */
   private guard<T>(what: string, f: () => T): T {
+    const warn = console.warn;
+    console.warn = (...args: unknown[]) => { this.warnings.push(args.map(String).join(' ')); };
     try {
       return f();
     } catch (e) {
       if (e instanceof KerasFileError) throw e;
-      throw new KerasFileError('BAD_HDF5', this.file, `HDF5 ${what}: ${describe(e)}`);
+      throw new KerasFileError('BAD_HDF5', this.file, `${this.entry ? `zip entry '${this.entry}': ` : ''}HDF5 ${what}: ${describe(e)}`);
+    } finally {
+      console.warn = warn;
     }
   }
+
+  /** What the HDF5 library warned about (e.g. an attribute of a type it does not decode). */
+  readonly warnings: string[] = [];
 
   private node(path: string): any {
     return this.guard(`object '${path}'`, () => {
       const n = path === '' || path === '/' ? this.root : this.root.get(path);
-      if (n == null) throw new KerasFileError('BAD_HDF5', this.file, `HDF5 object '${path}' does not exist`);
+      if (n == null) throw new KerasFileError('BAD_HDF5', this.file, `${this.entry ? `zip entry '${this.entry}': ` : ''}HDF5 object '${path}' does not exist`);
       return n;
     });
   }

@@ -145,7 +145,7 @@ export function readKerasFromBytes(input: KerasFileBytes): KerasFile {
   const bytes = input.bytes instanceof Uint8Array ? input.bytes : new Uint8Array(input.bytes);
   if (isZip(bytes)) {
     const z = unzipKeras(bytes, file);
-    const h5 = new Hdf5File(z.weights, `${file}:model.weights.h5`);
+    const h5 = new Hdf5File(z.weights, file, 'model.weights.h5');
     const config = parseConfig(z.config, file, "the zip's config.json");
     return new KerasFileSource(file, 'keras', versionFromMetadata(z.metadata), config, v3LayerWeights(h5), h5);
   }
