@@ -10,7 +10,8 @@ export type KerasFileErrorCode =
     | 'UNKNOWN_CONTAINER'  // neither a zip (.keras) nor an HDF5 file
     | 'BAD_ZIP'            // the .keras zip does not decode (truncated, corrupt, a bad entry)
     | 'MISSING_ENTRY'      // the .keras zip lacks config.json or model.weights.h5
-    | 'BAD_HDF5'           // the HDF5 structure does not decode (truncated or corrupt)
+    | 'BAD_HDF5'           // the HDF5 structure does not decode (corrupt)
+    | 'TRUNCATED'          // an HDF5 file shorter than its superblock's end-of-file address
     | 'BAD_CONFIG'         // the model config is missing, not JSON, or not a Keras model config
     | 'MISSING_WEIGHTS'    // a layer of the config has no (or not all of its) weights in the file
     | 'BAD_SHAPE'          // a weight's shape does not fit its layer's config

@@ -30,6 +30,35 @@ function describe(e: unknown): string {
   return String(e);
 }
 
+function readOffset(dv: DataView, at: number, size: number): number {
+  if (at + size > dv.byteLength) return -1;
+  if (size === 8) return Number(dv.getBigUint64(at, true));
+  if (size === 4) return dv.getUint32(at, true);
+  if (size === 2) return dv.getUint16(at, true);
+  return -1;
+}
+
+/** The file's length by its superblock (end-of-file address − base address), or -1 when it cannot be read. */
+function declaredLength(bytes: Uint8Array): number {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < 12) return -1;
+  const version = bytes[8];
+  let so: number;
+  let base: number;
+  if (version === 0 || version === 1) {
+    so = bytes[13];
+    base = version === 0 ? 24 : 28;
+  } else if (version === 2 || version === 3) {
+    so = bytes[9];
+    base = 12;
+  } else {
+    return -1;
+  }
+  const baseAddress = readOffset(dv, base, so);
+  const eof = readOffset(dv, base + 2 * so, so);
+  return baseAddress < 0 || eof < 0 ? -1 : eof - baseAddress;
+}
+
 /** An HDF5 file opened from bytes (see the module comment). */
 export class Hdf5File {
   private readonly root: any;
@@ -40,6 +69,11 @@ export class Hdf5File {
     if (!isHdf5(bytes)) {
       const got = Array.from(bytes.slice(0, 8)).map((b) => b.toString(16).padStart(2, '0')).join(' ');
       throw new KerasFileError('BAD_HDF5', file, `${entry ? `zip entry '${entry}': ` : ''}not an HDF5 file: expected the signature 89 48 44 46 0d 0a 1a 0a, got ${got || 'an empty file'}`);
+    }
+    const declared = declaredLength(bytes);
+    if (declared > bytes.length) {
+      throw new KerasFileError('TRUNCATED', file, `${entry ? `zip entry '${entry}': ` : ''}HDF5 file of ${bytes.length} bytes, ` +
+          `its superblock says ${declared} (truncated)`);
     }
     const ab = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     this.root = this.guard('the superblock', () => new (jsfive as any).File(ab, file));
