@@ -3,7 +3,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -13,6 +13,10 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [
   --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
   Before finishing it loads what it wrote and checks it against the unfused reference
   GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5).
+  Keras files (.keras, .h5, .weights.h5 with config.json beside it): the whole model from
+  its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
+  Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
+  reference; otherwise only the GRU stack, naming the layers left out and why.
 `;
 
 export interface ConvertArgs {
@@ -80,7 +84,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     else paths.push(a);
   }
   if (paths.length !== 1 || args.out == null) {
-    process.stderr.write(`convert: expected one checkpoint path and --out <dir>\n${CONVERT_USAGE}`);
+    process.stderr.write(`convert: expected one model file path and --out <dir>\n${CONVERT_USAGE}`);
     return 2;
   }
   await selectBackend(parseBackendName(process.env.TFJS_GRU_BACKEND));
