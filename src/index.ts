@@ -52,6 +52,7 @@ export {KerasFileError, readKerasFromBytes} from './io/keras';
 export type {KerasFile, KerasFileBytes, KerasFileErrorCode, KerasFileKind, KerasLayerWeights, KerasWeight} from './io/keras';
 export {planKerasModel} from './kerasModel/findKerasGrus';
 export type {KerasGruCell, KerasModelPlan, PlannedLayer} from './kerasModel/findKerasGrus';
+export type {GruCellWeights} from './kerasModel/layerWeights';
 export {readArchitecture} from './kerasModel/architecture';
 export type {KerasArchitecture, KerasLayerConfig} from './kerasModel/architecture';
 export {kerasToLayersModel} from './kerasModel/toLayersModel';

@@ -204,8 +204,10 @@ def _cudnn_gru_case(out, tf_keras):
     twin.load_weights(os.path.join(folder, "model.h5"))  # applies _convert_rnn_weights
     x = rng.uniform(-1, 1, size=(2, 5, 3)).astype(F32)
     y = np.asarray(twin.predict(x, verbose=0), dtype=F32)
+    k, rk, b = twin.layers[0].get_weights()  # what tf-keras's loader made of the CuDNNGRU weights
     return _write(out, "tf_keras/cudnn_gru_h5", "tf_keras", "model.h5", x, y,
-                  {"reference": "tf_keras GRU(reset_after=True) loaded from the file by tf_keras's load_weights"})
+                  {"reference": "tf_keras GRU(reset_after=True) loaded from the file by tf_keras's load_weights"},
+                  {"gru_kernel": k, "gru_recurrent_kernel": rk, "gru_bias": b})
 
 
 def make_keras_files(out):

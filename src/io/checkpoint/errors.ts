@@ -6,6 +6,7 @@
  */
 import {ModelFileError} from '../modelFileError';
 
+/** The `code` of a {@link CheckpointError}: what kind of fault (stable, for programs). */
 export type CheckpointErrorCode =
     | 'NOT_FOUND'            // a file of the checkpoint does not exist
     | 'TRUNCATED'            // a file or a record is shorter than its structure says

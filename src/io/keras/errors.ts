@@ -5,6 +5,7 @@
  */
 import {ModelFileError} from '../modelFileError';
 
+/** The `code` of a {@link KerasFileError}: what kind of fault (stable, for programs). */
 export type KerasFileErrorCode =
     | 'NOT_FOUND'          // the file (or the config a .weights.h5 needs) does not exist
     | 'UNKNOWN_CONTAINER'  // neither a zip (.keras) nor an HDF5 file
