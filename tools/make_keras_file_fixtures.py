@@ -213,6 +213,7 @@ def _cudnn_gru_case(out, tf_keras):
 def make_keras_files(out):
     """Writes fixtures/keras_files/ (tf-keras here, Keras 3 in a subprocess); returns (cases, versions)."""
     import tf_keras
+    tf_keras.backend.clear_session()  # layer names (gru_3, …) counted from 0, whatever ran before in this process
     tf_keras.utils.set_random_seed(0)
     L = tf_keras.layers
     cases = []
