@@ -71,3 +71,16 @@ export {verifyFixtures, VerifyFixturesOptions, VerifyReport} from './verify/veri
 export {QuantityResult, OUTPUT_TOLERANCE, GRADIENT_TOLERANCE} from './verify/result';
 export {formatTable, formatSummary} from './verify/table';
 export {summarize, ImplementationSummary, WorstError} from './verify/summary';
+// Keras model files (.keras, .weights.h5, legacy .h5) from bytes: browser-safe (Node reads files in src/node/formats/)
+export {KerasFileError, readKerasFromBytes} from './io/keras';
+export type {KerasFile, KerasFileBytes, KerasFileErrorCode, KerasFileKind, KerasLayerWeights, KerasWeight} from './io/keras';
+export {planKerasModel} from './kerasModel/findKerasGrus';
+export type {KerasGruCell, KerasModelPlan, PlannedLayer} from './kerasModel/findKerasGrus';
+export type {GruCellWeights} from './kerasModel/layerWeights';
+export {readArchitecture} from './kerasModel/architecture';
+export type {KerasArchitecture, KerasLayerConfig} from './kerasModel/architecture';
+export {kerasToLayersModel} from './kerasModel/toLayersModel';
+export type {KerasConversionDescription, KerasConversionInfo, KerasConvertedModel, KerasToLayersModelOptions, LeftOutLayer} from './kerasModel/toLayersModel';
+export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
+export type {KerasInspectReport} from './kerasModel/inspect';
+export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';

@@ -1,14 +1,17 @@
 // convertWeights: every path on the Keras and PyTorch fixtures, bit-exact
 // round trips, refusal across the reset-before / reset-after line, validation
 // errors that name the tensor and both shapes, and no leaked tensors.
+import * as fs from 'fs';
+import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, LAYOUT_NAMES, LayoutName, layoutFamily, sameGruFunction, splitTF1Weights, fuseTF1Weights} from '../src';
 import {caseTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
+import {readKerasFromBytes} from '../src/io/keras';
 
 const manifest = loadManifest();
 const BEFORE: LayoutName[] = ['tf1', 'keras', 'unfused', 'onnx'];
-const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after', 'onnx-lbr'];
+const AFTER: LayoutName[] = ['keras-reset-after', 'pytorch', 'unfused-reset-after', 'onnx-lbr', 'keras-cudnn'];
 
 /** The exact bytes of every tensor, by name. */
 function bytes(w: Record<string, tf.Tensor>): Record<string, {shape: number[], data: number[]}> {
@@ -170,5 +173,27 @@ describe('validation: every error names the tensor and the expected and actual v
     const t1 = convertWeights(w, 'keras', 'tf1');
     expect(Array.from(t1['gates/bias'].dataSync())).toEqual(new Array(2 * U).fill(0));
     tf.dispose([...Object.values(w), ...Object.values(pt), ...Object.values(t1)]);
+  });
+});
+
+describe("'keras-cudnn' is the conversion tf-keras applies when it loads CuDNNGRU weights into GRU", () => {
+  // fixtures/keras_files/tf_keras/cudnn_gru_h5: a CuDNNGRU model saved by tf-keras, and the
+  // weights tf-keras's load_weights (hdf5_format._convert_rnn_weights) put into GRU(reset_after=True)
+  test('file weights → keras-reset-after equal tf-keras\'s loaded weights bit for bit, and back', () => {
+    const c = loadCase('keras_files/tf_keras/cudnn_gru_h5');
+    const kf = readKerasFromBytes({bytes: fs.readFileSync(path.join(c.dir, 'model.h5')), file: 'model.h5'});
+    const byRole = (role: string) => kf.read(kf.variables.find((v) => v.name.startsWith('model_weights/cu_dnngru/') && v.name.endsWith(`/${role}:0`))!.name);
+    const w = {kernel: byRole('kernel'), recurrent_kernel: byRole('recurrent_kernel'), bias: byRole('bias')};
+    expect(w.bias.shape).toEqual([24]);
+    const before = tf.memory().numTensors;
+    const ra = convertWeights(w as any, 'keras-cudnn', 'keras-reset-after');
+    const back = convertWeights(ra, 'keras-reset-after', 'keras-cudnn');
+    expect(tf.memory().numTensors).toBe(before + 6);
+    const want = {kernel: caseTensor(c, 'gru_kernel'), recurrent_kernel: caseTensor(c, 'gru_recurrent_kernel'), bias: caseTensor(c, 'gru_bias')};
+    expect(bytes(ra as any)).toEqual(bytes(want));
+    expect(bytes(back as any)).toEqual(bytes(w));
+    // the input kernel is not a plain transpose: tf-keras reads each gate block's numbers as cuDNN's [U, D] matrix
+    expect(bytes({k: w.kernel})).not.toEqual(bytes({k: want.kernel}));
+    tf.dispose([...Object.values(w), ...Object.values(ra), ...Object.values(back), ...Object.values(want)]);
   });
 });

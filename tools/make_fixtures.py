@@ -538,6 +538,11 @@ def make_pytorch_cases(out, python):
 
 # ------------------------------------------------------------------ tfjs model
 
+def make_keras_file_cases(out):
+    from make_keras_file_fixtures import make_keras_files  # noqa: E402  (issue 10's Keras files)
+    return make_keras_files(out)
+
+
 def make_tfjs_model(out):
     from tfjs_model import make_tfjs_keras_reset_after  # noqa: E402  (optional, heavy)
     return make_tfjs_keras_reset_after(out)
@@ -567,7 +572,7 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks"):
+                      "pytorch_files", "onnx", "stacks", "keras_files"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -579,9 +584,11 @@ def main():
     init = make_init_facts(out)
     cases += make_keras_cases(out)
     checkpoints = make_checkpoints(out)
+    keras_files, keras_versions = make_keras_file_cases(out)
     # major.minor: the pinned wheels are for CPython 3.11; the patch level does not change a number.
     versions = {"python": "%d.%d" % sys.version_info[:2], "tensorflow": tf.__version__,
                 "tf_keras": tf_keras.__version__, "numpy": np.__version__}
+    versions.update(keras_versions)
     if args.pytorch_python != "none":
         pt_cases, torch_versions = make_pytorch_cases(out, args.pytorch_python)
         cases += pt_cases
@@ -590,7 +597,8 @@ def main():
     pytorch_files, onnx_cases, onnx_versions = make_onnx_fixtures(out, args.pytorch_python)
     versions.update(onnx_versions)
     manifest = {"format": 1, "generator": "tools/make_fixtures.py", "versions": versions, "cases": cases,
-                "checkpoints": checkpoints, "init": init}
+                "checkpoints": checkpoints, "init": init,
+                "keras_files": keras_files}
     manifest["pytorch_files"] = pytorch_files
     manifest["onnx"] = onnx_cases
     if not args.no_tfjs:

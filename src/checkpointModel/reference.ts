@@ -96,6 +96,18 @@ export function explicitWeights(ck: TensorSource, g: FoundGru): Explicit {
       }
       return {resetAfter: true, w: {...m, bWz: b(0), bWr: b(1), bWh: b(2), bUz: b(3), bUr: b(4), bUh: b(5)}};
     }
+    case 'keras-cudnn': {
+      // Keras CuDNNGRU, by tf-keras's loader (hdf5_format._convert_rnn_weights): per gate z | r | h the input
+      // block's numbers are cuDNN's [U, D] matrix (W = its transpose), the recurrent block is Uᵀ, bias = [input zrh | recurrent zrh]
+      const k = r('kernel') as tf.Tensor2D;
+      const rk = r('recurrent_kernel') as tf.Tensor2D;
+      const b = r('bias') as tf.Tensor1D;
+      const wIn = (c: number) => cols(k, c * u, u).reshape([u, d]).transpose() as tf.Tensor2D;
+      const wRec = (c: number) => cols(rk, c * u, u).transpose() as tf.Tensor2D;
+      const bias = (c: number) => b.slice([c * u], [u]);
+      return {resetAfter: true, w: {Wz: wIn(0), Wr: wIn(1), Wh: wIn(2), Uz: wRec(0), Ur: wRec(1), Uh: wRec(2),
+        bWz: bias(0), bWr: bias(1), bWh: bias(2), bUz: bias(3), bUr: bias(4), bUh: bias(5)}};
+    }
     default:
       throw new Error(`reference: no reference GRU for layout '${g.layout}' (${g.scope})`);
   }

@@ -23,6 +23,7 @@ import {ConversionError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import {convertWeights} from '../weights/convert';
 import {cudnnCompatibleToKeras, CudnnCompatibleGruWeights} from '../weights/cudnnCompatibleLayout';
+import {kerasCudnnToResetAfter} from '../weights/kerasCudnnLayout';
 import {gru} from '../layers/kerasGru';
 import {tf1Gru} from '../layers/tf1Gru';
 import {reverseTime} from '../layers/reverseTime';
@@ -149,12 +150,16 @@ function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru'
         return [k.kernel, k.recurrent_kernel, k.bias];
       })};
     }
-    case 'keras-reset-after': case 'cudnn-compatible': {
+    case 'keras-reset-after': case 'cudnn-compatible': case 'keras-cudnn': {
       const layer = gru({...common, ...zero, resetAfter: true, activation: 'tanh', recurrentActivation: 'sigmoid',
         kernelInitializer: 'zeros', recurrentInitializer: 'zeros'});
       return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => {
         if (cell.layout === 'keras-reset-after') {
           const k = kerasTensors();
+          return [k.kernel, k.recurrent_kernel, k.bias];
+        }
+        if (cell.layout === 'keras-cudnn') {
+          const k = kerasCudnnToResetAfter(kerasTensors() as any);
           return [k.kernel, k.recurrent_kernel, k.bias];
         }
         const roles = ['gates_kernel', 'gates_bias', 'input_kernel', 'input_bias', 'hidden_kernel', 'hidden_bias'];
@@ -192,8 +197,7 @@ function gruLayer(ck: TensorSource, cell: FoundGru, mode: 'builtin' | 'tfjs-gru'
     }
     default:
       throw new ConversionError('UNSUPPORTED', ck.file,
-          `${cell.scope}: ${cell.cellType} (layout ${cell.layout}) is found but not converted yet ` +
-          '(Keras CuDNNGRU\'s (6U,) bias layout needs a verified mapping)');
+          `${cell.scope}: ${cell.cellType} (layout ${cell.layout}) is found but not converted`);
   }
 }
 

@@ -3,7 +3,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -13,6 +13,10 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <checkpoint> --out <dir> [
   --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
   Before finishing it loads what it wrote and checks it against the unfused reference
   GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5).
+  Keras files (.keras, .h5, .weights.h5 with config.json beside it): the whole model from
+  its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
+  Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
+  reference; otherwise only the GRU stack, naming the layers left out and why.
 `;
 
 export interface ConvertArgs {
@@ -30,9 +34,16 @@ function describe(r: ConvertModelFileResult): string {
         `from ${l.cellType} (${l.layout}) ${l.scopes.join(', ')}`);
   }
   if (r.dense != null) lines.push(`  dense: ${r.dense.inputSize} → ${r.dense.units} (linear) from ${r.dense.scope}`);
-  lines.push(`  input [batch, time, ${r.inputShape[2]}] → output [batch, time, ${r.outputShape[2]}]`);
-  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the unfused reference ` +
-      `on the checkpoint's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
+  if (r.keras != null) {
+    const k = r.keras;
+    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${k.converted.map((c) => `${c.name} → ${c.as}`).join(', ')}` :
+      `  GRU stack only (${k.wholeModelProblem})`);
+    for (const l of k.leftOut) lines.push(`  left out: ${l.name} (${l.className}): ${l.reason}`);
+  }
+  const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
+  lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
+  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ? 'layer-by-layer reference (unfused GRUs)' : 'unfused reference'} ` +
+      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
@@ -73,7 +84,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     else paths.push(a);
   }
   if (paths.length !== 1 || args.out == null) {
-    process.stderr.write(`convert: expected one checkpoint path and --out <dir>\n${CONVERT_USAGE}`);
+    process.stderr.write(`convert: expected one model file path and --out <dir>\n${CONVERT_USAGE}`);
     return 2;
   }
   await selectBackend(parseBackendName(process.env.TFJS_GRU_BACKEND));

@@ -2,11 +2,14 @@ import {ModelFileError} from '../io/modelFileError';
 import {formatOf, OpenedModelFile} from '../node/modelFormats';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const INSPECT_USAGE = `usage: tfjs-gru inspect <checkpoint> [--json]
+export const INSPECT_USAGE = `usage: tfjs-gru inspect <model file> [--json]
   Lists a TensorFlow checkpoint's variables (name, dtype, shape, bytes) and the GRUs
   in it (scope, layout, input size, units, layer, direction), what is ignored
   (optimizer slots, bookkeeping) and what is left unexplained. Reads no tensor data.
   <checkpoint>: the prefix (dir/model.ckpt), its .index file, or a folder holding one.
+  A Keras file (.keras; .h5 from model.save; .weights.h5 with its config.json beside it):
+  the model's layers with their weights and what each becomes in tfjs, the GRUs found,
+  and whether convert takes the whole model or only the GRU stack (and why).
 `;
 
 export interface InspectArgs {
@@ -45,7 +48,7 @@ export async function inspectCommand(argv: string[]): Promise<number> {
     else paths.push(a);
   }
   if (paths.length !== 1) {
-    process.stderr.write(`inspect: expected one checkpoint path, got ${paths.length}\n${INSPECT_USAGE}`);
+    process.stderr.write(`inspect: expected one model file path, got ${paths.length}\n${INSPECT_USAGE}`);
     return 2;
   }
   const code = runInspect({path: paths[0], json});

@@ -5,8 +5,9 @@ import {LayoutName} from '../weights/layouts';
  * Every layout explain can describe: the six that {@link convertWeights}
  * converts, and ONNX's GRU (`linear_before_reset` 0 and 1) as a node holds it
  * (with the leading direction axis; convertWeights' 'onnx' / 'onnx-lbr' take one direction).
+ * Not 'keras-cudnn': its input kernel blocks are reshaped, not sliced, so they have no slice expressions.
  */
-export type ExplainLayoutName = Exclude<LayoutName, 'onnx-lbr'>|'onnx'|'onnx-reset-after';
+export type ExplainLayoutName = Exclude<LayoutName, 'onnx-lbr'|'keras-cudnn'>|'onnx'|'onnx-reset-after';
 
 /**
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per

@@ -11,16 +11,22 @@ import '../index';  // registers this package's layer classes for loading
 import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel,
         ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {ConversionError} from '../io/modelFileError';
+import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
 import {openModelFile} from './modelFormats';
 
 /** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
-export interface ConvertModelFileResult extends ConversionDescription {
+export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
+  /** [null, null, D] for a GRU stack; a whole Keras model's own input (e.g. [null, null] for token ids). */
+  inputShape: Array<number | null>;
+  outputShape: Array<number | null>;
   /** The source file as opened (a checkpoint's `.index` file). */
   source: string;
   format: string;
   out: string;
   files: string[];
+  /** Keras files: whole model or GRU stack, each layer converted, what was left out and why. */
+  keras?: KerasConversionInfo;
   /** The check of the model as loaded back from `out`. */
   loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
 }
@@ -28,9 +34,11 @@ export interface ConvertModelFileResult extends ConversionDescription {
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ToLayersModelOptions = {}): Promise<ConvertModelFileResult> {
-  const {format, source, discovery} = openModelFile(path);
+  const opened = openModelFile(path);
+  const {format, source, discovery} = opened;
   try {
-    const {model, description} = gruStackToLayersModel(source, discovery, options);
+    const built = opened.convert?.(options) ?? null;
+    const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     let files: string[];
     try {
       files = await saveLayersModelToDir(model, out);
@@ -40,8 +48,9 @@ export async function convertModelFileToDir(path: string, out: string,
     const loaded = await loadLayersModelFromDir(out);
     let loadedCheck;
     try {
-      const stack = chooseStack(source, discovery, options.stack);
-      loadedCheck = checkAgainstReference(source, stack, loaded, (options.seed ?? 1) + 1, options.tolerance ?? 1e-5);
+      const seed = (options.seed ?? 1) + 1;
+      loadedCheck = built != null ? built.check(loaded, seed, options.tolerance ?? 1e-5) :
+        checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, options.tolerance ?? 1e-5);
     } finally {
       loaded.dispose();
     }

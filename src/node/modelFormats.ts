@@ -5,12 +5,17 @@
  * discovery of its tensors, and reports what it holds for `inspect`.
  * A new format: write src/node/formats/<name>.ts and add it to MODEL_FILE_FORMATS.
  */
+import * as tf from '@tensorflow/tfjs';
+
 import {Discovery} from '../checkpointModel/findGrus';
+import {ConversionDescription, ModelCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {ModelFileError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import {checkpointFormat} from './formats/checkpoint';
 import {onnxFormat} from './formats/onnx';
 import {safetensorsFormat} from './formats/safetensors';
+import {h5Format} from './formats/h5';
+import {kerasFormat} from './formats/keras';
 
 /** A model file opened for inspection or conversion. */
 export interface OpenedModelFile {
@@ -19,6 +24,19 @@ export interface OpenedModelFile {
   source: TensorSource;
   /** The GRUs (and the Dense layer after them) found among the source's tensors. */
   discovery: Discovery;
+  /**
+   * The format's own conversion, when it knows more than the GRU stack (a Keras file's
+   * whole architecture); without it convert builds the GRU stack (gruStackToLayersModel).
+   */
+  convert?: (options: ToLayersModelOptions) => FormatConversion;
+}
+
+/** A format's own conversion: the model, its description, and the check to run on the model as loaded back. */
+export interface FormatConversion {
+  model: tf.LayersModel;
+  description: Omit<ConversionDescription, 'inputShape' | 'outputShape'> &
+      {inputShape: Array<number | null>; outputShape: Array<number | null>};
+  check(model: tf.LayersModel, seed?: number, tolerance?: number): ModelCheck;
 }
 
 /** What `inspect` prints of a file: a JSON-able report and its text for a terminal. */
@@ -41,7 +59,7 @@ export interface ModelFileFormat {
 }
 
 /** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
-export const MODEL_FILE_FORMATS: ModelFileFormat[] = [safetensorsFormat, onnxFormat, checkpointFormat];
+export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, onnxFormat, checkpointFormat];
 
 /** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
 export function formatOf(path: string): ModelFileFormat {

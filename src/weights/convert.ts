@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {GruKernelWeights} from '../math/gruSequence';
 import {tidyObject} from '../math/tidy';
+import {KerasCudnnGruWeights} from './kerasCudnnLayout';
 import {KerasGruWeights, KerasResetAfterGruWeights} from './kerasLayout';
 import {GruSize, LayoutSpec, WeightMap} from './layout';
 import {getLayout, LayoutName} from './layouts';
@@ -21,6 +22,7 @@ export interface LayoutWeights {
   'unfused-reset-after': ExplicitResetAfterGruWeights;
   'onnx': OnnxGruWeights;
   'onnx-lbr': OnnxGruWeights;
+  'keras-cudnn': KerasCudnnGruWeights;
 }
 
 const FAMILY_TEXT = {

@@ -1,3 +1,4 @@
+import {KERAS_CUDNN_LAYOUT} from './kerasCudnnLayout';
 import {KERAS_LAYOUT, KERAS_RESET_AFTER_LAYOUT} from './kerasLayout';
 import {GruFamily, LayoutSpec} from './layout';
 import {ONNX_LAYOUT, ONNX_LBR_LAYOUT} from './onnxLayout';
@@ -6,7 +7,8 @@ import {TF1_LAYOUT} from './tf1Layout';
 import {UNFUSED_LAYOUT, UNFUSED_RESET_AFTER_LAYOUT} from './unfusedLayout';
 
 /** The weight layouts convertWeights knows. */
-export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after'|'onnx'|'onnx-lbr';
+export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after'|'onnx'|'onnx-lbr'|
+    'keras-cudnn';
 
 export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'tf1': TF1_LAYOUT,
@@ -17,6 +19,7 @@ export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'unfused-reset-after': UNFUSED_RESET_AFTER_LAYOUT,
   'onnx': ONNX_LAYOUT,
   'onnx-lbr': ONNX_LBR_LAYOUT,
+  'keras-cudnn': KERAS_CUDNN_LAYOUT,
 };
 
 /** Every {@link LayoutName}, in a fixed order. */

@@ -1,0 +1,22 @@
+/** CRC-32 (IEEE 802.3, zip's checksum) of bytes. */
+let TABLE: Uint32Array | null = null;
+
+function table(): Uint32Array {
+  if (TABLE == null) {
+    TABLE = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      TABLE[n] = c >>> 0;
+    }
+  }
+  return TABLE;
+}
+
+/** The CRC-32 of `bytes`. */
+export function crc32(bytes: Uint8Array): number {
+  const t = table();
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}

@@ -1,0 +1,103 @@
+/**
+ * The zip container of a Keras 3 `.keras` file (config.json, model.weights.h5,
+ * metadata.json), unzipped from bytes with fflate (browser-safe, synchronous). Only
+ * the entries a model needs are inflated, and only when their declared size fits what
+ * deflate can produce from their compressed size (no allocation from an unchecked field);
+ * each inflated entry is checked against the CRC-32 of the zip's central directory.
+ */
+import {unzipSync, UnzipFileInfo} from 'fflate';
+
+import {crc32} from './crc32';
+import {KerasFileError} from './errors';
+
+/** The entries of a `.keras` zip that the reader uses. */
+export interface KerasZipEntries {
+  config: string;
+  weights: Uint8Array;
+  metadata: string | null;
+  /** Every entry name in the zip. */
+  names: string[];
+}
+
+const WANTED = new Set(['config.json', 'model.weights.h5', 'metadata.json']);
+const MAX_DEFLATE_RATIO = 1032;  // deflate's maximum compression ratio
+
+/** True when `bytes` start with a zip local-file header ('PK\x03\x04'). */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/** name → CRC-32 from the zip's central directory (found through its end record). */
+function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let eocd = -1;
+  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
+    if (dv.getUint32(i, true) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw new KerasFileError('BAD_ZIP', file, 'no zip end-of-central-directory record (truncated?)');
+  const count = dv.getUint16(eocd + 10, true);
+  let at = dv.getUint32(eocd + 16, true);
+  const out = new Map<string, number>();
+  for (let k = 0; k < count; k++) {
+    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) {
+      throw new KerasFileError('BAD_ZIP', file, `zip central directory entry ${k} of ${count} at byte ${at} is malformed`);
+    }
+    const nameLen = dv.getUint16(at + 28, true);
+    const skip = nameLen + dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
+    if (at + 46 + nameLen > bytes.length) throw new KerasFileError('BAD_ZIP', file, `zip central directory entry ${k} runs past the end`);
+    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLen));
+    out.set(name, dv.getUint32(at + 16, true));
+    at += 46 + skip;
+  }
+  return out;
+}
+
+/** Unzips a `.keras` file's entries (see the module comment). */
+export function unzipKeras(bytes: Uint8Array, file: string): KerasZipEntries {
+  const names: string[] = [];
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(bytes, {
+      filter: (f: UnzipFileInfo) => {
+        names.push(f.name);
+        if (!WANTED.has(f.name)) return false;
+        if (f.originalSize > MAX_DEFLATE_RATIO * f.size + 1024) {
+          throw new KerasFileError('BAD_ZIP', file,
+              `zip entry '${f.name}' declares ${f.originalSize} bytes from ${f.size} compressed: more than deflate can produce`);
+        }
+        return true;
+      },
+    });
+  } catch (e) {
+    if (e instanceof KerasFileError) throw e;
+    throw new KerasFileError('BAD_ZIP', file, `not a readable zip (truncated or corrupt): ${(e as Error).message ?? e}`);
+  }
+  const crcs = centralCrcs(bytes, file);
+  for (const [name, data] of Object.entries(files)) {
+    const want = crcs.get(name);
+    const got = crc32(data);
+    if (want == null) throw new KerasFileError('BAD_ZIP', file, `zip entry '${name}' is not in the central directory`);
+    if (want !== got) {
+      throw new KerasFileError('BAD_ZIP', file, `zip entry '${name}': CRC-32 ${got.toString(16).padStart(8, '0')} of its ` +
+          `${data.length} bytes, the central directory says ${want.toString(16).padStart(8, '0')} (corrupt)`);
+    }
+  }
+  for (const need of ['config.json', 'model.weights.h5']) {
+    if (files[need] == null) {
+      throw new KerasFileError('MISSING_ENTRY', file,
+          `a .keras file holds '${need}', this zip has ${names.length ? names.map((n) => `'${n}'`).join(', ') : 'no entries'}`);
+    }
+  }
+  const text = (name: string) => {
+    try {
+      return new TextDecoder('utf-8', {fatal: true}).decode(files[name]);
+    } catch {
+      throw new KerasFileError('BAD_CONFIG', file, `zip entry '${name}' is not UTF-8 text`);
+    }
+  };
+  return {config: text('config.json'), weights: files['model.weights.h5'],
+    metadata: files['metadata.json'] == null ? null : text('metadata.json'), names};
+}

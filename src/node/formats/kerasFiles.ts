@@ -1,0 +1,55 @@
+/** Node-only: reading Keras model files (and a .weights.h5's config beside it) for the keras and h5 formats. */
+import * as fs from 'fs';
+import * as path from 'path';
+
+import {KerasFileError} from '../../io/keras/errors';
+import {KerasFile, readKerasFromBytes} from '../../io/keras/kerasFile';
+import {planKerasModel} from '../../kerasModel/findKerasGrus';
+import {formatKerasInspectReport, inspectKerasFile} from '../../kerasModel/inspect';
+import {kerasToLayersModel} from '../../kerasModel/toLayersModel';
+import type {InspectOutput, OpenedModelFile} from '../modelFormats';
+
+/** The config files looked for beside `NAME.weights.h5` (or a weights-only `NAME.h5`), in order. */
+export function configCandidates(p: string): string[] {
+  const dir = path.dirname(p);
+  const base = path.basename(p).replace(/\.weights\.h5$|\.h5$|\.hdf5$/, '');
+  return [path.join(dir, `${base}.config.json`), path.join(dir, `${base}.json`), path.join(dir, 'config.json')];
+}
+
+function readBytes(p: string): Uint8Array {
+  if (!fs.existsSync(p) || !fs.statSync(p).isFile()) throw new KerasFileError('NOT_FOUND', p, 'no such file');
+  return new Uint8Array(fs.readFileSync(p));
+}
+
+/** Reads a Keras file; a .weights.h5 takes its config from `config` or the first of {@link configCandidates} that exists. */
+export function readKerasFile(p: string, config?: string): KerasFile {
+  const bytes = readBytes(p);
+  try {
+    return readKerasFromBytes({bytes, file: p, config});
+  } catch (e) {
+    if (!(e instanceof KerasFileError && e.code === 'BAD_CONFIG' && config == null && /give the model's config/.test(e.message))) throw e;
+    const found = configCandidates(p).find((c) => fs.existsSync(c));
+    if (found == null) {
+      throw new KerasFileError('NOT_FOUND', p, `${e.message.slice(p.length + 2)}; looked for ${configCandidates(p).join(', ')}`);
+    }
+    return readKerasFromBytes({bytes, file: p, config: fs.readFileSync(found, 'utf8')});
+  }
+}
+
+/** Opens a Keras file as a model file of inspect and convert (`format` is the format's name). */
+export function openKeras(p: string, format: string): OpenedModelFile {
+  const kf = readKerasFile(p);
+  try {
+    const plan = planKerasModel(kf);
+    return {format, source: kf, discovery: plan.discovery, convert: (options) => kerasToLayersModel(kf, options, plan)};
+  } catch (e) {
+    kf.close();
+    throw e;
+  }
+}
+
+/** The inspect report of an opened Keras file. */
+export function inspectKeras(opened: OpenedModelFile): InspectOutput {
+  const report = inspectKerasFile(opened.source as KerasFile);
+  return {report, text: formatKerasInspectReport(report)};
+}
