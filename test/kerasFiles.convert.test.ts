@@ -17,9 +17,9 @@ const cases = (loadManifest() as any).keras_files as string[];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-keras-'));
 afterAll(() => fs.rmSync(tmp, {recursive: true, force: true}));
 
-const STACK_ONLY = /conv_gru|masking_bidi_seq/;
+const STACK_ONLY = /conv_gru/;
 const REFUSED = /keras3\/hard_sigmoid/;
-const matching = cases.filter((c) => !REFUSED.test(c) && !/masking_bidi_seq/.test(c));
+const matching = cases.filter((c) => !REFUSED.test(c));
 
 function fileOf(name: string): string {
   const c = loadCase(name);
@@ -75,11 +75,30 @@ test('a model with a layer the converter does not map: the GRU stack, and what w
   expect(r.keras!.converted.map((c) => c.className)).toEqual(['GRU', 'Dense']);
 });
 
-test("Masking + Bidirectional(return_sequences): not the whole model (Keras writes zeros at masked steps)", async () => {
-  const r = await convertModelFileToDir(fileOf('keras_files/tf_keras/masking_bidi_seq_keras'), path.join(tmp, 'mbs'));
-  expect(r.keras!.mode).toBe('gru-stack');
-  expect(r.keras!.wholeModelProblem).toMatch(/writes zeros at masked steps/);
-  expect(r.keras!.leftOut.map((l) => l.className)).toEqual(['Masking']);
+describe('Masking + Bidirectional(return_sequences): the whole model, zeros at the padded steps as Keras writes', () => {
+  test.each(cases.filter((c) => /masking_bidi_seq/.test(c)))('%s', async (name) => {
+    const c = loadCase(name);
+    const out = path.join(tmp, `zeros_${name.replace(/\//g, '_')}`);
+    const r = await convertModelFileToDir(fileOf(name), out);
+    expect(r.keras!.mode).toBe('whole-model');
+    expect(r.layers.map((l) => l.className)).toEqual(['Bidirectional(KerasGRU)']);
+    const model = await loadLayersModelFromDir(out);
+    const x = caseTensor(c, 'x');
+    const want = caseTensor(c, 'y');
+    const got = model.predict(x) as tf.Tensor;
+    // The GRUs output zeros at the padded steps (all features equal the mask value), so Keras's
+    // Dense after them gives its bias there: in Keras's own output, and in ours.
+    const padded = tf.tidy(() => tf.logicalNot(tf.any(tf.notEqual(x, 0), -1)));
+    const paddedCount = tf.tidy(() => tf.sum(tf.cast(padded, 'int32')).dataSync()[0]);
+    expect(paddedCount).toBeGreaterThan(0);
+    const bias = model.layers[model.layers.length - 1].getWeights()[1];
+    const atPadded = (t: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.mul(tf.sub(t, bias), tf.expandDims(tf.cast(padded, 'float32'), -1)))).dataSync()[0]);
+    expect(atPadded(want)).toBeLessThanOrEqual(1e-6);
+    expect(atPadded(got)).toBeLessThanOrEqual(1e-6);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0])).toBeLessThanOrEqual(1e-5);
+    tf.dispose([x, want, got, padded]);
+    model.dispose();
+  });
 });
 
 describe("Keras 3's hard_sigmoid (x/6 + 0.5) is refused, tf.keras's (0.2x + 0.5) converted", () => {

@@ -54,7 +54,7 @@ describe('inspect on each Keras file', () => {
         want.map((g) => [g.units, g.resetAfter, g.cudnn ? 'keras.CuDNNGRU' : 'keras.GRU']));
     expect(r.grus.map((g: any) => g.direction)).toEqual(want.map((g, i) => (g.bidirectional ? (i % 2 === 0 ? 'fw' : 'bw') : 'forward')));
     for (const l of r.layers) expect(l.becomes != null || l.problem != null).toBe(true);
-    expect(r.conversion.mode).toBe(/conv_gru|masking_bidi_seq|keras3\/hard_sigmoid/.test(name) ? 'gru-stack' : 'whole-model');
+    expect(r.conversion.mode).toBe(/conv_gru|keras3\/hard_sigmoid/.test(name) ? 'gru-stack' : 'whole-model');
   });
 });
 

@@ -31,7 +31,10 @@ export type PlannedLayer =
   | {kind: 'dense'; layer: KerasLayerConfig; kernel: KerasWeight; bias: KerasWeight | null; activation: {name: string} | {refused: string}}
   | {kind: 'activation'; layer: KerasLayerConfig; activation: {name: string} | {refused: string}}
   | {kind: 'gru'; layer: KerasLayerConfig; cells: KerasGruCell[]; bidirectional: boolean; mergeMode: string | null;
-      returnSequences: boolean; useBias: boolean; unsupported: string | null}
+      returnSequences: boolean; useBias: boolean; unsupported: string | null;
+      /** A mask reaches the layer and Keras writes zeros at masked steps: Bidirectional with
+       * return_sequences (it sets zero_output_for_mask on both layers) or zero_output_for_mask=True. */
+      zeroOutputForMask: boolean}
   | {kind: 'other'; layer: KerasLayerConfig; reason: string};
 
 /** The model of a Keras file: its architecture, every layer's plan, the GRU discovery, and whether the whole model converts. */
@@ -116,7 +119,7 @@ function planGru(kf: KerasFile, layer: KerasLayerConfig, group: ReturnType<typeo
   const mergeMode = bidirectional ? (layer.config.merge_mode ?? null) : null;
   if (bidirectional && !['concat', 'sum', 'mul', 'ave'].includes(mergeMode)) problems.push(`${layer.name}: merge_mode ${JSON.stringify(mergeMode)}`);
   return {kind: 'gru', layer, cells, bidirectional, mergeMode, returnSequences: cfg.return_sequences === true, useBias,
-    unsupported: problems.length ? problems.join('; ') : null};
+    unsupported: problems.length ? problems.join('; ') : null, zeroOutputForMask: false};
 }
 
 function planLayer(kf: KerasFile, layer: KerasLayerConfig, group: any, keras3: boolean | null): PlannedLayer {
@@ -162,25 +165,28 @@ function file(kf: KerasFile): string {
   return kf.file;
 }
 
+/** Marks the GRU layers a mask reaches whose Keras semantics write zeros at masked steps. */
+function markZeroOutputs(layers: PlannedLayer[]): void {
+  let masked = false;  // does a mask reach this layer?
+  for (const p of layers) {
+    if (p.kind === 'gru') {
+      const inner = p.bidirectional ? p.layer.config.layer?.config ?? {} : p.layer.config;
+      p.zeroOutputForMask = masked && ((p.bidirectional && p.returnSequences) || inner.zero_output_for_mask === true);
+      if (!p.returnSequences) masked = false;
+    }
+    if (p.kind === 'masking' || (p.kind === 'embedding' && p.maskZero)) masked = true;
+  }
+}
+
 /** Why the whole model cannot be converted exactly, or null. */
 function wholeModelProblem(arch: KerasArchitecture, layers: PlannedLayer[]): string | null {
   if (arch.notAChain) return `not a chain of layers: ${arch.notAChain}`;
   const problems: string[] = [];
   if (arch.inputShape == null) problems.push('the config does not give the input shape');
-  let masked = false;  // does a mask reach this layer?
   for (const p of layers) {
     if (p.kind === 'other') problems.push(`${p.layer.name}: ${p.reason}`);
     if ((p.kind === 'dense' || p.kind === 'activation') && 'refused' in p.activation) problems.push(`${p.layer.name}: ${p.activation.refused}`);
-    if (p.kind === 'gru') {
-      if (p.unsupported) problems.push(p.unsupported);
-      const zeroes = p.bidirectional || p.layer.config.zero_output_for_mask === true;
-      if (masked && p.returnSequences && zeroes) {
-        problems.push(`${p.layer.name}: ${p.bidirectional ? 'Keras\'s Bidirectional with return_sequences' : 'zero_output_for_mask=True'} ` +
-            'writes zeros at masked steps, tfjs\'s layers repeat the previous output there (not converted: it would differ at padded steps)');
-      }
-      if (!p.returnSequences) masked = false;
-    }
-    if (p.kind === 'masking' || (p.kind === 'embedding' && p.maskZero)) masked = true;
+    if (p.kind === 'gru' && p.unsupported) problems.push(p.unsupported);
   }
   return problems.length ? problems.join('; ') : null;
 }
@@ -248,6 +254,7 @@ export function planKerasModel(kf: KerasFile): KerasModelPlan {
   const groups = weightsByLayer(kf, architecture.layers);
   const keras3 = isKeras3(kf.kerasVersion) ?? (kf.kind === 'weights-h5' ? true : null);
   const layers = architecture.layers.map((l) => planLayer(kf, l, groups.get(l.name) ?? null, keras3));
+  markZeroOutputs(layers);
   const {stacks, used} = stacksOf(kf, layers);
   const grus = layers.flatMap((p) => (p.kind === 'gru' ? p.cells.map((c) => c.found) : []));
   const unexplained: CheckpointVariable[] = kf.variables.filter((v) => !used.has(v.name))

@@ -60,12 +60,15 @@ export function kerasReferenceForward(kf: KerasFile, plan: KerasModelPlan, x: tf
         case 'gru': {
           const x3 = h as tf.Tensor3D;
           const last = (o: tf.Tensor3D) => o.slice([0, o.shape[1] - 1, 0], [o.shape[0], 1, o.shape[2]]).reshape([o.shape[0], o.shape[2]]);
+          // Keras's zero_output_for_mask: the outputs (in processing order) times the mask in that order.
+          const zero = (o: tf.Tensor3D, backwards: boolean): tf.Tensor3D => (!p.zeroOutputForMask || mask == null ? o :
+            tf.mul(o, tf.expandDims(backwards ? tf.reverse(mask, 1) : mask, -1)) as tf.Tensor3D);
           if (!p.bidirectional) {
-            const out = runCell(kf, p.cells[0], x3, mask, p.cells[0].goBackwards);
+            const out = zero(runCell(kf, p.cells[0], x3, mask, p.cells[0].goBackwards), p.cells[0].goBackwards);
             h = p.returnSequences ? out : last(out);
           } else {
-            const fw = runCell(kf, p.cells[0], x3, mask, false);
-            const bwRaw = runCell(kf, p.cells[1], x3, mask, true);  // outputs in processing (reversed) order
+            const fw = zero(runCell(kf, p.cells[0], x3, mask, false), false);
+            const bwRaw = zero(runCell(kf, p.cells[1], x3, mask, true), true);  // outputs in processing (reversed) order
             const [a, b] = p.returnSequences ? [fw, tf.reverse(bwRaw, 1)] : [last(fw), last(bwRaw)];
             h = p.mergeMode === 'concat' ? tf.concat([a, b], -1) : p.mergeMode === 'sum' ? tf.add(a, b) :
               p.mergeMode === 'mul' ? tf.mul(a, b) : tf.div(tf.add(a, b), 2);

@@ -83,6 +83,11 @@ function gruCellLayer(kf: KerasFile, p: GruPlan, c: KerasGruCell, name: string, 
     activation: actName(c.activation), recurrentActivation: actName(c.recurrentActivation),
     kernelInitializer: 'zeros', recurrentInitializer: 'zeros', ...extra} as any;
   const ordered = (w: Record<string, tf.Tensor>) => [w.kernel, w.recurrent_kernel, ...(w.bias ? [w.bias] : [])];
+  if (p.zeroOutputForMask) {
+    // Zeros at masked steps: only this package's layers have zeroOutputForMask (tfjs's GRU carries the output).
+    common.zeroOutputForMask = true;
+    if (c.found.layout === 'keras') return {layer: gru({...common, resetAfter: false}), className: 'KerasGRU', weights: () => ordered(read())};
+  }
   if (c.found.layout === 'keras') {
     return {layer: tf.layers.gru(common), className: 'GRU', weights: () => ordered(read())};
   }
