@@ -35,6 +35,7 @@ export type {VersionDef} from './io/checkpoint/protos';
 export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
 export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
 export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
+export type {DiscoveryReport, StackReport, VariableRole} from './checkpointModel/discoveryReport';
 export {checkpointToLayersModel, gruStackToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
 // PyTorch .safetensors and ONNX models (browser-safe: from bytes; Node file reading in src/node/formats/).
 export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_SIZE} from './io/safetensors';

@@ -5,33 +5,21 @@
  * data (a TF2 checkpoint's object graph, which is metadata, excepted).
  */
 import {Checkpoint} from '../io/checkpoint/checkpoint';
-import {Discovery, findGrus, FoundGru} from './findGrus';
+import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './discoveryReport';
+import {Discovery, findGrus} from './findGrus';
 
 /** A checkpoint's contents as `tfjs-gru inspect` reports them (plain JSON-able data). */
-export interface InspectReport {
+export interface InspectReport extends DiscoveryReport {
   checkpoint: string;
   format: 'tf1-name-based' | 'tf2-object-based';
   shards: number;
   variables: Array<{name: string; dtype: string; shape: number[]; bytes: number; path?: string;
-    role: 'gru' | 'dense' | 'ignored' | 'unexplained'; partitioned?: true}>;
-  grus: FoundGru[];
-  stacks: Array<{name: string; layers: number; bidirectional: boolean[]; inputSize: number; outputSize: number;
-    dense: {scope: string; inputSize: number; units: number; kernel: string; bias: string | null} | null; problem?: string}>;
-  ignored: Array<{name: string; reason: string}>;
-  unexplained: Array<{name: string; dtype: string; shape: number[]}>;
+    role: VariableRole; partitioned?: true}>;
 }
 
 /** The report of a checkpoint, from its variable list and the GRU discovery (findGrus by default); reads no tensor data. */
 export function inspectCheckpoint(ck: Checkpoint, discovery: Discovery = findGrus(ck)): InspectReport {
-  const role = new Map<string, InspectReport['variables'][number]['role']>();
-  for (const g of discovery.grus) for (const k of Object.values(g.variables)) role.set(k, 'gru');
-  for (const s of discovery.stacks) {
-    if (s.dense != null) {
-      role.set(s.dense.variables.kernel, 'dense');
-      if (s.dense.variables.bias != null) role.set(s.dense.variables.bias, 'dense');
-    }
-  }
-  for (const i of discovery.ignored) role.set(i.name, 'ignored');
+  const role = variableRoles(discovery);
   const graph = ck.objectGraph;
   return {
     checkpoint: ck.prefix,
@@ -40,18 +28,9 @@ export function inspectCheckpoint(ck: Checkpoint, discovery: Discovery = findGru
     variables: ck.variables.map((v) => {
       const info = graph?.byKey.get(v.name);
       return {name: v.name, dtype: v.dtype, shape: v.shape, bytes: v.bytes, ...(info != null ? {path: info.path} : {}),
-        role: role.get(v.name) ?? 'unexplained', ...(v.partitioned ? {partitioned: true as const} : {})};
+        role: role(v.name), ...(v.partitioned ? {partitioned: true as const} : {})};
     }),
-    grus: discovery.grus,
-    stacks: discovery.stacks.map((s) => ({
-      name: s.name, layers: s.layers.length, bidirectional: s.layers.map((l) => l.bidirectional),
-      inputSize: s.inputSize, outputSize: s.outputSize,
-      dense: s.dense == null ? null : {scope: s.dense.scope, inputSize: s.dense.inputSize, units: s.dense.units,
-        kernel: s.dense.variables.kernel, bias: s.dense.variables.bias},
-      ...(s.problem != null ? {problem: s.problem} : {}),
-    })),
-    ignored: discovery.ignored,
-    unexplained: discovery.unexplained.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape})),
+    ...discoveryReport(discovery),
   };
 }
 

@@ -5,20 +5,16 @@
  * nodes left out). Reads no tensor data.
  */
 import {TensorSource} from '../io/tensorSource';
-import {Discovery, FoundGru} from './findGrus';
+import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './discoveryReport';
+import {Discovery} from './findGrus';
 
 /** A model file's contents as `inspect` reports them (plain JSON-able data). */
-export interface SourceInspectReport {
+export interface SourceInspectReport extends DiscoveryReport {
   file: string;
   format: string;
   /** Format facts: safetensors __metadata__, ONNX producer and opset, ... */
   details: Record<string, unknown>;
-  variables: Array<{name: string; dtype: string; shape: number[]; role: 'gru' | 'dense' | 'ignored' | 'unexplained'}>;
-  grus: FoundGru[];
-  stacks: Array<{name: string; layers: number; bidirectional: boolean[]; inputSize: number; outputSize: number;
-    dense: {scope: string; inputSize: number; units: number; kernel: string; bias: string | null} | null; problem?: string}>;
-  ignored: Array<{name: string; reason: string}>;
-  unexplained: Array<{name: string; dtype: string; shape: number[]}>;
+  variables: Array<{name: string; dtype: string; shape: number[]; role: VariableRole}>;
   /** What a reader of the report should know: how the Dense layer was chosen, graph parts left out, ... */
   notes: string[];
 }
@@ -26,28 +22,11 @@ export interface SourceInspectReport {
 /** The report of `source` from its GRU discovery. */
 export function inspectSource(format: string, source: TensorSource, discovery: Discovery,
                               details: Record<string, unknown> = {}, notes: string[] = []): SourceInspectReport {
-  const role = new Map<string, 'gru' | 'dense' | 'ignored'>();
-  for (const i of discovery.ignored) role.set(i.name, 'ignored');
-  for (const g of discovery.grus) for (const k of Object.values(g.variables)) role.set(k, 'gru');
-  for (const s of discovery.stacks) {
-    if (s.dense != null) {
-      role.set(s.dense.variables.kernel, 'dense');
-      if (s.dense.variables.bias != null) role.set(s.dense.variables.bias, 'dense');
-    }
-  }
+  const role = variableRoles(discovery);
   return {
     file: source.file, format, details,
-    variables: source.variables.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape, role: role.get(v.name) ?? 'unexplained'})),
-    grus: discovery.grus,
-    stacks: discovery.stacks.map((s) => ({
-      name: s.name, layers: s.layers.length, bidirectional: s.layers.map((l) => l.bidirectional),
-      inputSize: s.inputSize, outputSize: s.outputSize,
-      dense: s.dense == null ? null : {scope: s.dense.scope, inputSize: s.dense.inputSize, units: s.dense.units,
-        kernel: s.dense.variables.kernel, bias: s.dense.variables.bias},
-      ...(s.problem != null ? {problem: s.problem} : {}),
-    })),
-    ignored: discovery.ignored,
-    unexplained: discovery.unexplained.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape})),
+    variables: source.variables.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape, role: role(v.name)})),
+    ...discoveryReport(discovery),
     notes,
   };
 }

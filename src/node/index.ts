@@ -11,6 +11,7 @@ export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
 export {convertModelFileToDir, ConvertModelFileResult} from './convertModelFile';
 export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile} from './modelFormats';
+export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
 export {defaultFixturesDir, fixturesFromDir, loadCase, loadManifest} from './fixturesDir';

@@ -36,6 +36,7 @@ export interface FormatConversion {
   model: tf.LayersModel;
   description: Omit<ConversionDescription, 'inputShape' | 'outputShape'> &
       {inputShape: Array<number | null>; outputShape: Array<number | null>};
+  /** Checks `model` (the converted one as loaded back) against the format's reference on the file's tensors. */
   check(model: tf.LayersModel, seed?: number, tolerance?: number): ModelCheck;
 }
 
