@@ -20,8 +20,10 @@ test('the package root (src/index.ts) imports no Node module and nothing under s
   expect(files.length).toBeGreaterThan(50);
   expect(nodeOnly(packages)).toEqual([]);
   expect(files.filter((f) => path.relative(SRC, f).split(path.sep)[0] === 'node')).toEqual([]);
-  // The dependencies a browser bundle gets: tfjs, its wasm backend (loaded on request) and the checkpoint reader's.
-  expect(packages.sort()).toEqual(['@aws-crypto/crc32c', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'protobufjs', 'snappyjs'].sort());
+  // The dependencies a browser bundle gets: tfjs, its wasm backend (loaded on request), the checkpoint
+  // and ONNX readers' (protobufjs, CRC32C, Snappy) and the Keras readers' (fflate for zips, jsfive for HDF5).
+  expect(packages.sort()).toEqual(['@aws-crypto/crc32c', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-wasm', 'fflate', 'jsfive',
+    'protobufjs', 'snappyjs'].sort());
 });
 
 test('the layers and kernels import no package but @tensorflow/tfjs', () => {
