@@ -10,23 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 
 import {gru, KerasGRU, registerKerasGru, tf1Gru} from '../src';
 import {caseTensor, defaultFixturesDir, FixtureCase, loadCase, loadManifest} from '../src/fixtures/fixtures';
-import {maxAbsDiff} from './helpers/tensors';
+import {maxAbsDiff, worstErrors} from './helpers/tensors';
 
 const TOL = 1e-5;
 const GRAD_TOL = 1e-4;
 const stacks = loadManifest().stacks as string[];
-const worst: Record<string, number> = {};
-
-function close(what: string, a: tf.Tensor, b: tf.Tensor, tol = TOL): void {
-  const d = maxAbsDiff(a, b);
-  worst[what] = Math.max(worst[what] ?? 0, d);
-  if (!(d < tol)) throw new Error(`${what}: max |error| ${d} >= ${tol}`);
-}
-
-afterAll(() => {
-  // eslint-disable-next-line no-console
-  console.log('max |ours − reference|:\n' + Object.entries(worst).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n'));
-});
+const close = worstErrors('reference', TOL);
 
 const list = (c: FixtureCase, prefix: string) =>
   Object.keys(c.tensors).filter((n) => new RegExp(`^${prefix}\\d+$`).test(n))

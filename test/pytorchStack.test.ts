@@ -5,22 +5,11 @@ import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, fromPytorchGru, KerasGRU} from '../src';
 import {caseTensor, FixtureCase, hasTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
-import {maxAbsDiff} from './helpers/tensors';
+import {maxAbsDiff, worstErrors} from './helpers/tensors';
 
 const TOL = 1e-5;
 const cases = (loadManifest().stacks as string[]).filter((n) => n.startsWith('stacks/pytorch_'));
-const worst: Record<string, number> = {};
-
-function close(what: string, a: tf.Tensor, b: tf.Tensor, tol = TOL): void {
-  const d = maxAbsDiff(a, b);
-  worst[what] = Math.max(worst[what] ?? 0, d);
-  if (!(d < tol)) throw new Error(`${what}: max |error| ${d} >= ${tol}`);
-}
-
-afterAll(() => {
-  // eslint-disable-next-line no-console
-  console.log('max |ours − PyTorch|:\n' + Object.entries(worst).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n'));
-});
+const close = worstErrors('PyTorch', TOL);
 
 /** The case's state_dict under a module prefix, next to another module's tensor. */
 function stateDict(c: FixtureCase, prefix: string): Record<string, tf.Tensor> {

@@ -37,3 +37,21 @@ export async function expectNoNewTensors(fn: () => unknown | Promise<unknown>): 
   const after = tf.memory().numTensors;
   expect(after - before).toBe(0);
 }
+
+/**
+ * A comparison that remembers the worst error per quantity and prints the table after
+ * the file's tests (`label` names the reference, e.g. 'PyTorch'): close(what, a, b) throws
+ * when max |a − b| is not below `tol`.
+ */
+export function worstErrors(label: string, defaultTol: number): (what: string, a: tf.Tensor, b: tf.Tensor, tol?: number) => void {
+  const worst: Record<string, number> = {};
+  afterAll(() => {
+    // eslint-disable-next-line no-console
+    console.log(`max |ours − ${label}|:\n` + Object.entries(worst).map(([k, v]) => `  ${k}: ${v.toExponential(2)}`).join('\n'));
+  });
+  return (what, a, b, tol = defaultTol) => {
+    const d = maxAbsDiff(a, b);
+    worst[what] = Math.max(worst[what] ?? 0, d);
+    if (!(d < tol)) throw new Error(`${what}: max |error| ${d} >= ${tol}`);
+  };
+}
