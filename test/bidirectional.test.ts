@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {gru, KerasGRU, registerKerasGru, tf1Gru} from '../src';
 import {caseTensor, defaultFixturesDir, FixtureCase, loadCase, loadManifest} from '../src/fixtures/fixtures';
-import {maxAbsDiff, worstErrors} from './helpers/tensors';
+import {maxAbsDiff, worstErrors, saveAndLoad} from './helpers/tensors';
 
 const TOL = 1e-5;
 const GRAD_TOL = 1e-4;
@@ -83,15 +83,6 @@ function artifactsOf(dir: string): tf.io.ModelArtifacts {
   };
 }
 
-async function roundTrip(model: tf.LayersModel): Promise<tf.LayersModel> {
-  let artifacts: tf.io.ModelArtifacts | null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-  }));
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-}
-
 /** The same model as the fixture's Keras model, built in JS from our layers. */
 function buildInJs(c: FixtureCase): tf.Sequential {
   const cfg = c.config;
@@ -140,7 +131,7 @@ describe('Keras models with Masking + stacked (Bidirectional) GRUs, converted by
       const model = await tf.loadLayersModel(tf.io.fromMemory(artifactsOf(path.join(defaultFixturesDir(), name))));
       checkModel('converted', model, c);
       // save → load: identical
-      const again = await roundTrip(model);
+      const again = await saveAndLoad(model);
       tf.tidy(() => {
         const x = caseTensor(c, 'x');
         expect(maxAbsDiff(again.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
@@ -158,7 +149,7 @@ describe('Keras models with Masking + stacked (Bidirectional) GRUs, converted by
     const before = tf.memory().numTensors;
     const model = buildInJs(c);
     checkModel('built in JS', model, c);
-    const again = await roundTrip(model);
+    const again = await saveAndLoad(model);
     tf.tidy(() => {
       const x = caseTensor(c, 'x');
       expect(maxAbsDiff(again.predict(x) as tf.Tensor, model.predict(x) as tf.Tensor)).toBe(0);
@@ -284,7 +275,7 @@ describe('TF1: bidirectional_dynamic_rnn and MultiRNNCell with sequence_length',
       expect(full.length).toBe(3);
       x.dispose();
     });
-    const again = await roundTrip(model);
+    const again = await saveAndLoad(model);
     tf.tidy(() => {
       const x = caseTensor(c, 'x');
       (again.predict(x) as tf.Tensor[]).forEach((t, i) => expect(maxAbsDiff(t, (model.predict(x) as tf.Tensor[])[i])).toBe(0));

@@ -7,16 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {gru, KerasGRU, registerKerasGru} from '../src';
 import {caseTensor, defaultFixturesDir, loadCase} from '../src/fixtures/fixtures';
-import {expectNoNewTensors, maxAbsDiff} from './helpers/tensors';
-
-async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
-  let artifacts: tf.io.ModelArtifacts|null = null;
-  await model.save(tf.io.withSaveHandler(async (a) => {
-    artifacts = a;
-    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-  }));
-  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
-}
+import {expectNoNewTensors, maxAbsDiff, saveAndLoad} from './helpers/tensors';
 
 describe('KerasGRU layer', () => {
   test('weights are Keras\'s [kernel, recurrent_kernel, bias], bias [2, 3U] by default, none without bias', () => {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights, fromPytorchGru, KerasGRU} from '../src';
 import {caseTensor, FixtureCase, hasTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
-import {maxAbsDiff, worstErrors} from './helpers/tensors';
+import {maxAbsDiff, worstErrors, saveAndLoad} from './helpers/tensors';
 
 const TOL = 1e-5;
 const cases = (loadManifest().stacks as string[]).filter((n) => n.startsWith('stacks/pytorch_'));
@@ -68,12 +68,7 @@ describe('fromPytorchGru == torch.nn.GRU', () => {
       tf.dispose([xb, h0v]);
     });
     // save → load: identical
-    let artifacts: tf.io.ModelArtifacts | null = null;
-    await g.model.save(tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-    }));
-    const again = await tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+    const again = await saveAndLoad(g.model);
     tf.tidy(() => {
       const x = caseTensor(c, 'x');
       const xb = cfg.batch_first ? x : tf.transpose(x, [1, 0, 2]);

@@ -10,7 +10,7 @@ import {caseTensor, hasTensor, loadCase, loadManifest} from '../src/fixtures/fix
 import {readCheckpoint} from '../src/node/readCheckpoint';
 import {runLayerWithGradients} from '../src/verify/layerGradients';
 import {ckptPrefix} from './helpers/checkpointBytes';
-import {maxAbsDiff} from './helpers/tensors';
+import {maxAbsDiff, saveAndLoad} from './helpers/tensors';
 
 const TOL = 1e-5;
 const manifest = loadManifest();
@@ -132,12 +132,7 @@ describe('serialization as Keras writes it', () => {
       const config = await savedLayerConfig(model);
       if (z === true) expect(config.zero_output_for_mask).toBe(true);
       else expect('zero_output_for_mask' in config).toBe(false);
-      const artifacts: tf.io.ModelArtifacts = {};
-      await model.save(tf.io.withSaveHandler(async (a) => {
-        Object.assign(artifacts, a);
-        return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
-      }));
-      const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));
+      const loaded = await saveAndLoad(model);
       const layer = loaded.layers[0] as KerasGRU | TF1GRU;
       expect(layer.getClassName()).toBe(cls);
       expect(layer.zeroOutputForMask).toBe(z === true);

@@ -165,17 +165,8 @@ function isFloat(v: CheckpointVariable): boolean {
   return v.dtype === 'float32' || v.dtype === 'float16' || v.dtype === 'bfloat16' || v.dtype === 'float64';
 }
 
-interface CellMatch {
-  scope: string;
-  cellType: GruCellType;
-  layout: FoundLayout;
-  naming?: string;
-  resetAfter: boolean;
-  inputSize: number;
-  units: number;
-  variables: Record<string, string>;
-  swappedKernelNames?: boolean;
-}
+/** A cell recognised at a scope, before it is placed in a stack. */
+type CellMatch = Omit<FoundGru, 'stack' | 'layer' | 'direction' | 'directionIndex'>;
 
 /** scope → {relative name → Var} for every scope prefix of every variable. */
 function byScope(vars: Var[]): Map<string, Map<string, Var>> {

@@ -35,13 +35,6 @@ export interface WantedResults {
 type Part = 'outputs'|'lastOutput'|'state';
 
 /**
- * gruSequence on a whole-sequence kernel: one custom op whose forward pass is
- * the kernel's and whose gradient is the kernel's BPTT, so tfjs's tape holds
- * one node per call instead of a dozen per step. Same contract and results as
- * the tfjs-op path (checked by test/sequenceKernels.test.ts); results not in
- * `wanted` are null.
- */
-/**
  * A float32 tensor's values as a Float32Array. The cpu backend casts int32 and
  * bool to float32 without converting the values (dataSync() then gives an
  * Int32Array or Uint8Array), and the kernels need real float32 arrays.
@@ -51,6 +44,13 @@ export function float32Data(t: tf.Tensor): Float32Array {
   return d instanceof Float32Array ? d : Float32Array.from(d as ArrayLike<number>);
 }
 
+/**
+ * gruSequence on a whole-sequence kernel: one custom op whose forward pass is
+ * the kernel's and whose gradient is the kernel's BPTT, so tfjs's tape holds
+ * one node per call instead of a dozen per step. Same contract and results as
+ * the tfjs-op path (checked by test/sequenceKernels.test.ts); results not in
+ * `wanted` are null.
+ */
 export function kernelGruSequence(
     kernel: SequenceKernel, x: tf.Tensor3D, h0: tf.Tensor2D, weights: KernelWeightSource,
     options: GruSequenceOptions, wanted: WantedResults): GruSequenceResult {
@@ -83,8 +83,7 @@ export function kernelGruSequence(
 
     // The op's inputs only tell tfjs what to differentiate; the data is read from the closure.
     const op = tf.customGrad((..._inputs: Array<tf.Tensor|tf.GradSaveFunc>) => {
-      const read = float32Data;
-      const data: SequenceKernelInputs = {x: read(xIn), h0: read(h0), ...canonicalOf(weights), mask};
+      const data: SequenceKernelInputs = {x: float32Data(xIn), h0: float32Data(h0), ...canonicalOf(weights), mask};
       const fwd = kernel.forward(dims, data, recording);
       const value = pack(fwd.y, fwd.hT, dims, parts);
       const gradFunc = (dy: tf.Tensor) => {

@@ -55,3 +55,13 @@ export function worstErrors(label: string, defaultTol: number): (what: string, a
     if (!(d < tol)) throw new Error(`${what}: max |error| ${d} >= ${tol}`);
   };
 }
+
+/** The model saved to memory and loaded back with tf.loadLayersModel (a save → load round trip). */
+export async function saveAndLoad(model: tf.LayersModel): Promise<tf.LayersModel> {
+  let artifacts: tf.io.ModelArtifacts | null = null;
+  await model.save(tf.io.withSaveHandler(async (a) => {
+    artifacts = a;
+    return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
+  }));
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts!));
+}
