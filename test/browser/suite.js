@@ -102,10 +102,15 @@ async function run() {
       g.tf1Gru({units: 3}),
       tf.layers.dense({units: 2}),
     ]});
-    model.compile({optimizer: tf.train.adam(0.05), loss: 'meanSquaredError'});
-    const h = await model.fit(x, y, {epochs: 5, batchSize: 8, shuffle: false, verbose: 0});
+    // Seeded weights and a small step: the loss curve is then the same on every run
+    // (random initial weights with adam(0.05) once overshot after the first epoch).
+    const initial = model.getWeights().map((w, i) => seeded(w.shape, 100 + i));
+    model.setWeights(initial);
+    tf.dispose(initial);
+    model.compile({optimizer: tf.train.adam(0.01), loss: 'meanSquaredError'});
+    const h = await model.fit(x, y, {epochs: 8, batchSize: 8, shuffle: false, verbose: 0});
     const losses = h.history.loss;
-    check('training lowers the loss', losses.every(Number.isFinite) && losses[losses.length - 1] < losses[0], losses.map((l) => l.toFixed(5)).join(' → '));
+    check('training lowers the loss at every epoch', losses.every(Number.isFinite) && losses.every((l, i) => i === 0 || l < losses[i - 1]), losses.map((l) => l.toFixed(5)).join(' → '));
     const want = model.predict(x);
     const wantData = await want.data();
     for (const url of ['indexeddb://tfjs-gru-browser-suite', 'localstorage://tfjs-gru-browser-suite']) {
