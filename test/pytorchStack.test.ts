@@ -132,6 +132,40 @@ test('model.fit trains the stack (2 bidirectional layers, inter-layer dropout ac
   g.model.dispose();
 });
 
+test('model.fit trains the whole multi-output model (sequence and every h_n) with scalar losses per output', async () => {
+  // tfjs-layers 4.22 adds the per-output losses before reducing them, so string losses
+  // fail on outputs of different ranks ([B, T, F] beside [B, U]), for tfjs's own GRU too;
+  // a loss that reduces to a scalar (tf.losses.*) sidesteps it.
+  const c = loadCase(cases[0]);
+  const sd = stateDict(c, '');
+  const g = fromPytorchGru(sd, {numLayers: 2, bidirectional: true, batchFirst: true});
+  tf.dispose(Object.values(sd));
+  const x = caseTensor(c, 'x');
+  const before = tf.memory().numTensors;
+  const predicted = g.model.predict(x) as tf.Tensor[];
+  expect(predicted.length).toBe(1 + 2 * 2);
+  const targets = predicted.map((p) => tf.onesLike(p));
+  tf.dispose(predicted);
+  g.model.compile({optimizer: tf.train.adam(0.02),
+    loss: g.model.outputs.map(() => (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.losses.meanSquaredError(yTrue, yPred))});
+  const h = await g.model.fit(x, targets, {epochs: 6, verbose: 0, batchSize: x.shape[0]});
+  const losses = h.history.loss as number[];
+  expect(losses.every(Number.isFinite)).toBe(true);
+  expect(losses[losses.length - 1]).toBeLessThan(losses[0]);
+  // every output's own loss is reported, and each fell
+  const perOutput = Object.keys(h.history).filter((k) => k !== 'loss');
+  expect(perOutput.length).toBe(5);
+  for (const k of perOutput) {
+    const l = h.history[k] as number[];
+    expect(l[l.length - 1]).toBeLessThan(l[0]);
+  }
+  tf.dispose(targets);
+  g.model.optimizer.dispose();
+  expect(tf.memory().numTensors).toBe(before);
+  tf.dispose(x);
+  g.model.dispose();
+});
+
 describe('fromPytorchGru: errors name the tensor, the expected and the actual', () => {
   const c = () => loadCase(cases[0]);  // 2 layers, bidirectional, D=3, U=4
   const opts = {numLayers: 2, bidirectional: true, batchFirst: true};
