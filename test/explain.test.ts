@@ -67,18 +67,18 @@ describe('explainGru for sizes', () => {
     expect(e.explained.equations[2]).toBe('c = tanh(x·candidate/kernel[:D] + (r ⊙ h)·candidate/kernel[D:] + candidate/bias)');
     expect(e.textbook[2]).toBe('h̃ = tanh(x·Wh + (r ⊙ h)·Uh + bh)');
     expect(e.equivalents.map((v) => v.layout)).toEqual(['keras', 'onnx', 'unfused']);
-    expect(e.noEquivalent.map((v) => v.layout)).toEqual(['keras-reset-after', 'pytorch', 'onnx-reset-after', 'unfused-reset-after']);
+    expect(e.noEquivalent.map((v) => v.layout)).toEqual(['keras-reset-after', 'pytorch', 'onnx-lbr', 'unfused-reset-after']);
     expect(e.crossFamilyReason).toMatch(/different functions of x and h/);
     expect(e.check).toBeNull();
     const keras = e.equivalents[0];
     expect(keras.blocks.find((b) => b.block === 'Wr')!.expression).toBe('kernel[:, U:2U]');
     expect(keras.frameworks.join(' ')).toMatch(/tf\.layers\.gru/);
-    expect(e.equivalents[1].blocks.find((b) => b.block === 'bz')!.expression).toBe('B[0, :U] + B[0, 3U:4U]');
+    expect(e.equivalents[1].blocks.find((b) => b.block === 'bz')!.expression).toBe('B[:U] + B[3U:4U]');
 
     const text = formatGruExplanation(e);
     expect(text).toMatch(/^  Wr +\[3, 2\] +x → r +gates\/kernel\[:D, :U\] +gates\/kernel\[:3, :2\]$/m);
     expect(text).toMatch(/^ +rows +D\.\.D\+U−1 +\(3\.\.4\) +multiply h +Ur Uz$/m);
-    expect(text).toMatch(/^  Wr +gates\/kernel\[:D, :U\] +kernel\[:, U:2U\] +W\[0, U:2U\]ᵀ +Wr$/m);
+    expect(text).toMatch(/^  Wr +gates\/kernel\[:D, :U\] +kernel\[:, U:2U\] +W\[U:2U\]ᵀ +Wr$/m);
     expect(text).toMatch(/No equivalent in the other family \(keras-reset-after, pytorch/);
   });
 
@@ -100,11 +100,11 @@ describe('explainGru for sizes', () => {
 });
 
 describe('the block maps are the converters\' (real weights)', () => {
-  test.each(EXPLAIN_LAYOUT_NAMES.filter((l) => !l.startsWith('onnx')))('%s: every block equals convertWeights → unfused, bit for bit', (layout) => {
+  test.each(EXPLAIN_LAYOUT_NAMES)('%s: every block equals convertWeights → unfused, bit for bit', (layout) => {
     const d = 3;
     const u = 4;
     const before = tf.memory().numTensors;
-    const resetAfter = ['keras-reset-after', 'pytorch', 'unfused-reset-after'].includes(layout);
+    const resetAfter = ['keras-reset-after', 'pytorch', 'onnx-lbr', 'unfused-reset-after'].includes(layout);
     const unfusedName: LayoutName = resetAfter ? 'unfused-reset-after' : 'unfused';
     const unfused = randomUnfused(resetAfter, d, u, 7);
     const weights = convertWeights(unfused, unfusedName, layout as LayoutName) as unknown as WeightMap;
@@ -125,18 +125,21 @@ describe('the block maps are the converters\' (real weights)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  test('ONNX (described from its spec): blocks read back from W, R, B built the spec\'s way', () => {
+  test('ONNX: the blocks read back from W, R, B built the operator spec\'s way (not through convertWeights)', () => {
     for (const resetAfter of [false, true]) {
       const u = 2;
       const w = randomUnfused(resetAfter, 3, u, 40);
-      const rows = (m: string) => tf.concat(['z', 'r', 'h'].map((g) => tf.transpose(w[`${m}${g}`])), 0).expandDims(0);
+      // spec: W = [Wz; Wr; Wh] (rows = outputs), R likewise, B = [Wb z|r|h, Rb z|r|h]
+      const rows = (m: string) => tf.concat(['z', 'r', 'h'].map((g) => tf.transpose(w[`${m}${g}`])), 0);
       const bias = resetAfter ? tf.concat([...['z', 'r', 'h'].map((g) => w[`bW${g}`]), ...['z', 'r', 'h'].map((g) => w[`bU${g}`])]) :
           tf.concat([...['z', 'r', 'h'].map((g) => w[`b${g}`]), tf.zeros([3 * u])]);
-      const onnx = {W: rows('W'), R: rows('U'), B: bias.expandDims(0)};
-      const view = explainGru({inputSize: 3, units: u, layout: resetAfter ? 'onnx-reset-after' : 'onnx'}).explained;
-      const blocks = explicitBlocks(view, onnx);
+      const onnx = {W: rows('W'), R: rows('U'), B: bias};
+      const layout = resetAfter ? 'onnx-lbr' : 'onnx';
+      const e = explainGru({layout, weights: onnx});
+      const blocks = explicitBlocks(e.explained, onnx);
       for (const [name, t] of Object.entries(w)) expect([name, maxAbsDiff(blocks[name], t)]).toEqual([name, 0]);
-      expect(() => explainGru({layout: 'onnx', weights: onnx})).toThrow(/real weights in layout 'onnx' are not supported yet/);
+      expect(e.check!.pass).toBe(true);
+      tf.dispose([...Object.values(w), ...Object.values(onnx), ...Object.values(blocks)]);
     }
   });
 

@@ -242,8 +242,7 @@ function layoutView(map: LayoutMap, d: number, u: number): LayoutView {
         let gate: 'r'|'z'|'h'|undefined;
         if (typeof a === 'number') {
           symbolic = [String(a), String(a + 1)];
-          meaning = map.name.startsWith('onnx') && i === 0 ? `direction ${a} (forward)` :
-              b.operand.startsWith('bias on') ? `added to ${b.operand.slice('bias on '.length).replace(/ \(.*\)$/, '')}` : `index ${a}`;
+          meaning = b.operand.startsWith('bias on') ? `added to ${b.operand.slice('bias on '.length).replace(/ \(.*\)$/, '')}` : `index ${a}`;
         } else {
           symbolic = a;
           if (i === gateAxis) {

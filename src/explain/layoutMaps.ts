@@ -2,12 +2,12 @@ import {GruFamily} from '../weights/layout';
 import {LayoutName} from '../weights/layouts';
 
 /**
- * Every layout explain can describe: the six that {@link convertWeights}
- * converts, and ONNX's GRU (`linear_before_reset` 0 and 1) as a node holds it
- * (with the leading direction axis; convertWeights' 'onnx' / 'onnx-lbr' take one direction).
- * Not 'keras-cudnn': its input kernel blocks are reshaped, not sliced, so they have no slice expressions.
+ * Every layout explain can describe: those {@link convertWeights} converts, with
+ * the same names ('onnx' / 'onnx-lbr' are one direction of an ONNX GRU node,
+ * `linear_before_reset` 0 / 1), except 'keras-cudnn': its input kernel blocks
+ * are reshaped, not sliced, so they have no slice expressions.
  */
-export type ExplainLayoutName = Exclude<LayoutName, 'onnx-lbr'|'keras-cudnn'>|'onnx'|'onnx-reset-after';
+export type ExplainLayoutName = Exclude<LayoutName, 'keras-cudnn'>;
 
 /**
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per
@@ -180,22 +180,21 @@ function onnx(resetAfter: boolean): LayoutMap {
   const c = thirds(['z', 'r', 'h']);
   const rb: Record<'r'|'z'|'h', R> = {z: r('3U', '4U'), r: r('4U', '5U'), h: r('5U', '6U')};
   const g3 = ['r', 'z', 'h'] as const;
-  const w = (g: 'r'|'z'|'h', tensor: string) => ({tensor, at: [0, c[g], ALL], transpose: true});
+  const w = (g: 'r'|'z'|'h', tensor: string) => ({tensor, at: [c[g], ALL], transpose: true});
   const biases: BlockMap[] = resetAfter ?
-      [...g3.map((g) => ({block: `bW${g}`, sources: [{tensor: 'B', at: [0, c[g]], note: `Wb${g}`}]})),
-       ...g3.map((g) => ({block: `bU${g}`, sources: [{tensor: 'B', at: [0, rb[g]], note: `Rb${g}`}]}))] :
-      g3.map((g) => ({block: `b${g}`, sources: [{tensor: 'B', at: [0, c[g]], note: `Wb${g}`}, {tensor: 'B', at: [0, rb[g]], note: `Rb${g}`}]}));
+      [...g3.map((g) => ({block: `bW${g}`, sources: [{tensor: 'B', at: [c[g]], note: `Wb${g}`}]})),
+       ...g3.map((g) => ({block: `bU${g}`, sources: [{tensor: 'B', at: [rb[g]], note: `Rb${g}`}]}))] :
+      g3.map((g) => ({block: `b${g}`, sources: [{tensor: 'B', at: [c[g]], note: `Wb${g}`}, {tensor: 'B', at: [rb[g]], note: `Rb${g}`}]}));
   return {
-    name: resetAfter ? 'onnx-reset-after' : 'onnx', family: resetAfter ? 'reset-after' : 'reset-before', convertible: false,
-    frameworks: [`ONNX GRU operator, linear_before_reset=${resetAfter ? 1 : 0}, direction forward`],
-    tensors: {W: '[1, 3U, D]', R: '[1, 3U, U]', B: '[1, 6U]'},
+    name: resetAfter ? 'onnx-lbr' : 'onnx', family: resetAfter ? 'reset-after' : 'reset-before', convertible: true,
+    frameworks: [`ONNX GRU operator, linear_before_reset=${resetAfter ? 1 : 0}: one direction of a node`],
+    tensors: {W: '[3U, D]', R: '[3U, U]', B: '[6U]'},
     gateNames: {r: 'r', z: 'z', h: 'h̃'},
     blocks: [...g3.map((g) => ({block: `W${g}`, sources: [w(g, 'W')]})), ...g3.map((g) => ({block: `U${g}`, sources: [w(g, 'R')]})),
              ...biases],
     notes: [
-      'Described from the ONNX operator specification. `tfjs-gru convert model.onnx` converts whole models; ' +
-          `convertWeights takes one direction of a node (W [3U, D], R [3U, U], B [6U]) as '${resetAfter ? 'onnx-lbr' : 'onnx'}'.`,
-      'The leading axis is the direction (0 forward; bidirectional adds 1 = reverse). B = [Wb z|r|h, Rb z|r|h].',
+      'A node stores W [dirs, 3U, D], R [dirs, 3U, U], B [dirs, 6U]: this is one direction (index 0 forward, 1 reverse). ' +
+          'B = [Wb z|r|h, Rb z|r|h]. `tfjs-gru convert model.onnx` converts whole models.',
       ...(resetAfter ? [] : ['With linear_before_reset=0 ONNX adds Wb and Rb of each gate outside the reset product, so ' +
                              'each textbook bias is their sum: from another layout, put it in Wb and zeros in Rb.']),
     ],
@@ -224,7 +223,7 @@ const UNFUSED_RA: LayoutMap = {
 /** Every layout explain knows, by name, in the order it lists them. */
 export const LAYOUT_MAPS: Record<ExplainLayoutName, LayoutMap> = {
   'tf1': TF1, 'keras': KERAS, 'onnx': onnx(false), 'unfused': UNFUSED,
-  'keras-reset-after': KERAS_RA, 'pytorch': PYTORCH, 'onnx-reset-after': onnx(true), 'unfused-reset-after': UNFUSED_RA,
+  'keras-reset-after': KERAS_RA, 'pytorch': PYTORCH, 'onnx-lbr': onnx(true), 'unfused-reset-after': UNFUSED_RA,
 };
 
 /** Every {@link ExplainLayoutName}, in the order explain lists them. */
