@@ -37,3 +37,45 @@ test('convert: text names what was left out; a Keras 3 hard_sigmoid exits 1 with
   expect(bad.code).toBe(1);
   expect(bad.stderr).toMatch(/hard_sigmoid.*\[UNSUPPORTED\]/);
 });
+
+test('--config: a .weights.h5 with its config elsewhere converts and inspects; bad or misplaced configs are named', async () => {
+  const c = loadCase('keras_files/keras3/gru_ra1_dense_weights');
+  const alone = path.join(tmp, 'alone');
+  fs.mkdirSync(alone);
+  const weights = path.join(alone, 'model.weights.h5');
+  fs.copyFileSync(path.join(c.dir, 'model.weights.h5'), weights);
+  const config = path.join(c.dir, 'config.json');
+  const env = {TFJS_GRU_BACKEND: 'wasm'};
+
+  const missing = runThroughPipe(['convert', weights, '--out', path.join(tmp, 'w0')], env);
+  expect([missing.code, missing.stderr]).toEqual([1, expect.stringMatching(/looked for .*model\.config\.json.*\[NOT_FOUND\]/s)]);
+
+  const out = path.join(tmp, 'w1');
+  const r = runThroughPipe(['convert', weights, '--config', config, '--out', out, '--json'], env);
+  expect([r.code, r.stderr]).toEqual([0, expect.any(String)]);
+  expect(JSON.parse(r.stdout).loadedCheck.pass).toBe(true);
+  const model = await loadLayersModelFromDir(out);
+  const y = model.predict(caseTensor(c, 'x')) as tf.Tensor;
+  expect(tf.max(tf.abs(tf.sub(y, caseTensor(c, 'y')))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
+  model.dispose();
+
+  const ins = runThroughPipe(['inspect', weights, '--config', config, '--json'], env);
+  expect(ins.code).toBe(0);
+  expect(JSON.stringify(JSON.parse(ins.stdout))).toMatch(/gru/i);
+
+  const nowhere = path.join(alone, 'nope.json');
+  const gone = runThroughPipe(['inspect', weights, '--config', nowhere], env);
+  expect([gone.code, gone.stderr]).toEqual([1, expect.stringContaining(`${nowhere}: no such config file (given for ${weights}) [NOT_FOUND]`)]);
+
+  const notJson = path.join(alone, 'broken.json');
+  fs.writeFileSync(notJson, '{"class_name": ');
+  const broken = runThroughPipe(['convert', weights, '--config', notJson, '--out', path.join(tmp, 'w2')], env);
+  expect([broken.code, broken.stderr]).toEqual([1, expect.stringMatching(new RegExp(`the config file ${notJson.replace(/[.]/g, '\\.')} is not JSON.*\\[BAD_CONFIG\\]`))]);
+
+  const k = loadCase('keras_files/keras3/gru_ra1_seq_keras');
+  const misplaced = runThroughPipe(['inspect', path.join(k.dir, 'model.keras'), '--config', config], env);
+  expect([misplaced.code, misplaced.stderr]).toEqual([1, expect.stringMatching(/applies only to Keras \.h5 \/ \.weights\.h5 files, and this is a keras file.*\[BAD_OPTION\]/)]);
+
+  const noValue = runThroughPipe(['inspect', weights, '--config'], env);
+  expect(noValue.code).toBe(2);
+});

@@ -3,7 +3,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -17,6 +17,8 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [
   its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
   Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
   reference; otherwise only the GRU stack, naming the layers left out and why.
+  --config FILE: the Keras model config (model.to_json(), or a .keras's config.json) of a
+  .weights.h5 or weights-only .h5 whose config is not beside it.
 `;
 
 export interface ConvertArgs {
@@ -24,6 +26,8 @@ export interface ConvertArgs {
   out: string;
   layers?: 'builtin' | 'tfjs-gru';
   stack?: string;
+  /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
+  config?: string;
   json?: boolean;
 }
 
@@ -53,7 +57,7 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -73,11 +77,12 @@ export async function convertCommand(argv: string[]): Promise<number> {
     const a = argv[i];
     if (a === '--json') args.json = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
-    else if (a === '--out' || a === '--layers' || a === '--stack') {
+    else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
       const v = argv[++i];
       if (v === undefined) { process.stderr.write(`convert: ${a} needs a value\n${CONVERT_USAGE}`); return 2; }
       if (a === '--out') args.out = v;
       else if (a === '--stack') args.stack = v;
+      else if (a === '--config') args.config = v;
       else if (v === 'builtin' || v === 'tfjs-gru') args.layers = v;
       else { process.stderr.write(`convert: --layers must be builtin or tfjs-gru, got '${v}'\n`); return 2; }
     } else if (a.startsWith('--')) { process.stderr.write(`convert: unknown option '${a}'\n${CONVERT_USAGE}`); return 2; }

@@ -13,7 +13,7 @@ import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLay
 import {ConversionError} from '../io/modelFileError';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
-import {openModelFile} from './modelFormats';
+import {openModelFile, OpenModelFileOptions} from './modelFormats';
 
 /** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
 export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
@@ -31,10 +31,13 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
 }
 
+/** How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}). */
+export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {}
+
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
-                                            options: ToLayersModelOptions = {}): Promise<ConvertModelFileResult> {
-  const opened = openModelFile(path);
+                                            options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
+  const opened = openModelFile(path, {config: options.config});
   const {format, source, discovery} = opened;
   try {
     const built = opened.convert?.(options) ?? null;

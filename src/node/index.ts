@@ -9,8 +9,8 @@ export {setupNode, SetupNodeError, SetupNodeOptions, SetupNodeResult} from './se
 export type {NativeKernelBuild} from './buildNativeKernel';
 export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
-export {convertModelFileToDir, ConvertModelFileResult} from './convertModelFile';
-export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile} from './modelFormats';
+export {convertModelFileToDir, ConvertModelFileOptions, ConvertModelFileResult} from './convertModelFile';
+export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile, OpenModelFileOptions} from './modelFormats';
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';

@@ -54,7 +54,9 @@ export interface ModelFileFormat {
   /** Whether `path` is a file (or folder) of this format; cheap (a name, a stat, a few first bytes). */
   claims(path: string): boolean;
   /** Opens it; throws the format's ModelFileError subclass naming the file and the fault. */
-  open(path: string): OpenedModelFile;
+  open(path: string, options?: OpenModelFileOptions): OpenedModelFile;
+  /** Whether it takes {@link OpenModelFileOptions.config} (a weights-only Keras file). */
+  takesConfig?: boolean;
   /** The `inspect` report of an opened file. */
   inspect(opened: OpenedModelFile): InspectOutput;
 }
@@ -72,7 +74,23 @@ export function formatOf(path: string): ModelFileFormat {
   return f;
 }
 
-/** Opens `path` with its format (see {@link formatOf}). */
-export function openModelFile(path: string): OpenedModelFile {
-  return formatOf(path).open(path);
+/** How to open a model file. */
+export interface OpenModelFileOptions {
+  /**
+   * The path of a Keras model config (JSON from `model.to_json()`, or a `.keras` file's
+   * config.json) for a Keras 3 `.weights.h5` or a weights-only `.h5`; it overrides a
+   * legacy `.h5`'s own `model_config`. Without it such a file's config is looked for
+   * beside it. Other formats refuse it.
+   */
+  config?: string;
+}
+
+/** Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'. */
+export function openModelFile(path: string, options: OpenModelFileOptions = {}): OpenedModelFile {
+  const format = formatOf(path);
+  if (options.config != null && !format.takesConfig) {
+    throw new ModelFileError('BAD_OPTION', path, `a config file (${options.config}) applies only to Keras .h5 / .weights.h5 ` +
+        `files, and this is a ${format.name} file (${format.describe})`);
+  }
+  return format.open(path, options);
 }

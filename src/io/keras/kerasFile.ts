@@ -53,6 +53,8 @@ export interface KerasFileBytes {
   config?: string;
   /** The name used in messages and errors. */
   file?: string;
+  /** What the config is called in errors about it (e.g. its file's path); default 'the given config'. */
+  configName?: string;
 }
 
 function parseConfig(text: string, file: string, where: string): KerasFile['config'] {
@@ -156,7 +158,7 @@ export function readKerasFromBytes(input: KerasFileBytes): KerasFile {
   }
   const h5 = new Hdf5File(bytes, file);
   const modelConfig = h5.stringAttr('', 'model_config');
-  const given = input.config == null ? null : parseConfig(input.config, file, 'the given config');
+  const given = input.config == null ? null : parseConfig(input.config, file, input.configName ?? 'the given config');
   if (h5.has('model_weights') || h5.stringListAttr('', 'layer_names') != null) {
     const root = h5.has('model_weights') ? 'model_weights' : '';
     const config = given ?? (modelConfig == null ? null : parseConfig(modelConfig, file, "the 'model_config' attribute"));

@@ -11,6 +11,7 @@ export const h5Format: ModelFileFormat = {
   name: 'h5',
   describe: 'a Keras .h5 (legacy model.save) or .weights.h5 with its config.json beside it',
   claims: (p) => /\.(h5|hdf5)$/.test(p),
-  open: (p) => openKeras(p, 'h5'),
+  open: (p, options) => openKeras(p, 'h5', options?.config),
+  takesConfig: true,
   inspect: inspectKeras,
 };

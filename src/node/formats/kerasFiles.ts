@@ -21,24 +21,34 @@ function readBytes(p: string): Uint8Array {
   return new Uint8Array(fs.readFileSync(p));
 }
 
-/** Reads a Keras file; a .weights.h5 takes its config from `config` or the first of {@link configCandidates} that exists. */
-export function readKerasFile(p: string, config?: string): KerasFile {
+/**
+ * Reads a Keras file; a .weights.h5 takes its config from the JSON file `configPath`,
+ * else from the first of {@link configCandidates} that exists.
+ */
+export function readKerasFile(p: string, configPath?: string): KerasFile {
   const bytes = readBytes(p);
+  let config: string | undefined;
+  if (configPath != null) {
+    if (!fs.existsSync(configPath) || !fs.statSync(configPath).isFile()) {
+      throw new KerasFileError('NOT_FOUND', configPath, `no such config file (given for ${p})`);
+    }
+    config = fs.readFileSync(configPath, 'utf8');
+  }
   try {
-    return readKerasFromBytes({bytes, file: p, config});
+    return readKerasFromBytes({bytes, file: p, config, configName: configPath && `the config file ${configPath}`});
   } catch (e) {
     if (!(e instanceof KerasFileError && e.code === 'BAD_CONFIG' && config == null && /give the model's config/.test(e.message))) throw e;
     const found = configCandidates(p).find((c) => fs.existsSync(c));
     if (found == null) {
-      throw new KerasFileError('NOT_FOUND', p, `${e.message.slice(p.length + 2)}; looked for ${configCandidates(p).join(', ')}`);
+      throw new KerasFileError('NOT_FOUND', p, `${e.message.slice(p.length + 2)}; looked for ${configCandidates(p).join(', ')} (or give its path: --config FILE, or the config option)`);
     }
-    return readKerasFromBytes({bytes, file: p, config: fs.readFileSync(found, 'utf8')});
+    return readKerasFromBytes({bytes, file: p, config: fs.readFileSync(found, 'utf8'), configName: `the config file ${found}`});
   }
 }
 
-/** Opens a Keras file as a model file of inspect and convert (`format` is the format's name). */
-export function openKeras(p: string, format: string): OpenedModelFile {
-  const kf = readKerasFile(p);
+/** Opens a Keras file as a model file of inspect and convert (`format` is the format's name; `configPath` see {@link readKerasFile}). */
+export function openKeras(p: string, format: string, configPath?: string): OpenedModelFile {
+  const kf = readKerasFile(p, configPath);
   try {
     const plan = planKerasModel(kf);
     return {format, source: kf, discovery: plan.discovery, convert: (options) => kerasToLayersModel(kf, options, plan)};
