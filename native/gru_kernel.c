@@ -61,10 +61,10 @@ size_t gk_backward_scratch_floats(const gk_dims *d) {
 static void activate(int kind, float *v, size_t n) {
   switch (kind) {
     case GK_TANH:
-      for (size_t i = 0; i < n; i++) v[i] = gk_tanh(v[i]);
+      gk_tanh_array(v, n);
       break;
     case GK_SIGMOID:
-      for (size_t i = 0; i < n; i++) v[i] = gk_sigmoid(v[i]);
+      gk_sigmoid_array(v, n);
       break;
     case GK_HARD_SIGMOID:
       for (size_t i = 0; i < n; i++) {

@@ -204,6 +204,24 @@ describe('gk_math.h', () => {
     expect(s[12]).toBe(0);
     expect(s[9]).toBe(Math.fround(Math.exp(Math.fround(-87.4))));  // e^x/(1+e^x) keeps tiny values
   });
+
+  test('the four-lane tanh and sigmoid the kernel runs equal the scalar functions bit for bit', () => {
+    const specials = [NaN, Infinity, -Infinity, 0, -0, 2 ** -149, -(2 ** -149), 2 ** -12, -(2 ** -12), 0.55, -0.55,
+                      Math.fround(0.55) - 2 ** -24, 88.72, 89, -104, -1000, 1000, 3.4e38, -3.4e38];
+    const all = Float32Array.from([...specials, ...xs]);
+    const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
+    for (const fn of ['tanh', 'sigmoid'] as const) {
+      const want = kernel.math(fn, all);
+      const got = kernel.math(`${fn}-array`, all);
+      const differ = bits(want).findIndex((w, i) => w !== bits(got)[i] && !(Number.isNaN(want[i]) && Number.isNaN(got[i])));
+      expect([fn, differ === -1 ? 'equal' : `x = ${all[differ]}: ${got[differ]}, scalar ${want[differ]}`]).toEqual([fn, 'equal']);
+      // every length around the vector width: the scalar tail and the lanes agree
+      for (let n = 0; n <= 9; n++) {
+        const x = all.subarray(5, 5 + n);
+        expect(Array.from(bits(kernel.math(`${fn}-array`, x)))).toEqual(Array.from(bits(kernel.math(fn, x))));
+      }
+    }
+  });
 });
 
 interface Case {

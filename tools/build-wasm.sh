@@ -35,7 +35,7 @@ if ! "$CLANG" --print-targets 2>/dev/null | grep -q wasm32; then
 fi
 
 sources=(native/wasm/gemm_simd.c native/wasm/libc.c native/wasm/test_exports.c)
-exports=(gk_sgemm gk_test_exp gk_test_tanh gk_test_sigmoid)
+exports=(gk_sgemm gk_test_exp gk_test_tanh gk_test_sigmoid gk_test_tanh_array gk_test_sigmoid_array)
 if [ -f native/gru_kernel.c ]; then
   sources+=(native/gru_kernel.c)
   exports+=(gk_forward gk_backward gk_workspace_floats gk_forward_scratch_floats gk_backward_scratch_floats)

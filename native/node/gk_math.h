@@ -52,4 +52,12 @@ static inline float gk_tanh(float x) {
 
 /* 1 / (1 + e^−x); e^−x is clamped, so both tails come out as 0 and 1 without overflow. */
 static inline float gk_sigmoid(float x) { return 1.f / (1.f + gk_exp(-x)); }
+/* v[i] = f(v[i]) for i < n (the wasm build has four-lane versions; gcc vectorizes these loops). */
+static inline void gk_tanh_array(float *v, size_t n) {
+  for (size_t i = 0; i < n; i++) v[i] = gk_tanh(v[i]);
+}
+static inline void gk_sigmoid_array(float *v, size_t n) {
+  for (size_t i = 0; i < n; i++) v[i] = gk_sigmoid(v[i]);
+}
+
 #endif

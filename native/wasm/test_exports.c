@@ -14,3 +14,12 @@ void gk_test_tanh(const float *x, float *y, int n) {
 void gk_test_sigmoid(const float *x, float *y, int n) {
   for (int i = 0; i < n; i++) y[i] = gk_sigmoid(x[i]);
 }
+/* The four-lane array versions the kernel runs (y = f(x) in place of a copy). */
+void gk_test_tanh_array(const float *x, float *y, int n) {
+  for (int i = 0; i < n; i++) y[i] = x[i];
+  gk_tanh_array(y, (unsigned long)n);
+}
+void gk_test_sigmoid_array(const float *x, float *y, int n) {
+  for (int i = 0; i < n; i++) y[i] = x[i];
+  gk_sigmoid_array(y, (unsigned long)n);
+}

@@ -49,6 +49,8 @@ export interface GruKernelExports {
   gk_test_exp(x: number, y: number, n: number): void;
   gk_test_tanh(x: number, y: number, n: number): void;
   gk_test_sigmoid(x: number, y: number, n: number): void;
+  gk_test_tanh_array(x: number, y: number, n: number): void;
+  gk_test_sigmoid_array(x: number, y: number, n: number): void;
 }
 
 const REQUIRED_EXPORTS = [
@@ -404,13 +406,18 @@ export class WasmKernel implements SequenceKernel {
     return c;
   }
 
-  /** gk_exp / gk_tanh / gk_sigmoid of gk_math.h over an array (tests). */
-  math(fn: 'exp'|'tanh'|'sigmoid', x: Float32Array): Float32Array {
+  /**
+   * gk_exp / gk_tanh / gk_sigmoid of gk_math.h over an array (tests); 'tanh-array' /
+   * 'sigmoid-array': the four-lane versions the kernel's loops run.
+   */
+  math(fn: 'exp'|'tanh'|'sigmoid'|'tanh-array'|'sigmoid-array', x: Float32Array): Float32Array {
     const layout = new Layout((this.heapBase + 15) & ~15);
     const px = layout.take(x.length), py = layout.take(x.length);
     const heap = this.ensureMemory(layout.bytes);
     heap.set(x, px >> 2);
-    const f = fn === 'exp' ? this.exports.gk_test_exp : fn === 'tanh' ? this.exports.gk_test_tanh : this.exports.gk_test_sigmoid;
+    const e = this.exports;
+    const f = {exp: e.gk_test_exp, tanh: e.gk_test_tanh, sigmoid: e.gk_test_sigmoid,
+               'tanh-array': e.gk_test_tanh_array, 'sigmoid-array': e.gk_test_sigmoid_array}[fn];
     f(px, py, x.length);
     return heap.slice(py >> 2, (py >> 2) + x.length);
   }
