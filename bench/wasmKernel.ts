@@ -36,8 +36,14 @@ function rand(n: number, seed: number, scale = 1): Float32Array {
   return a;
 }
 
+/**
+ * Median ms of `runs` calls after a warm-up of at least 3 calls and 300 ms: V8 first runs
+ * wasm as baseline (Liftoff) code and swaps in optimized code once it is hot; timing the
+ * first calls measured that (the medium step gemm at 8.8 GFLOP/s, 30 once optimized).
+ */
 function timeRuns(runs: number, fn: () => void): number {
-  fn();  // warm-up
+  const until = performance.now() + 300;
+  for (let i = 0; i < 3 || performance.now() < until; i++) fn();
   const t: number[] = [];
   for (let i = 0; i < runs; i++) t.push(timeMs(fn));
   return median(t);
