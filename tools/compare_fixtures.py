@@ -75,7 +75,8 @@ def cmp_json(a, b, path):
         if isinstance(a, int) and isinstance(b, int):
             return [] if a == b else [f"{path}: {a!r} vs {b!r}"]
         if math.isfinite(a) and math.isfinite(b):
-            return [] if abs(a - b) <= ATOL + RTOL * abs(b) else [f"{path}: {a!r} vs {b!r} (difference {abs(a - b):.3g} > {TOL})"]
+            allowed = ATOL + RTOL * abs(b)
+            return [] if abs(a - b) <= allowed else [f"{path}: {a!r} vs {b!r} (difference {abs(a - b):.3g} > {allowed:.3g})"]
         return [] if a == b or (math.isnan(a) and math.isnan(b)) else [f"{path}: {a!r} vs {b!r}"]
     if type(a) is not type(b):
         return [f"{path}: {type(a).__name__} {a!r} vs {type(b).__name__} {b!r}"]

@@ -1,5 +1,5 @@
 import {ModelFileError} from '../io/modelFileError';
-import {formatOf, openModelFile, OpenedModelFile} from '../node/modelFormats';
+import {formatOf, OpenedModelFile, openWithFormat} from '../node/modelFormats';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
 export const INSPECT_USAGE = `usage: tfjs-gru inspect <model file> [--config FILE] [--json]
@@ -26,7 +26,7 @@ export function runInspect(args: InspectArgs, io: CommandIo = processIo): number
   let opened: OpenedModelFile | undefined;
   try {
     const format = formatOf(args.path);
-    opened = openModelFile(args.path, {config: args.config});
+    opened = openWithFormat(format, args.path, {config: args.config});
     const {report, text} = format.inspect(opened);
     io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : text);
     return 0;

@@ -114,8 +114,6 @@ export interface LayoutView {
   /** The family's equations written with this layout's slices. */
   equations: string[];
   notes: string[];
-  /** Whether convertWeights converts to and from it. */
-  convertible: boolean;
 }
 
 /** A layout of the other family, and why it cannot hold this cell. */
@@ -278,7 +276,7 @@ function layoutView(map: LayoutMap, d: number, u: number): LayoutView {
   }));
   return {
     layout: map.name, family: map.family, frameworks: map.frameworks, gateNames: map.gateNames, tensors, blocks,
-    equations, notes: map.notes, convertible: map.convertible,
+    equations, notes: map.notes,
   };
 }
 
@@ -386,10 +384,6 @@ export function explainGru(options: ExplainGruOptions): GruExplanation {
   let d: number;
   let u: number;
   if (options.weights != null) {
-    if (!map.convertible) {
-      throw new Error(`explainGru: real weights in layout '${map.name}' are not supported yet (no reader or converter ` +
-                      `for it); explain its sizes with inputSize and units`);
-    }
     const size = validateWeights(options.weights, getLayout(map.name), 'explainGru');
     for (const [key, got] of [['inputSize', size.inputSize], ['units', size.units]] as const) {
       if (options[key] != null && options[key] !== got) {

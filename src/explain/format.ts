@@ -75,8 +75,8 @@ export function formatGruExplanation(e: GruExplanation): string {
                        ...v.blocks.map((b) => [b.block, ...views.map((x) => x.blocks.find((y) => y.block === b.block)!.expression)])]));
     out.push('', '  tensors:');
     for (const x of e.equivalents) {
-      out.push(`  ${x.layout}: ${x.tensors.map((t) => `${t.name} ${t.shape}`).join(', ')}${
-          x.convertible ? `   (convertWeights(w, '${v.layout}', '${x.layout}'))` : '   (described; no converter yet)'}`);
+      out.push(`  ${x.layout}: ${x.tensors.map((t) => `${t.name} ${t.shape}`).join(', ')}   ` +
+               `(convertWeights(w, '${v.layout}', '${x.layout}'))`);
       out.push(...x.frameworks.map((f) => `      ${f}`));
       out.push(...x.notes.map((n) => `      - ${n}`));
     }

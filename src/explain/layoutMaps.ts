@@ -40,8 +40,6 @@ export interface LayoutMap {
   gateNames: {r: string, z: string, h: string};
   blocks: BlockMap[];
   notes: string[];
-  /** Whether {@link convertWeights} converts this layout (and explain can check real weights in it). */
-  convertible: boolean;
 }
 
 /** The explicit blocks of each family, with what they multiply or where they are added. */
@@ -89,7 +87,7 @@ function thirds(order: Array<'r'|'z'|'h'>): Record<'r'|'z'|'h', R> {
 }
 
 const TF1: LayoutMap = {
-  name: 'tf1', family: 'reset-before', convertible: true,
+  name: 'tf1', family: 'reset-before',
   frameworks: ['TensorFlow 1.x tf.nn.rnn_cell.GRUCell (tf.compat.v1)', 'TF1 GRUBlockCell / GRUBlockCellV2',
                'tfjs-gru TF1GRU / TF1GRUCell'],
   tensors: {'gates/kernel': '[D+U, 2U]', 'gates/bias': '[2U]', 'candidate/kernel': '[D+U, U]', 'candidate/bias': '[U]'},
@@ -132,7 +130,7 @@ function kerasBlocks(resetAfter: boolean): BlockMap[] {
 }
 
 const KERAS: LayoutMap = {
-  name: 'keras', family: 'reset-before', convertible: true,
+  name: 'keras', family: 'reset-before',
   frameworks: ['Keras GRU(reset_after=False) (tf.keras, Keras 3)', 'tfjs tf.layers.gru (weights gru/kernel, ' +
                'gru/recurrent_kernel, gru/bias)', 'tfjs-gru gru({resetAfter: false})'],
   tensors: {kernel: '[D, 3U]', recurrent_kernel: '[U, 3U]', bias: '[3U]'},
@@ -147,7 +145,7 @@ const KERAS: LayoutMap = {
 };
 
 const KERAS_RA: LayoutMap = {
-  name: 'keras-reset-after', family: 'reset-after', convertible: true,
+  name: 'keras-reset-after', family: 'reset-after',
   frameworks: ['Keras GRU(reset_after=True), the default of Keras 2 and 3 (CuDNN-compatible)',
                'tfjs-gru gru() / KerasGRU (tf.layers.gru refuses resetAfter: true)'],
   tensors: {kernel: '[D, 3U]', recurrent_kernel: '[U, 3U]', bias: '[2, 3U]'},
@@ -158,7 +156,7 @@ const KERAS_RA: LayoutMap = {
 };
 
 const PYTORCH: LayoutMap = {
-  name: 'pytorch', family: 'reset-after', convertible: true,
+  name: 'pytorch', family: 'reset-after',
   frameworks: ['PyTorch torch.nn.GRU (layer 0; _reverse for the backward direction, l{k} for layer k)'],
   tensors: {weight_ih_l0: '[3U, D]', weight_hh_l0: '[3U, U]', bias_ih_l0: '[3U]', bias_hh_l0: '[3U]'},
   gateNames: {r: 'r', z: 'z', h: 'n'},
@@ -186,7 +184,7 @@ function onnx(resetAfter: boolean): LayoutMap {
        ...g3.map((g) => ({block: `bU${g}`, sources: [{tensor: 'B', at: [rb[g]], note: `Rb${g}`}]}))] :
       g3.map((g) => ({block: `b${g}`, sources: [{tensor: 'B', at: [c[g]], note: `Wb${g}`}, {tensor: 'B', at: [rb[g]], note: `Rb${g}`}]}));
   return {
-    name: resetAfter ? 'onnx-lbr' : 'onnx', family: resetAfter ? 'reset-after' : 'reset-before', convertible: true,
+    name: resetAfter ? 'onnx-lbr' : 'onnx', family: resetAfter ? 'reset-after' : 'reset-before',
     frameworks: [`ONNX GRU operator, linear_before_reset=${resetAfter ? 1 : 0}: one direction of a node`],
     tensors: {W: '[3U, D]', R: '[3U, U]', B: '[6U]'},
     gateNames: {r: 'r', z: 'z', h: 'h̃'},
@@ -202,7 +200,7 @@ function onnx(resetAfter: boolean): LayoutMap {
 }
 
 const UNFUSED: LayoutMap = {
-  name: 'unfused', family: 'reset-before', convertible: true,
+  name: 'unfused', family: 'reset-before',
   frameworks: ['the textbook GRU with explicit Wr, Wz, Wh, Ur, Uz, Uh, br, bz, bh (tfjs-gru unfusedGru)'],
   tensors: {Wr: '[D, U]', Wz: '[D, U]', Wh: '[D, U]', Ur: '[U, U]', Uz: '[U, U]', Uh: '[U, U]', br: '[U]', bz: '[U]', bh: '[U]'},
   gateNames: {r: 'r', z: 'z', h: 'h̃'},
@@ -211,7 +209,7 @@ const UNFUSED: LayoutMap = {
 };
 
 const UNFUSED_RA: LayoutMap = {
-  name: 'unfused-reset-after', family: 'reset-after', convertible: true,
+  name: 'unfused-reset-after', family: 'reset-after',
   frameworks: ['the textbook reset-after GRU with explicit matrices and two biases per gate (tfjs-gru unfusedResetAfterGru)'],
   tensors: Object.fromEntries(FAMILY_BLOCKS['reset-after'].map(({block}) => [block, block.startsWith('b') ? '[U]' :
                                                                   block.startsWith('W') ? '[D, U]' : '[U, U]'])),

@@ -87,7 +87,11 @@ export interface OpenModelFileOptions {
 
 /** Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'. */
 export function openModelFile(path: string, options: OpenModelFileOptions = {}): OpenedModelFile {
-  const format = formatOf(path);
+  return openWithFormat(formatOf(path), path, options);
+}
+
+/** {@link openModelFile} with the format already known. */
+export function openWithFormat(format: ModelFileFormat, path: string, options: OpenModelFileOptions = {}): OpenedModelFile {
   if (options.config != null && !format.takesConfig) {
     throw new ModelFileError('BAD_OPTION', path, `a config file (${options.config}) applies only to Keras .h5 / .weights.h5 ` +
         `files, and this is a ${format.name} file (${format.describe})`);
