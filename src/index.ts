@@ -85,3 +85,9 @@ export type {KerasConversionDescription, KerasConversionInfo, KerasConvertedMode
 export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
 export type {KerasInspectReport} from './kerasModel/inspect';
 export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';
+// Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors).
+import './onnxGraph/register';
+export {onnxToGraphModel} from './onnxGraph/toGraphModel';
+export type {GraphTensorInfo, OnnxGraphConversion} from './onnxGraph/toGraphModel';
+export {onnxGraphNames, runOnnxGraph} from './onnxGraph/run';
+export {registerOnnxOps, SUPPORTED_ONNX_OPS} from './onnxGraph/registry';

@@ -1,9 +1,20 @@
 import {parseBackendName, selectBackend} from '../node/backend';
 import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
+import {convertOnnxGraphToDir, OnnxGraphConvertResult} from '../node/convertOnnxGraph';
+import {formatOf} from '../node/modelFormats';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--gru-stack] [--json]
+  ONNX models (.onnx): the whole graph becomes a tfjs GraphModel (model.json +
+  group1-shard1of1.bin) with the ONNX inputs' and outputs' names, shapes and layout;
+  GRU nodes run on tfjs-gru's whole-sequence kernels, every other operator on tfjs ops
+  (import 'tfjs-gru', then tf.loadGraphModel(...)). An operator, attribute or dtype that
+  cannot be converted exactly is refused, all of them listed in one error, before anything
+  is written. The written model is checked against onnxruntime-node when it is installed,
+  else against the graph before writing and each GRU against the unfused reference.
+  --gru-stack: the GRU stack alone as a LayersModel (below), not the whole graph.
+  TensorFlow checkpoints, PyTorch .safetensors (and ONNX with --gru-stack):
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -29,6 +40,24 @@ export interface ConvertArgs {
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
   json?: boolean;
+  /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
+  gruStack?: boolean;
+}
+
+function describeGraph(r: OnnxGraphConvertResult): string {
+  const info = (t: {name: string; dtype: string; onnxShape: Array<number | string | null> | null}) =>
+    `${t.name} ${t.dtype} [${t.onnxShape == null ? '?' : t.onnxShape.map((d) => d ?? '?').join(', ')}]`;
+  const lines = [`converted ${r.source} (onnx, whole graph) → ${r.out}`];
+  lines.push(`  inputs:  ${r.inputs.map(info).join(', ')}`);
+  lines.push(`  outputs: ${r.outputs.map(info).join(', ')}`);
+  lines.push(`  ops: ${Object.entries(r.ops).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  lines.push(`  ${r.grus} GRU node(s) on tfjs-gru's kernels; ${r.folded} node(s) folded at conversion; ${r.dropped} unused node(s) dropped; ` +
+      `weights ${(r.weightBytes / 1e6).toFixed(2)} MB`);
+  lines.push(`  check (${r.check.kind}): ${r.check.description}: max |error| ${r.check.maxAbsError.toExponential(2)} <= ` +
+      `${r.check.tolerance.toExponential(2)}`);
+  lines.push("  load: import 'tfjs-gru' (registers the ONNX op executors), then tf.loadGraphModel(...); run with " +
+      'model.execute({name: tensor}, outputNames) or runOnnxGraph(model, inputs)');
+  return lines.join('\n') + '\n';
 }
 
 function describe(r: ConvertModelFileResult): string {
@@ -57,6 +86,11 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
+    if (formatOf(args.path).name === 'onnx' && !args.gruStack) {
+      const g = await convertOnnxGraphToDir(args.path, args.out);
+      io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
+      return 0;
+    }
     const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
@@ -76,6 +110,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--gru-stack') args.gruStack = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
     else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
       const v = argv[++i];
