@@ -238,11 +238,11 @@ def write_streaming_case(root, torch_python):
         for n in in_names:
             file = f"frame{t:02d}_in_{n}.npy"
             save_npy(os.path.join(folder, file), feeds[n], "float32")
-            entry["inputs"].append({"name": n, "file": file, "shape": list(feeds[n].shape)})
+            entry["inputs"].append({"name": n, "file": file, "dtype": "float32", "shape": list(feeds[n].shape)})
         for n in out_names:
             file = f"frame{t:02d}_out_{n}.npy"
             save_npy(os.path.join(folder, file), results[n], "float32")
-            entry["outputs"].append({"name": n, "file": file, "shape": list(results[n].shape)})
+            entry["outputs"].append({"name": n, "file": file, "dtype": "float32", "shape": list(results[n].shape)})
             worst = max(worst, float(np.abs(results[n] - torch_ref[f"{n}_{t:02d}.npy"]).max()))
         frames.append(entry)
         state = {n: results[o] for n, o in feedback.items()}
