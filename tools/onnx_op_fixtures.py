@@ -922,6 +922,61 @@ def pattern_cases():
         node("Concat", ["x", "shifted"], ["y"], axis=1),
     ], [("x", u(r, (b, c, t, f)))], ["y"],
         [("pads", i64([0, 0, 3, 0, 0, 0, 0, 0])), ("starts", i64([1])), ("ends", i64([-2])), ("axes", i64([2]))]))
+    out += torch_export_pattern_cases()
+    return out
+
+
+def const(name, value):
+    """A Constant node, as torch.onnx.export writes its constants (not initializers)."""
+    return node("Constant", [], [name], value=numpy_helper.from_array(np.asarray(value), name))
+
+
+def torch_export_pattern_cases():
+    """Two chains copied from DeepFilterNet3's df_dec.onnx (torch 1.13, opset 12), on small shapes."""
+    out = []
+    # F.pad(x, (0, 0, k, 0)): the pads computed by ConstantOfShape -> Concat -> Reshape -> Slice(step -1)
+    # -> Transpose -> Reshape -> Cast, then Pad; the time axis S is dynamic.
+    name = "pattern_torch_pad_pads_chain"
+    r = rng_for(name)
+    c, s, f, k = 2, 5, 3, 4
+    out.append(Case(name, "pattern", 12, [
+        const("n_zero_pairs", i64([4])), const("given", i64([0, 0, k, 0])),
+        node("ConstantOfShape", ["n_zero_pairs"], ["zeros"], value=helper.make_tensor("value", TensorProto.INT64, [1], [0])),
+        node("Concat", ["given", "zeros"], ["pads_torch"], axis=0),
+        const("pairs_shape", i64([-1, 2])), node("Reshape", ["pads_torch", "pairs_shape"], ["pairs"]),
+        const("starts", i64([-1])), const("ends", i64([-9223372036854775807])), const("axes", i64([0])),
+        const("steps", i64([-1])), node("Slice", ["pairs", "starts", "ends", "axes", "steps"], ["pairs_rev"]),
+        node("Transpose", ["pairs_rev"], ["pairs_t"], perm=[1, 0]),
+        const("flat", i64([-1])), node("Reshape", ["pairs_t", "flat"], ["pads_f"]),
+        node("Cast", ["pads_f"], ["pads"], to=TensorProto.INT64),
+        const("pad_value", f32s(0.0)),
+        node("Pad", ["x", "pads", "pad_value"], ["y"], mode="constant"),
+    ], [("x", u(r, (1, c, s, f)))], ["y"], dims={"x": [1, c, "S", f], "y": [1, c, "S_plus_k", f]}))
+    # nn.GRU(batch_first=True, num_layers=2) without h0: the zero state built from the input's batch size
+    # (Shape -> Gather -> Unsqueeze -> Concat -> ConstantOfShape), one Slice per layer, Squeeze between.
+    name = "pattern_torch_gru_zero_state"
+    r = rng_for(name)
+    b, t, d, hs = 3, 4, 3, 5
+    layers = [(u(r, (1, 3 * hs, d), -0.5, 0.5), u(r, (1, 3 * hs, hs), -0.5, 0.5), u(r, (1, 6 * hs), -0.5, 0.5)),
+              (u(r, (1, 3 * hs, hs), -0.5, 0.5), u(r, (1, 3 * hs, hs), -0.5, 0.5), u(r, (1, 6 * hs), -0.5, 0.5))]
+    nodes = [node("Shape", ["x"], ["shape"]), const("zero", np.array(0, dtype=I64)),
+             node("Gather", ["shape", "zero"], ["batch"], axis=0), const("n_layers", i64([2])),
+             node("Unsqueeze", ["batch"], ["batch_1d"], axes=[0]), const("hidden", i64([hs])),
+             node("Concat", ["n_layers", "batch_1d", "hidden"], ["h0_shape"], axis=0),
+             node("ConstantOfShape", ["h0_shape"], ["h0"], value=helper.make_tensor("value", TensorProto.FLOAT, [1], [0.0])),
+             node("Transpose", ["x"], ["x_tm"], perm=[1, 0, 2])]
+    seq = "x_tm"
+    for i, (w, rr, bb) in enumerate(layers):
+        nodes += [const(f"W{i}", w), const(f"R{i}", rr), const(f"B{i}", bb),
+                  const(f"axes{i}", i64([0])), const(f"start{i}", i64([i])), const(f"end{i}", i64([i + 1])),
+                  node("Slice", ["h0", f"start{i}", f"end{i}", f"axes{i}"], [f"h0_{i}"]),
+                  node("GRU", [seq, f"W{i}", f"R{i}", f"B{i}", "", f"h0_{i}"], [f"Y{i}", f"Y_h{i}"], hidden_size=hs,
+                       linear_before_reset=1),
+                  node("Squeeze", [f"Y{i}"], [f"S{i}"], axes=[1])]
+        seq = f"S{i}"
+    nodes.append(node("Transpose", [seq], ["y"], perm=[1, 0, 2]))
+    out.append(Case(name, "pattern", 12, nodes, [("x", u(r, (b, t, d)))], ["y"],
+                    dims={"x": ["batch", "time", d], "y": ["batch", "time", hs]}))
     return out
 
 
