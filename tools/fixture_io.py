@@ -2,7 +2,7 @@
 
 Contract (read by the TypeScript loader):
   * every tensor is a ``.npy`` file, format version 1.0, little-endian, C order,
-    dtype ``<f4`` (float32) or ``<i4`` (int32);
+    dtype ``<f4`` (float32) or ``<i4`` (int32) (``onnx_ops/`` also ``<i8`` int64 and ``|b1`` bool);
   * every case is a folder ``<out>/<group>/<name>/`` holding ``case.json``:
     ``{"name", "kind", "config", "tensors": {name: {"file", "shape", "dtype"}}}``.
 """
@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-_DTYPES = {"float32": "<f4", "int32": "<i4"}
+_DTYPES = {"float32": "<f4", "int32": "<i4", "int64": "<i8", "bool": "|b1"}  # int64/bool: onnx_ops only
 
 
 def seed_for(name):
