@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {Attrs, floatAttr, intAttr, intsAttr, intValues, normAxis, OnnxOp, OnnxOpError, OpContext, stringAttr} from '../op';
+import {Attrs, broadcastShapes, floatAttr, intAttr, intsAttr, intValues, normAxis, OnnxOp, OnnxOpError, OpContext, stringAttr} from '../op';
 import {pad} from './shape';
 
 function need(t: tf.Tensor | null, i: number, op: string, ctx: OpContext): tf.Tensor {
@@ -18,14 +18,22 @@ function need(t: tf.Tensor | null, i: number, op: string, ctx: OpContext): tf.Te
 // ---------------------------------------------------------------- matmuls
 
 function matMul(a: tf.Tensor, b: tf.Tensor, ctx: OpContext): tf.Tensor {
-  const a2 = a.rank === 1 ? tf.reshape(a, [1, a.shape[0]]) : a;
-  const b2 = b.rank === 1 ? tf.reshape(b, [b.shape[0], 1]) : b;
-  if (a2.shape[a2.rank - 1] !== b2.shape[b2.rank - 2]) {
-    throw new OnnxOpError(ctx.node, 'MatMul', `inner dimensions differ: [${a.shape}] × [${b.shape}]`);
+  const a2 = a.rank === 1 ? tf.reshape(a, [1, a.shape[0]!]) : a;
+  const b2 = b.rank === 1 ? tf.reshape(b, [b.shape[0]!, 1]) : b;
+  const [m, k] = a2.shape.slice(-2) as [number, number];
+  const [k2, n] = b2.shape.slice(-2) as [number, number];
+  if (k !== k2) throw new OnnxOpError(ctx.node, 'MatMul', `inner dimensions differ: [${a.shape}] × [${b.shape}]`);
+  let y: tf.Tensor;
+  if (a2.rank === 2 && b2.rank === 2) {
+    y = tf.matMul(a2 as tf.Tensor2D, b2 as tf.Tensor2D);
+  } else {
+    // numpy's broadcasting of the batch dims, made explicit: [...batch, m, k] × [...batch, k, n] as 3-D
+    const batch = broadcastShapes(a2.shape.slice(0, -2), b2.shape.slice(0, -2), ctx, 'MatMul');
+    const size = batch.reduce((p, q) => p * q, 1);
+    const lift = (t: tf.Tensor, r: number, c: number) => tf.reshape(tf.broadcastTo(
+        t.rank - 2 < batch.length ? tf.reshape(t, [...Array(batch.length - t.rank + 2).fill(1), ...t.shape]) : t, [...batch, r, c]), [size, r, c]);
+    y = tf.reshape(tf.matMul(lift(a2, m, k) as tf.Tensor3D, lift(b2, k, n) as tf.Tensor3D), [...batch, m, n]);
   }
-  const rank = Math.max(a2.rank, b2.rank);
-  const lift = (t: tf.Tensor) => (t.rank < rank ? tf.reshape(t, [...Array(rank - t.rank).fill(1), ...t.shape]) : t);
-  let y: tf.Tensor = rank === 2 ? tf.matMul(a2 as tf.Tensor2D, b2 as tf.Tensor2D) : tf.matMul(lift(a2), lift(b2));
   if (a.rank === 1 || b.rank === 1) {
     const shape = y.shape.slice();
     if (b.rank === 1) shape.splice(shape.length - 1, 1);
@@ -60,6 +68,70 @@ export function expandEllipsis(equation: string, ranks: number[]): string {
     out = out.replace('...', letters);
   }
   return `${newTerms.join(',')}->${out}`;
+}
+
+/** One operand with a letter per axis. */
+interface Labeled { t: tf.Tensor; labels: string }
+
+/** Sums away the axes whose letters are not in `keep`, then orders the rest as `order`. */
+function reduceTo(x: Labeled, keep: Set<string>): Labeled {
+  const sumAxes = [...x.labels].map((c, i) => (keep.has(c) ? -1 : i)).filter((i) => i >= 0);
+  if (sumAxes.length === 0) return x;
+  return {t: tf.sum(x.t, sumAxes), labels: [...x.labels].filter((c) => keep.has(c)).join('')};
+}
+
+/** Two operands contracted into the letters `out` (a subset of theirs), by transposes, reshapes and one batched matMul. */
+function contractPair(a: Labeled, b: Labeled, out: string, ctx: OpContext): Labeled {
+  const inB = new Set(b.labels);
+  const inA = new Set(a.labels);
+  const outSet = new Set(out);
+  a = reduceTo(a, new Set([...a.labels].filter((c) => inB.has(c) || outSet.has(c))));
+  b = reduceTo(b, new Set([...b.labels].filter((c) => inA.has(c) || outSet.has(c))));
+  const batch = [...a.labels].filter((c) => inB.has(c) && outSet.has(c));
+  const contract = [...a.labels].filter((c) => inB.has(c) && !outSet.has(c));
+  const aKeep = [...a.labels].filter((c) => !inB.has(c));
+  const bKeep = [...b.labels].filter((c) => !inA.has(c));
+  const dimOf = (x: Labeled, c: string) => x.t.shape[x.labels.indexOf(c)]!;
+  const size = (x: Labeled, cs: string[]) => cs.reduce((p, c) => p * dimOf(x, c), 1);
+  const batchDims = batch.map((c) => {
+    const da = dimOf(a, c);
+    const db = dimOf(b, c);
+    if (da !== db && da !== 1 && db !== 1) throw new OnnxOpError(ctx.node, 'Einsum', `axis '${c}' is ${da} in one operand and ${db} in the other`);
+    return Math.max(da, db);
+  });
+  const arrange = (x: Labeled, order: string[], shape: number[]) => {
+    const perm = order.map((c) => x.labels.indexOf(c));
+    const tr = perm.every((p, i) => p === i) ? x.t : tf.transpose(x.t, perm);
+    const full = [...batchDims, ...order.slice(batch.length).map((c) => dimOf(x, c))];
+    return tf.reshape(tf.broadcastTo(tr, full), shape);
+  };
+  const nb = batchDims.reduce((p, q) => p * q, 1);
+  const A = arrange(a, [...batch, ...aKeep, ...contract], [nb, size(a, aKeep), size(a, contract)]) as tf.Tensor3D;
+  const B = arrange(b, [...batch, ...contract, ...bKeep], [nb, size(b, contract), size(b, bKeep)]) as tf.Tensor3D;
+  const y = tf.reshape(tf.matMul(A, B), [...batchDims, ...aKeep.map((c) => dimOf(a, c)), ...bKeep.map((c) => dimOf(b, c))]);
+  const labels = [...batch, ...aKeep, ...bKeep].join('');
+  return {t: y, labels};
+}
+
+/** numpy's einsum (explicit '->' after expandEllipsis), without diagonals (a letter twice in one operand is refused). */
+function einsum(equation: string, xs: tf.Tensor[], ctx: OpContext): tf.Tensor {
+  const [lhs, out] = equation.split('->');
+  const terms = lhs.split(',');
+  if (terms.length !== xs.length) throw new OnnxOpError(ctx.node, 'Einsum', `equation '${equation}' has ${terms.length} operands, got ${xs.length}`);
+  const ops: Labeled[] = terms.map((labels, i) => {
+    if (new Set(labels).size !== labels.length) throw new OnnxOpError(ctx.node, 'Einsum', `'${labels}' repeats a letter (diagonals are not supported)`);
+    if (labels.length !== xs[i].rank) throw new OnnxOpError(ctx.node, 'Einsum', `operand ${i} '${labels}' has rank ${xs[i].rank}`);
+    return {t: xs[i], labels};
+  });
+  let acc = ops[0];
+  for (let i = 1; i < ops.length; i++) {
+    const later = new Set([...ops.slice(i + 1).map((o) => o.labels).join(''), ...out]);
+    const keep = [...new Set([...acc.labels, ...ops[i].labels])].filter((c) => later.has(c)).join('');
+    acc = contractPair(acc, ops[i], keep, ctx);
+  }
+  acc = reduceTo(acc, new Set(out));
+  const perm = [...out].map((c) => acc.labels.indexOf(c));
+  return perm.every((p, i) => p === i) ? tf.clone(acc.t) : tf.transpose(acc.t, perm);
 }
 
 // ---------------------------------------------------------------- convolution helpers
@@ -179,8 +251,20 @@ function convTranspose(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, attrs: A
   const kernel = intsAttr(attrs, 'kernel_shape') ?? w.shape.slice(2);
   const strides = intsAttr(attrs, 'strides') ?? Array(n).fill(1);
   const dilations = intsAttr(attrs, 'dilations') ?? Array(n).fill(1);
-  const pads = stringAttr(attrs, 'auto_pad', 'NOTSET') === 'VALID' ? Array(2 * n).fill(0) : (intsAttr(attrs, 'pads') ?? Array(2 * n).fill(0));
+  const autoPad = stringAttr(attrs, 'auto_pad', 'NOTSET');
   const outPad = intsAttr(attrs, 'output_padding') ?? Array(n).fill(0);
+  let pads = autoPad === 'VALID' ? Array(2 * n).fill(0) : (intsAttr(attrs, 'pads') ?? Array(2 * n).fill(0));
+  if (autoPad === 'SAME_UPPER' || autoPad === 'SAME_LOWER') {
+    // output = input · stride; the padding that takes off is split, the odd one at the end for SAME_UPPER
+    pads = Array(2 * n).fill(0);
+    for (let i = 0; i < n; i++) {
+      const inSize = x.shape[2 + i]!;
+      const total = Math.max(strides[i]! * (inSize - 1) + outPad[i]! + (kernel[i]! - 1) * dilations[i]! + 1 - inSize * strides[i]!, 0);
+      const small = Math.floor(total / 2);
+      pads[i] = autoPad === 'SAME_UPPER' ? small : total - small;
+      pads[i + n] = total - pads[i];
+    }
+  }
   if (x.shape[1] !== w.shape[0]) throw new OnnxOpError(ctx.node, op, `input has ${x.shape[1]} channels, W [${w.shape}] expects ${w.shape[0]}`);
   let xh = toNhwc(x, ctx, op);
   // insert stride-1 zeros between input elements
@@ -236,10 +320,25 @@ function poolParams(x: tf.Tensor, attrs: Attrs, ctx: OpContext, op: string): Spa
 
 function maxPool(x: tf.Tensor, attrs: Attrs, ctx: OpContext): tf.Tensor {
   const p = poolParams(x, attrs, ctx, 'MaxPool');
-  if (p.dilations.some((d) => d !== 1)) throw new OnnxOpError(ctx.node, 'MaxPool', `dilations [${p.dilations}] (only 1 is supported)`);
   const xh = padNhwc(toNhwc(x, ctx, 'MaxPool'), [p.pads[0], p.pads[1], p.pads[2] + p.extra[0], p.pads[3] + p.extra[1]], -Infinity);
-  const y = tf.maxPool(xh, p.kernel as [number, number], p.strides as [number, number], 'valid');
-  return fromNhwc(y, x.rank);
+  if (p.dilations.every((d) => d === 1)) {
+    return fromNhwc(tf.maxPool(xh, p.kernel as [number, number], p.strides as [number, number], 'valid'), x.rank);
+  }
+  // dilated windows: the maximum over one strided slice per kernel offset
+  const [n, h, w, c] = xh.shape;
+  const [kh, kw] = p.kernel as [number, number];
+  const [sh, sw] = p.strides as [number, number];
+  const [dh, dw] = p.dilations as [number, number];
+  const oh = Math.floor((h - ((kh - 1) * dh + 1)) / sh) + 1;
+  const ow = Math.floor((w - ((kw - 1) * dw + 1)) / sw) + 1;
+  let y: tf.Tensor4D | null = null;
+  for (let a = 0; a < kh; a++) {
+    for (let b = 0; b < kw; b++) {
+      const s = tf.stridedSlice(xh, [0, a * dh, b * dw, 0], [n, a * dh + (oh - 1) * sh + 1, b * dw + (ow - 1) * sw + 1, c], [1, sh, sw, 1]) as tf.Tensor4D;
+      y = y == null ? s : tf.maximum(y, s) as tf.Tensor4D;
+    }
+  }
+  return fromNhwc(y!, x.rank);
 }
 
 function averagePool(x: tf.Tensor, attrs: Attrs, ctx: OpContext): tf.Tensor {
@@ -326,7 +425,7 @@ export const NN_OPS: OnnxOp[] = [
     run: (inputs, attrs, ctx) => {
       const xs = inputs.map((t, i) => need(t, i, 'Einsum', ctx));
       const eq = expandEllipsis(stringAttr(attrs, 'equation', ''), xs.map((t) => t.rank));
-      return [tf.einsum(eq, ...xs)];
+      return [einsum(eq, xs, ctx)];
     },
   },
   {
@@ -338,8 +437,6 @@ export const NN_OPS: OnnxOp[] = [
     check: (attrs) => {
       const why: string[] = [];
       if (attrs.output_shape != null) why.push('output_shape (give pads and output_padding instead)');
-      const ap = stringAttr(attrs, 'auto_pad', 'NOTSET');
-      if (ap !== 'NOTSET' && ap !== 'VALID') why.push(`auto_pad '${ap}' (NOTSET and VALID are supported)`);
       return why;
     },
     run: ([x, w, b], attrs, ctx) => [convTranspose(need(x, 0, 'ConvTranspose', ctx), need(w, 1, 'ConvTranspose', ctx), b, attrs, ctx)],

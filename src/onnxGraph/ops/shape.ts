@@ -246,7 +246,8 @@ export const SHAPE_OPS: OnnxOp[] = [
   },
   {
     opType: 'ScatterND',
-    check: (attrs) => (stringAttr(attrs, 'reduction', 'none') !== 'none' ? [`reduction '${attrs.reduction}' (only 'none')`] : []),
+    check: (attrs) => (['none', 'add'].includes(stringAttr(attrs, 'reduction', 'none')) ? [] :
+      [`reduction '${attrs.reduction}' (none and add are supported)`]),
     run: ([x, idx, upd], _a, ctx) => {
       const data = need(x, 0, 'ScatterND', ctx);
       const indices = tf.cast(need(idx, 1, 'ScatterND', ctx), 'int32');
@@ -254,8 +255,9 @@ export const SHAPE_OPS: OnnxOp[] = [
       const k = indices.shape[indices.shape.length - 1];
       const dims = tf.tensor1d(data.shape.slice(0, k), 'int32');
       const fixed = tf.where(tf.less(indices, 0), tf.add(indices, dims), indices);
-      const hit = tf.scatterND(fixed, tf.onesLike(updates).cast('float32'), data.shape);
       const placed = tf.scatterND(fixed, updates, data.shape);
+      if (stringAttr(_a, 'reduction', 'none') === 'add') return [tf.add(data, placed)];  // duplicates accumulate, as ONNX's add does
+      const hit = tf.scatterND(fixed, tf.onesLike(updates).cast('float32'), data.shape);
       const keep = tf.equal(hit, 0);
       return [tf.where(keep, data, placed)];
     },
