@@ -17,7 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {ConversionError} from '../io/modelFileError';
-import type {OnnxAttribute, OnnxModel, OnnxNode, OnnxValueInfo} from '../io/onnx';
+import type {OnnxModel, OnnxNode, OnnxValueInfo} from '../io/onnx';
 import type {TensorProto} from '../io/onnx/protos';
 import {decodeTensor} from '../io/onnx/tensors';
 import {toKernelWeights} from '../weights/convert';
@@ -119,12 +119,15 @@ function tensorAttr(t: TensorProto, what: string, file: string): TensorAttr {
   return {dtype, shape: v.shape, values};
 }
 
-function describeOnnxValue(x: OnnxAttribute): string {
-  return Array.isArray(x) ? `[${x.join(', ')}]` : typeof x === 'object' && x != null ? 'a tensor' : String(x);
+/** What of a graph cannot be converted: op types (with counts and their first nodes) and attribute/value refusals. */
+export interface OnnxGraphRefusals {
+  ops: Array<{op: string; count: number; nodes: string[]}>;
+  details: string[];
 }
 
-/** Lists every op type, attribute and dtype the graph uses that cannot be converted, or returns quietly. */
-function refuseUnsupported(model: OnnxModel, opset: number): void {
+/** Everything in `model` that the whole-graph conversion refuses (empty lists: it converts). */
+export function unsupportedOnnxParts(model: OnnxModel): OnnxGraphRefusals {
+  const opset = model.opsets[''] ?? 0;
   const byOp = new Map<string, string[]>();
   const details: string[] = [];
   for (const n of model.nodes) {
@@ -151,14 +154,28 @@ function refuseUnsupported(model: OnnxModel, opset: number): void {
     }
     for (const w of why) details.push(`node '${n.name}' (${n.opType}): ${w}`);
   }
-  if (byOp.size === 0 && details.length === 0) return;
-  const lines = [...byOp].map(([op, names]) =>
-    `  ${op} ×${names.length} (${names.slice(0, 3).map((s) => `'${s}'`).join(', ')}${names.length > 3 ? ', …' : ''})`);
-  throw new ConversionError('UNSUPPORTED', model.file,
-      'the graph cannot be converted exactly; nothing was written.' +
-      (lines.length ? `\nUnsupported operators (opset ${opset}):\n${lines.join('\n')}` : '') +
-      (details.length ? `\nUnsupported attributes or values:\n${details.map((d) => `  ${d}`).join('\n')}` : '') +
-      (lines.length ? '\n`tfjs-gru convert --gru-stack` converts the GRU stack alone.' : ''));
+  for (const v of model.variables) {
+    if (tfDtype(v.dtype) == null) details.push(`tensor '${v.name}' is ${v.dtype} (tfjs computes float32, int32 and bool)`);
+  }
+  for (const i of [...model.inputInfo, ...model.outputInfo]) {
+    if (tfDtype(i.dtype) == null) details.push(`graph input/output '${i.name}' is ${i.dtype} (tfjs computes float32, int32 and bool)`);
+  }
+  const ops = [...byOp].map(([op, nodes]) => ({op, count: nodes.length, nodes: nodes.slice(0, 3)}));
+  return {ops, details};
+}
+
+/** The refusals as lines a person reads (empty when the graph converts). */
+export function formatOnnxRefusals(r: OnnxGraphRefusals, opset: number): string {
+  const lines = r.ops.map(({op, count, nodes}) => `  ${op} ×${count} (${nodes.map((s) => `'${s}'`).join(', ')}${count > nodes.length ? ', …' : ''})`);
+  return (lines.length ? `Unsupported operators (opset ${opset}):\n${lines.join('\n')}` : '') +
+    (r.details.length ? `${lines.length ? '\n' : ''}Unsupported attributes or values:\n${r.details.map((d) => `  ${d}`).join('\n')}` : '');
+}
+
+function refuseUnsupported(model: OnnxModel, opset: number): void {
+  const r = unsupportedOnnxParts(model);
+  if (r.ops.length === 0 && r.details.length === 0) return;
+  throw new ConversionError('UNSUPPORTED', model.file, 'the graph cannot be converted exactly; nothing was written.\n' +
+      formatOnnxRefusals(r, opset) + '\n`tfjs-gru convert --gru-stack` converts the GRU stack alone.');
 }
 
 /**
