@@ -21,7 +21,8 @@ def seed_for(name):
 
 
 def save_npy(path, array, dtype):
-    arr = np.ascontiguousarray(np.asarray(array).astype(_DTYPES[dtype]))
+    # np.asarray(order="C"), not np.ascontiguousarray: that one turns a 0-d array into shape (1,)
+    arr = np.asarray(np.asarray(array).astype(_DTYPES[dtype]), order="C")
     with open(path, "wb") as f:
         np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
 
