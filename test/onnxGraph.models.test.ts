@@ -71,6 +71,26 @@ test('NSNet2 through convert: the folder loads with tf.loadGraphModel and runs; 
   model.dispose();
 });
 
+test('NSNet2 --quantize uint8: a quarter of the weight bytes, outputs near onnxruntime\'s; the error is reported', async () => {
+  const {modelPath, meta} = realOnnxModel('nsnet2_20ms_baseline');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-nsnet2-q-'));
+  const r = await convertOnnxGraphToDir(modelPath, out, {quantize: 'uint8'});
+  expect(r.check.pass).toBe(true);
+  expect(r.weightBytes).toBeLessThan(0.26 * fs.statSync(modelPath).size);
+  expect(r.check.quantization!.mode).toBe('uint8');
+  expect(r.check.quantization!.maxAbsError).toBeGreaterThan(0);
+  const model = await loadGraphModelFromDir(out);
+  const x = npyTensor(path.join(realOnnxModelDir('nsnet2_20ms_baseline'), meta.inputs[0].file));
+  const ref = npyTensor(path.join(realOnnxModelDir('nsnet2_20ms_baseline'), meta.outputs[0].file));
+  const y = model.execute({[meta.inputs[0].name]: x}, [meta.outputs[0].name]) as tf.Tensor;
+  const err = maxAbsError(y, ref);
+  // eslint-disable-next-line no-console
+  console.log(`NSNet2 uint8: weights ${r.weightBytes} bytes, max |error| vs onnxruntime ${err.toExponential(2)} (mask in [0, 1])`);
+  expect(err).toBeLessThan(0.1);  // measured 4.3e-2 on wasm: uint8 is per-tensor affine, 1/255 of each range
+  tf.dispose([x, ref, y]);
+  model.dispose();
+});
+
 interface Frame { inputs: Array<{name: string; file: string}>; outputs: Array<{name: string; file: string}> }
 
 test('a streaming model (conv cache and GRU state as graph inputs/outputs) frame by frame, outputs fed back, equals onnxruntime', async () => {

@@ -3,9 +3,10 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {convertOnnxGraphToDir, OnnxGraphConvertResult} from '../node/convertOnnxGraph';
 import {formatOf} from '../node/modelFormats';
+import {QuantizeMode} from '../io/quantizeWeights';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--gru-stack] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--gru-stack] [--quantize float16|uint8] [--json]
   ONNX models (.onnx): the whole graph becomes a tfjs GraphModel (model.json +
   group1-shard1of1.bin) with the ONNX inputs' and outputs' names, shapes and layout;
   GRU nodes run on tfjs-gru's whole-sequence kernels, every other operator on tfjs ops
@@ -14,6 +15,8 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [
   is written. The written model is checked against onnxruntime-node when it is installed,
   else against the graph before writing and each GRU against the unfused reference.
   --gru-stack: the GRU stack alone as a LayersModel (below), not the whole graph.
+  --quantize float16|uint8: store the float32 weights quantized (tfjs's own manifest; every
+  tfjs loader dequantizes them); the check reports the error this causes.
   TensorFlow checkpoints, PyTorch .safetensors (and ONNX with --gru-stack):
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
@@ -42,6 +45,8 @@ export interface ConvertArgs {
   json?: boolean;
   /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
   gruStack?: boolean;
+  /** Store float32 weights as float16 or uint8 (tfjs's quantized weight manifest). */
+  quantize?: QuantizeMode;
 }
 
 function describeGraph(r: OnnxGraphConvertResult): string {
@@ -55,6 +60,11 @@ function describeGraph(r: OnnxGraphConvertResult): string {
       `weights ${(r.weightBytes / 1e6).toFixed(2)} MB`);
   lines.push(`  check (${r.check.kind}): ${r.check.description}: max |error| ${r.check.maxAbsError.toExponential(2)} <= ` +
       `${r.check.tolerance.toExponential(2)}`);
+  const q = r.check.quantization;
+  if (q != null) {
+    lines.push(`  quantized ${q.mode}: the written model differs from the float32 graph by max |error| ${q.maxAbsError.toExponential(2)} ` +
+        `(outputs up to ${q.maxAbsReference.toExponential(2)})`);
+  }
   lines.push("  load: import 'tfjs-gru' (registers the ONNX op executors), then tf.loadGraphModel(...); run with " +
       'model.execute({name: tensor}, outputNames) or runOnnxGraph(model, inputs)');
   return lines.join('\n') + '\n';
@@ -87,9 +97,13 @@ function describe(r: ConvertModelFileResult): string {
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
     if (formatOf(args.path).name === 'onnx' && !args.gruStack) {
-      const g = await convertOnnxGraphToDir(args.path, args.out);
+      const g = await convertOnnxGraphToDir(args.path, args.out, {quantize: args.quantize});
       io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
       return 0;
+    }
+    if (args.quantize != null) {
+      io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
+      return 2;
     }
     const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
@@ -112,7 +126,11 @@ export async function convertCommand(argv: string[]): Promise<number> {
     if (a === '--json') args.json = true;
     else if (a === '--gru-stack') args.gruStack = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
-    else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
+    else if (a === '--quantize') {
+      const v = argv[++i];
+      if (v !== 'float16' && v !== 'uint8') { process.stderr.write(`convert: --quantize must be float16 or uint8, got '${v}'\n`); return 2; }
+      args.quantize = v;
+    } else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
       const v = argv[++i];
       if (v === undefined) { process.stderr.write(`convert: ${a} needs a value\n${CONVERT_USAGE}`); return 2; }
       if (a === '--out') args.out = v;

@@ -25,6 +25,7 @@ import {unfusedResetAfterGru} from '../reference/unfusedResetAfterGru';
 import {convertWeights, toKernelWeights} from '../weights/convert';
 import {ExplicitGruWeights} from '../reference/explicitWeights';
 import {ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
+import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
 import {readOnnxFile} from './formats/onnx';
 import {dirLoadHandler, WEIGHTS_FILE} from './layersModelFiles';
 
@@ -39,6 +40,8 @@ export interface OnnxGraphCheck {
   pass: boolean;
   /** The shapes the check fed each input. */
   inputShapes: Record<string, number[]>;
+  /** With --quantize: the written (quantized) model against the float32 graph on the same inputs. */
+  quantization?: {mode: QuantizeMode; maxAbsError: number; maxAbsReference: number};
 }
 
 /** What {@link convertOnnxGraphToDir} did. */
@@ -54,6 +57,7 @@ export interface OnnxGraphConvertResult {
   folded: number;
   dropped: number;
   grus: number;
+  /** Bytes of the weight file written (after quantization). */
   weightBytes: number;
   check: OnnxGraphCheck;
 }
@@ -62,24 +66,29 @@ export interface OnnxGraphConvertResult {
 export interface ConvertOnnxGraphOptions {
   /** Seed of the check's random inputs (default 1). */
   seed?: number;
+  /** Store float32 weights as float16 or uint8 (tfjs's quantized manifest); the check reports the error it causes. */
+  quantize?: QuantizeMode;
 }
 
 /** The model.json + weights of a converted graph into `dir` (created); returns the files written. */
-export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string): string[] {
+export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string, quantize?: QuantizeMode): string[] {
+  let specs = artifacts.weightSpecs ?? [];
+  let data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer);
+  if (quantize != null) ({specs, data} = quantizeWeights(specs, data, quantize));
   fs.mkdirSync(dir, {recursive: true});
   const json = {
     format: 'graph-model',
     generatedBy: artifacts.generatedBy,
     convertedBy: 'tfjs-gru convert',
     modelTopology: artifacts.modelTopology,
-    weightsManifest: [{paths: [WEIGHTS_FILE], weights: artifacts.weightSpecs ?? []}],
+    weightsManifest: [{paths: [WEIGHTS_FILE], weights: specs}],
     signature: artifacts.signature,
     userDefinedMetadata: artifacts.userDefinedMetadata,
   };
   const modelFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   fs.writeFileSync(modelFile, JSON.stringify(json));
-  fs.writeFileSync(weightsFile, Buffer.from(tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer)));
+  fs.writeFileSync(weightsFile, Buffer.from(data));
   return [modelFile, weightsFile];
 }
 
@@ -189,93 +198,103 @@ function loadOnnxruntime(): OrtModule | null {
   }
 }
 
-async function checkWithOnnxruntime(ort: OrtModule, bytes: Uint8Array, loaded: tf.GraphModel, conv: OnnxGraphConversion,
-                                    shapes: Record<string, number[]>, seed: number): Promise<{maxAbsError: number; tolerance: number; pass: boolean}> {
+/** Every output of `ours` against onnxruntime's, each within 1e-4 · max(1, max|ref|). */
+async function checkWithOnnxruntime(ort: OrtModule, bytes: Uint8Array, ours: Record<string, tf.Tensor>, conv: OnnxGraphConversion,
+                                    inputs: Record<string, tf.Tensor>, shapes: Record<string, number[]>): Promise<{maxAbsError: number; tolerance: number; pass: boolean}> {
   const session = await ort.InferenceSession.create(bytes);
-  const inputs = makeInputs(conv.inputs, shapes, seed);
   try {
     const feeds: Record<string, unknown> = {};
     for (const i of conv.inputs) {
-      const t = inputs[i.name];
-      const data = t.dataSync();
+      const data = inputs[i.name].dataSync();
       feeds[i.name] = i.onnxDtype === 'int64' ? new ort.Tensor('int64', BigInt64Array.from(Array.from(data as Int32Array, (v) => BigInt(v))), shapes[i.name]) :
         new ort.Tensor(i.onnxDtype === 'bool' ? 'bool' : i.onnxDtype === 'int32' ? 'int32' : 'float32', data, shapes[i.name]);
     }
     const ref = await session.run(feeds);
-    const ours = runOnnxGraph(loaded, inputs);
     let maxAbsError = 0;
     let pass = true;
     let tolerance = 0;
     for (const o of conv.outputs) {
       const r = ref[o.name];
       const refT = tf.tensor(Float32Array.from(Array.from(r.data as ArrayLike<number>, Number)), [...r.dims]);
-      const scale = tf.tidy(() => Math.max(1, tf.max(tf.abs(refT)).dataSync()[0]));
+      const tol = 1e-4 * Math.max(1, maxAbs(refT));
       const err = maxAbsDiff(ours[o.name], refT);
-      const tol = 1e-4 * scale;
+      refT.dispose();
       maxAbsError = Math.max(maxAbsError, err);
       tolerance = Math.max(tolerance, tol);
       if (!(err <= tol)) pass = false;
-      refT.dispose();
     }
-    tf.dispose(ours);
     return {maxAbsError, tolerance, pass};
   } finally {
-    tf.dispose(inputs);
     await session.release?.();
+  }
+}
+
+function maxAbs(t: tf.Tensor): number {
+  return tf.tidy(() => (t.size === 0 ? 0 : tf.max(tf.abs(tf.cast(t, 'float32'))).dataSync()[0]));
+}
+
+/** The checks of the module comment on the model loaded from `out` (see {@link OnnxGraphCheck}). */
+async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConversion, out: string, seed: number,
+                            quantize: QuantizeMode | undefined): Promise<OnnxGraphCheck> {
+  const shapes = checkShapes(conv.inputs);
+  const inputs = makeInputs(conv.inputs, shapes, seed);
+  const graph = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));  // the float32 graph, before writing
+  const loaded = await loadGraphModelFromDir(out);
+  let ours: Record<string, tf.Tensor> = {};
+  let written: Record<string, tf.Tensor> = {};
+  try {
+    ours = runOnnxGraph(graph, inputs);
+    written = runOnnxGraph(loaded, inputs);
+    let fileError = 0;
+    let refMax = 0;
+    for (const o of conv.outputs) {
+      fileError = Math.max(fileError, maxAbsDiff(written[o.name], ours[o.name]));
+      refMax = Math.max(refMax, maxAbs(ours[o.name]));
+    }
+    const quantization = quantize == null ? undefined : {mode: quantize, maxAbsError: fileError, maxAbsReference: refMax};
+    const ort = loadOnnxruntime();
+    if (ort != null) {
+      const r = await checkWithOnnxruntime(ort, new Uint8Array(fs.readFileSync(file)), ours, conv, inputs, shapes);
+      const sameFile = quantize != null || fileError === 0;
+      return {kind: 'onnxruntime', description: 'the converted graph against onnxruntime-node on random inputs, every output within ' +
+          `1e-4 · max(1, max|ref|)${quantize == null ? '; the written files equal the graph' : ''}`,
+        ...r, pass: r.pass && sameFile, inputShapes: shapes, quantization};
+    }
+    const gru = checkGrusAgainstReference(model, seed);
+    const gruTol = 1e-5;
+    return {kind: 'round-trip + GRU reference',
+      description: 'onnxruntime-node is not installed: ' + (quantize == null ? 'the written files against the converted graph (equal), and ' : '') +
+        "each GRU node against the unfused reference GRU on the file's W, R, B",
+      maxAbsError: quantize == null ? Math.max(fileError, gru) : gru, tolerance: gruTol,
+      pass: (quantize != null || fileError === 0) && gru <= gruTol, inputShapes: shapes, quantization};
+  } finally {
+    tf.dispose([...Object.values(ours), ...Object.values(written), ...Object.values(inputs)]);
+    graph.dispose();
+    loaded.dispose();
   }
 }
 
 /** Converts the whole graph of the ONNX file at `file` into the GraphModel folder `out` (see the module comment). */
 export async function convertOnnxGraphToDir(file: string, out: string, options: ConvertOnnxGraphOptions = {}): Promise<OnnxGraphConvertResult> {
-  const seed = options.seed ?? 1;
   const model = readOnnxFile(file);
   try {
     const conv = await onnxToGraphModel(model);
-    const shapes = checkShapes(conv.inputs);
-    const files = saveGraphModelToDir(conv.artifacts, out);
+    const files = saveGraphModelToDir(conv.artifacts, out, options.quantize);
     let check: OnnxGraphCheck;
     try {
-      const loaded = await loadGraphModelFromDir(out);
-      try {
-        const ort = loadOnnxruntime();
-        if (ort != null) {
-          const r = await checkWithOnnxruntime(ort, new Uint8Array(fs.readFileSync(file)), loaded, conv, shapes, seed);
-          check = {kind: 'onnxruntime', description: 'the loaded model against onnxruntime-node on random inputs, every output within 1e-4 · max(1, max|ref|)',
-            ...r, inputShapes: shapes};
-        } else {
-          const inMemory = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));
-          const inputs = makeInputs(conv.inputs, shapes, seed);
-          let roundTrip = 0;
-          try {
-            const a = runOnnxGraph(loaded, inputs);
-            const b = runOnnxGraph(inMemory, inputs);
-            for (const o of conv.outputs) roundTrip = Math.max(roundTrip, maxAbsDiff(a[o.name], b[o.name]));
-            tf.dispose([a, b] as unknown as tf.TensorContainer);
-          } finally {
-            tf.dispose(inputs);
-            inMemory.dispose();
-          }
-          const gru = checkGrusAgainstReference(model, seed);
-          const gruTol = 1e-5;
-          check = {kind: 'round-trip + GRU reference',
-            description: 'onnxruntime-node is not installed: the loaded files against the converted graph (must be equal), and each GRU node ' +
-              `against the unfused reference GRU on the file's W, R, B (max |error| ${gru.toExponential(2)} <= ${gruTol})`,
-            maxAbsError: Math.max(roundTrip, gru), tolerance: gruTol, pass: roundTrip === 0 && gru <= gruTol, inputShapes: shapes};
-        }
-      } finally {
-        loaded.dispose();
-      }
+      check = await checkWritten(file, model, conv, out, options.seed ?? 1, options.quantize);
     } catch (e) {
       for (const f of files) fs.rmSync(f, {force: true});
       throw e;
     }
     if (!check.pass) {
       for (const f of files) fs.rmSync(f, {force: true});
-      throw new ConversionError('CHECK_FAILED', file, `the converted graph differs from the ${check.kind} check: max |error| ` +
+      throw new ConversionError('CHECK_FAILED', file, `the converted graph failed its ${check.kind} check: max |error| ` +
           `${check.maxAbsError} > ${check.tolerance}; the files were removed (this is a bug; please report it)`);
     }
-    const {inputs, outputs, ops, folded, dropped, grus, weightBytes} = conv;
-    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, inputs, outputs, ops, folded, dropped, grus, weightBytes, check};
+    const {inputs, outputs, ops, folded, dropped, grus} = conv;
+    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, inputs, outputs, ops, folded, dropped, grus,
+      weightBytes: fs.statSync(files[1]).size, check};
   } finally {
     model.close();
   }
