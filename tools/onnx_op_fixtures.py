@@ -61,7 +61,7 @@ class Case:
     """One model: ``nodes`` over graph ``inputs`` (name -> array) and ``inits`` (name -> array)."""
 
     def __init__(self, name, op, opset, nodes, inputs, outputs, inits=None, dims=None, reference_only=False,
-                 numpy_check=None):
+                 numpy_check=None, check_name=None):
         self.name, self.op, self.opset = name, op, opset
         self.nodes = nodes
         self.inputs = inputs            # list of (name, array)
@@ -70,6 +70,7 @@ class Case:
         self.dims = dims or {}          # input/output name -> list of dims, str for a dim_param
         self.reference_only = reference_only
         self.numpy_check = numpy_check  # feeds -> outputs, where the reference evaluator is wrong
+        self.check_name = check_name    # what numpy_check computes (None: "numpy float64")
 
 
 def rng_for(name):
@@ -980,6 +981,281 @@ def torch_export_pattern_cases():
     return out
 
 
+# --------------------------------------------------------------------------- logical, variadic, more unary
+
+@case
+def logical_cases():
+    """Bool inputs and outputs; Not also after a comparison, cast to float."""
+    out = []
+    flag = lambda r, s: r.random(s) < 0.5  # noqa: E731
+    for op in ("And", "Or"):
+        name = f"{op}_broadcast_initializer"
+        r = rng_for(name)
+        b, t, d = dims(r, 3)
+        out.append(Case(name, op, 7, [node(op, ["x", "c"], ["y"])], [("x", flag(r, (b, t, d)))], ["y"],
+                        [("c", flag(r, (d,)))]))
+        name = f"{op}_two_inputs_broadcast"
+        r = rng_for(name)
+        b, t, d = dims(r, 3)
+        out.append(Case(name, op, 7, [node(op, ["a", "b"], ["y"])], [("a", flag(r, (b, 1, d))), ("b", flag(r, (1, t, 1)))],
+                        ["y"]))
+    r = rng_for("Not_rank3")
+    out.append(Case("Not_rank3", "Not", 1, [node("Not", ["x"], ["y"])], [("x", flag(r, tuple(dims(r, 3))))], ["y"]))
+    r = rng_for("Not_of_less_cast_float")
+    b, d = dims(r, 2)
+    out.append(Case("Not_of_less_cast_float", "Not", 13,
+                    [node("Less", ["x", "zero"], ["m"]), node("Not", ["m"], ["n"]),
+                     node("Cast", ["n"], ["y"], to=TensorProto.FLOAT)],
+                    [("x", u(r, (b, d)))], ["y"], [("zero", f32s(0.0))]))
+    return out
+
+
+@case
+def variadic_cases():
+    """Sum, Max, Min, Mean: three inputs broadcasting together (opset 13), one input, two equal shapes (opset 6)."""
+    out = []
+    for op in ("Sum", "Max", "Min", "Mean"):
+        name = f"{op}_three_inputs_broadcast"
+        r = rng_for(name)
+        b, t, d = dims(r, 3)
+        c = u(r, (d,))
+        check = None
+        if op == "Mean":  # onnx 1.23.2's reference evaluator fails on Mean's broadcasting (in-place add)
+            check = lambda feeds, c=c: [(feeds["a"].astype(np.float64) + feeds["b"] + c) / 3.0]  # noqa: E731
+        out.append(Case(name, op, 13, [node(op, ["a", "b", "c"], ["y"])], [("a", u(r, (b, 1, d))), ("b", u(r, (t, 1)))],
+                        ["y"], [("c", c)], numpy_check=check))
+        name = f"{op}_single_input_opset8"
+        r = rng_for(name)
+        out.append(Case(name, op, 8, [node(op, ["x"], ["y"])], [("x", u(r, tuple(dims(r, 3))))], ["y"]))
+        name = f"{op}_two_same_shape_opset6"
+        r = rng_for(name)
+        shape = tuple(dims(r, 2))
+        out.append(Case(name, op, 6, [node(op, ["a", "b"], ["y"])], [("a", u(r, shape)), ("b", u(r, shape))], ["y"]))
+    return out
+
+
+MORE_UNARY = {
+    "Reciprocal": away_from_zero,
+    "Floor": lambda r, s: u(r, s, -3.0, 3.0), "Ceil": lambda r, s: u(r, s, -3.0, 3.0),
+    "Sign": lambda r, s: (r.integers(-2, 3, size=s) * 0.75).astype(F32),  # zeros included
+    "Sin": lambda r, s: u(r, s, -4.0, 4.0), "Cos": lambda r, s: u(r, s, -4.0, 4.0),
+    "Softplus": lambda r, s: u(r, s, -5.0, 5.0), "Softsign": lambda r, s: u(r, s, -5.0, 5.0),
+}
+
+
+@case
+def more_unary_cases():
+    out = []
+    for op, draw in MORE_UNARY.items():
+        for opset, rank in ((13, 3), (11, 4)):
+            name = f"{op}_rank{rank}_opset{opset}"
+            r = rng_for(name)
+            out.append(Case(name, op, opset, [node(op, ["x"], ["y"])], [("x", draw(r, tuple(dims(r, rank))))], ["y"]))
+    for rank in (3, 4):  # HardSwish: from opset 14; values on both sides of ±3
+        name = f"HardSwish_rank{rank}_opset14"
+        r = rng_for(name)
+        out.append(Case(name, "HardSwish", 14, [node("HardSwish", ["x"], ["y"])],
+                        [("x", u(r, tuple(dims(r, rank)), -5.0, 5.0))], ["y"]))
+    return out
+
+
+@case
+def or_equal_comparison_cases():
+    """LessOrEqual / GreaterOrEqual (opset 12+): grid values so equal values meet."""
+    out = []
+    grid = lambda r, s: (r.integers(-2, 3, size=s) * 0.5).astype(F32)  # noqa: E731
+    for op in ("LessOrEqual", "GreaterOrEqual"):
+        name = f"{op}_broadcast_opset12"
+        r = rng_for(name)
+        b, d = dims(r, 2)
+        out.append(Case(name, op, 12, [node(op, ["a", "b"], ["y"])], [("a", grid(r, (b, 1, d))), ("b", grid(r, (3, d)))],
+                        ["y"]))
+        name = f"{op}_initializer_cast_float_opset16"
+        r = rng_for(name)
+        b, d = dims(r, 2)
+        out.append(Case(name, op, 16, [node(op, ["x", "c"], ["m"]), node("Cast", ["m"], ["y"], to=TensorProto.FLOAT)],
+                        [("x", grid(r, (b, d)))], ["y"], [("c", grid(r, (d,)))]))
+    r = rng_for("GreaterOrEqual_int64_opset16")
+    out.append(Case("GreaterOrEqual_int64_opset16", "GreaterOrEqual", 16, [node("GreaterOrEqual", ["i", "j"], ["y"])],
+                    [("i", r.integers(-2, 3, size=(4, 3)).astype(I64))], ["y"], [("j", i64([-1, 0, 1]))]))
+    return out
+
+
+@case
+def global_max_pool_cases():
+    """onnx 1.23.2's reference evaluator drops a spatial axis of rank-3 input: numpy's max checks both."""
+    out = []
+    for name, rank in (("GlobalMaxPool_3d", 3), ("GlobalMaxPool_4d", 4)):
+        r = rng_for(name)
+        out.append(Case(name, "GlobalMaxPool", 1, [node("GlobalMaxPool", ["x"], ["y"])],
+                        [("x", u(r, tuple(dims(r, rank))))], ["y"],
+                        numpy_check=lambda feeds: [feeds["x"].max(axis=tuple(range(2, feeds["x"].ndim)), keepdims=True)]))
+    return out
+
+
+@case
+def more_reduce_cases():
+    """Each reduction with its axes as an attribute (opset 13) and as an input (opset 18); a few over all axes."""
+    out = []
+    draws = {"ReduceProd": lambda r, s: away_from_zero(r, s, 0.6, 1.4),
+             "ReduceLogSumExp": lambda r, s: u(r, s, -3.0, 3.0)}
+    # name, op, opset, axes, keepdims, axes as input
+    specs = []
+    for op in ("ReduceMin", "ReduceProd", "ReduceSumSquare", "ReduceL2", "ReduceL1", "ReduceLogSumExp"):
+        specs += [(f"{op}_axes_attr_keepdims1_opset13", op, 13, [-1], 1, False),
+                  (f"{op}_axes_input_keepdims0_opset18", op, 18, [0, 2], 0, True)]
+    specs += [("ReduceMin_all_axes_keepdims0_opset11", "ReduceMin", 11, None, 0, False),
+              ("ReduceL2_all_axes_opset18", "ReduceL2", 18, None, 1, False),
+              ("ReduceLogSumExp_axes_attr_negative_opset11", "ReduceLogSumExp", 11, [-2, 0], 0, False)]
+    for name, op, opset, axes, keepdims, as_input in specs:
+        r = rng_for(name)
+        attrs = {"keepdims": keepdims}
+        inputs, inits = ["x"], []
+        if axes is not None:
+            if as_input:
+                inputs.append("axes")
+                inits.append(("axes", i64(axes)))
+            else:
+                attrs["axes"] = axes
+        out.append(Case(name, op, opset, [node(op, inputs, ["y"], **attrs)],
+                        [("x", draws.get(op, u)(r, tuple(dims(r, 3))))], ["y"], inits))
+    return out
+
+
+@case
+def range_size_cases():
+    """Range from initializers (float, int64 with a negative delta) and from an input's shape; Size."""
+    out = []
+    r = rng_for("Range_float_initializers")
+    start, delta = float(r.uniform(-2.0, 1.0)), float(r.uniform(0.2, 0.7))
+    n = int(r.integers(4, 10))
+    limit = start + delta * (n - 0.5)  # halfway between two counts: ceil((limit - start) / delta) = n, not near a tie
+    out.append(Case("Range_float_initializers", "Range", 11, [node("Range", ["start", "limit", "delta"], ["y"])], [],
+                    ["y"], [("start", f32s(start)), ("limit", f32s(limit)), ("delta", f32s(delta))]))
+    r = rng_for("Range_int64_negative_delta")
+    start, delta = int(r.integers(5, 12)), -int(r.integers(1, 4))
+    limit = int(r.integers(-6, 0))
+    out.append(Case("Range_int64_negative_delta", "Range", 11, [node("Range", ["start", "limit", "delta"], ["y"])], [],
+                    ["y"], [("start", np.array(start, dtype=I64)), ("limit", np.array(limit, dtype=I64)),
+                            ("delta", np.array(delta, dtype=I64))]))
+    # exporters' positions: Range(0, T, 1) with T from Shape -> Gather, then Cast to float and added
+    name = "Range_int64_limit_from_shape"
+    r = rng_for(name)
+    b, t = dims(r, 2)
+    out.append(Case(name, "Range", 13, [
+        node("Shape", ["x"], ["shape"]), node("Gather", ["shape", "one"], ["t"], axis=0),
+        node("Range", ["zero", "t", "step"], ["idx"]), node("Cast", ["idx"], ["pos"], to=TensorProto.FLOAT),
+        node("Add", ["x", "pos"], ["y"])],
+        [("x", u(r, (b, t)))], ["idx", "y"],
+        [("one", np.array(1, dtype=I64)), ("zero", np.array(0, dtype=I64)), ("step", np.array(1, dtype=I64))],
+        dims={"x": [b, "time"], "idx": ["time"], "y": [b, "time"]}))
+    r = rng_for("Size_rank3_opset13")
+    out.append(Case("Size_rank3_opset13", "Size", 13, [node("Size", ["x"], ["y"])], [("x", u(r, tuple(dims(r, 3))))], ["y"]))
+    r = rng_for("Size_rank1_opset1")
+    out.append(Case("Size_rank1_opset1", "Size", 1, [node("Size", ["x"], ["y"])], [("x", u(r, tuple(dims(r, 1, 3, 9))))],
+                    ["y"]))
+    return out
+
+
+# --------------------------------------------------------------------------- GRU: sequence_lens, activations
+
+GRU_ACTIVATIONS = {
+    "Sigmoid": lambda v: 1.0 / (1.0 + np.exp(-v)), "Tanh": np.tanh, "Relu": lambda v: np.maximum(v, 0.0),
+    "HardSigmoid": lambda v: np.clip(0.2 * v + 0.5, 0.0, 1.0),  # ONNX's defaults alpha 0.2, beta 0.5
+}
+
+
+def gru_numpy(x, w, rr, b, h0, seq_lens, direction, lbr, activations):
+    """ONNX GRU (layout 0) in float64, with sequence_lens as onnxruntime reads it: each sequence runs over
+    its first len steps only (reverse: from step len-1 down to 0), Y is zero at steps >= len, Y_h is the
+    state after the last step run. The reference evaluator ignores sequence_lens and activations."""
+    t_len, batch, _ = x.shape
+    dirs = 2 if direction == "bidirectional" else 1
+    hs = rr.shape[2]
+    x = x.astype(np.float64)
+    lens = np.full(batch, t_len) if seq_lens is None else np.asarray(seq_lens)
+    y = np.zeros((t_len, dirs, batch, hs))
+    y_h = np.zeros((dirs, batch, hs))
+    for k in range(dirs):
+        reverse = direction == "reverse" or k == 1
+        f, g = (GRU_ACTIVATIONS[a] for a in activations[2 * k:2 * k + 2])
+        wk, rk = w[k].astype(np.float64), rr[k].astype(np.float64)
+        bk = np.zeros(6 * hs) if b is None else b[k].astype(np.float64)
+        wz, wr, wh = np.split(wk, 3)
+        rz, rr_, rh = np.split(rk, 3)
+        wbz, wbr, wbh, rbz, rbr, rbh = np.split(bk, 6)
+        for n in range(batch):
+            h = np.zeros(hs) if h0 is None else h0[k, n].astype(np.float64)
+            steps = range(lens[n] - 1, -1, -1) if reverse else range(lens[n])
+            for s in steps:
+                xt = x[s, n]
+                z = f(wz @ xt + wbz + rz @ h + rbz)
+                rg = f(wr @ xt + wbr + rr_ @ h + rbr)
+                if lbr:
+                    hh = g(wh @ xt + wbh + rg * (rh @ h + rbh))
+                else:
+                    hh = g(wh @ xt + wbh + rh @ (rg * h) + rbh)
+                h = (1.0 - z) * hh + z * h
+                y[s, k, n] = h
+            y_h[k, n] = h
+    return y, y_h
+
+
+def gru_seq_case(name, *, direction="forward", lbr=0, h0=None, activations=None, seq_lens=True, full_length=False,
+                 opset=14):
+    """A layout-0 GRU with Y and Y_h; sequence_lens a graph input int32 [batch] (lengths 2..T-1, one of them T
+    with ``full_length``); ``activations`` the attribute (None: absent, Sigmoid/Tanh)."""
+    r = rng_for(name)
+    b, d, hs = dims(r, 3, 2, 5)
+    t = int(r.integers(4, 8))
+    dirs = 2 if direction == "bidirectional" else 1
+    x = u(r, (t, b, d))
+    w, rr, bias = u(r, (dirs, 3 * hs, d), -0.5, 0.5), u(r, (dirs, 3 * hs, hs), -0.5, 0.5), u(r, (dirs, 6 * hs), -0.5, 0.5)
+    inits = [("W", w), ("R", rr), ("B", bias)]
+    inputs = [("X", x)]
+    lens = None
+    if seq_lens:
+        lens = r.integers(2, t, size=b).astype(np.int32)  # 2..T-1: even reverse runs two steps
+        if full_length:
+            lens[int(r.integers(0, b))] = t
+        inputs.append(("sequence_lens", lens))
+    h = None
+    if h0 == "init":
+        h = u(r, (dirs, b, hs))
+        inits.append(("initial_h", h))
+    elif h0 == "input":
+        h = u(r, (dirs, b, hs))
+        inputs.append(("initial_h", h))
+    node_inputs = ["X", "W", "R", "B", "sequence_lens" if seq_lens else "", "initial_h" if h0 else ""]
+    while node_inputs[-1] == "":
+        node_inputs.pop()
+    attrs = {"hidden_size": hs, "direction": direction, "linear_before_reset": lbr}
+    if activations:
+        attrs["activations"] = activations
+    acts = activations or ["Sigmoid", "Tanh"] * dirs
+    check = (lambda feeds: list(gru_numpy(feeds["X"], w, rr, bias, feeds.get("initial_h", h), feeds.get("sequence_lens"),
+                                          direction, lbr, acts)))
+    return Case(name, "GRU", opset, [node("GRU", node_inputs, ["Y", "Y_h"], **attrs)], inputs, ["Y", "Y_h"], inits,
+                numpy_check=check,
+                check_name="numpy float64 GRU (the reference evaluator ignores sequence_lens and activations)")
+
+
+@case
+def gru_sequence_lens_activation_cases():
+    return [
+        gru_seq_case("GRU_seqlens_forward_lbr0"),
+        gru_seq_case("GRU_seqlens_forward_lbr1_h0_input", lbr=1, h0="input"),
+        gru_seq_case("GRU_seqlens_reverse_lbr0_h0_initializer", direction="reverse", h0="init"),
+        gru_seq_case("GRU_seqlens_reverse_lbr1", direction="reverse", lbr=1),
+        gru_seq_case("GRU_seqlens_bidirectional_lbr0_h0_input", direction="bidirectional", h0="input"),
+        gru_seq_case("GRU_seqlens_bidirectional_lbr1_one_full_length", direction="bidirectional", lbr=1, full_length=True),
+        gru_seq_case("GRU_activations_hardsigmoid_tanh", activations=["HardSigmoid", "Tanh"], seq_lens=False),
+        gru_seq_case("GRU_activations_sigmoid_relu_lbr1", lbr=1, activations=["Sigmoid", "Relu"], seq_lens=False),
+        gru_seq_case("GRU_activations_bidirectional_per_direction_seqlens", direction="bidirectional",
+                     activations=["HardSigmoid", "Tanh", "Sigmoid", "Relu"], h0="init"),
+    ]
+
+
 # --------------------------------------------------------------------------- building and running
 
 def value_info(name, array, dims_override):
@@ -1015,14 +1291,14 @@ def run_reference(model, feeds):
     return ReferenceEvaluator(model).run(None, feeds)
 
 
-def cross_check(c, model, feeds, got, numpy_check_name="numpy float64"):
+def cross_check(c, model, feeds, got, numpy_check_name=None):
     """onnxruntime and a second implementation agree; returns which one checked (None: none could).
 
     The second is the reference evaluator, or the case's numpy formula where that evaluator is
     known to be wrong. When the reference evaluator cannot run the model (onnx 1.23.2 fails on
     grouped ConvTranspose, for one) the case stays unchecked and the manifest says so."""
     if c.numpy_check:
-        ref, checker = c.numpy_check(feeds), numpy_check_name
+        ref, checker = c.numpy_check(feeds), numpy_check_name or c.check_name or "numpy float64"
     else:
         try:
             ref, checker = run_reference(model, feeds), f"onnx.reference.ReferenceEvaluator (onnx {onnx.__version__})"
