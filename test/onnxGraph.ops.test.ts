@@ -36,6 +36,11 @@ test('the fixtures cover every operator of the issue\'s list, and each is suppor
   expect(listed.filter((op) => !SUPPORTED_ONNX_OPS.includes(op))).toEqual([]);
 });
 
+test('every operator the converter maps has at least one case', () => {
+  const covered = new Set(manifest.cases.map((c) => c.op));
+  expect(SUPPORTED_ONNX_OPS.filter((op) => !covered.has(op))).toEqual([]);
+});
+
 describe.each(manifest.cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
   test('equals onnxruntime', async () => {
     const {conv, model} = await convertAndLoad(path.join(DIR, c.model));

@@ -42,6 +42,23 @@ describe('fixtures/onnx_ops', () => {
     expect(layout1.every((c) => c.crossCheckedBy?.startsWith('onnxruntime'))).toBe(true);
   });
 
+  test('GRU sequence_lens cases: int32 [batch] input, lengths below T, all directions, both linear_before_reset, Y and Y_h', () => {
+    const seq = manifest.cases.filter((c) => c.op === 'GRU' && c.inputs.some((i) => i.name === 'sequence_lens'));
+    for (const part of ['forward', 'reverse', 'bidirectional', 'lbr0', 'lbr1']) {
+      expect([part, seq.some((c) => c.name.includes(part))]).toEqual([part, true]);
+    }
+    for (const c of seq) {
+      const lens = c.inputs.find((i) => i.name === 'sequence_lens')!;
+      const x = c.inputs.find((i) => i.name === 'X')!;
+      expect([c.name, lens.dtype, lens.shape]).toEqual([c.name, 'int32', [x.shape[1]]]);
+      const t = onnxOpTensor(lens);
+      expect([c.name, Math.min(...Array.from(t.dataSync())) < x.shape[0]]).toEqual([c.name, true]);
+      t.dispose();
+      expect(c.outputs.map((o) => o.name)).toEqual(['Y', 'Y_h']);
+      expect(c.crossCheckedBy).toMatch(/^numpy float64 GRU/);
+    }
+  });
+
   test('every model exists and every tensor reads back as the manifest says', () => {
     const before = tf.memory().numTensors;
     for (const c of manifest.cases) {
