@@ -85,8 +85,7 @@ export type {KerasConversionDescription, KerasConversionInfo, KerasConvertedMode
 export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
 export type {KerasInspectReport} from './kerasModel/inspect';
 export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';
-// Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors).
-import './onnxGraph/register';
+// Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors: onnxGraph/registry).
 export {onnxToGraphModel} from './onnxGraph/toGraphModel';
 export type {GraphTensorInfo, OnnxGraphConversion} from './onnxGraph/toGraphModel';
 export {onnxGraphNames, runOnnxGraph} from './onnxGraph/run';

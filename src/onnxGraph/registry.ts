@@ -2,7 +2,8 @@
  * Every ONNX operator this package maps, by op type, and their registration as
  * tfjs-converter custom ops: a converted graph's nodes have op `onnx.<OpType>` and
  * carry their ONNX attributes (./payload.ts); importing the package root registers
- * the executors, so `tf.loadGraphModel` runs a converted model on any backend.
+ * the executors (the call at the end of this module), so `tf.loadGraphModel` runs a
+ * converted model on any backend.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -42,3 +43,6 @@ export function registerOnnxOps(): void {
     });
   }
 }
+
+// Importing the package root registers the executors (package.json lists this module in sideEffects).
+registerOnnxOps();
