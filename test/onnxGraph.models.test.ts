@@ -121,3 +121,18 @@ test('a streaming model (conv cache and GRU state as graph inputs/outputs) frame
   // eslint-disable-next-line no-console
   console.log(`streaming_small: ${meta.frames.length} frames, max |error| ${worst.toExponential(2)}`);
 });
+
+// The check against onnxruntime-node runs where the bench peers are installed (.ci/run installs them:
+// npm ci --prefix bench/peers --ignore-scripts); a fresh clone without them says so and checks the rest.
+const ORT = path.join(__dirname, '..', 'bench', 'peers', 'node_modules', 'onnxruntime-node');
+(fs.existsSync(ORT) ? test : test.skip)('with onnxruntime-node: convert checks DeepFilterNet3 enc against it on random inputs', async () => {
+  const {modelPath} = realOnnxModel('deepfilternet3_enc');
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-dfn3-'));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const r = await convertOnnxGraphToDir(modelPath, out, {onnxruntime: require(ORT)});
+  expect(r.check.kind).toBe('onnxruntime');
+  expect(r.check.pass).toBe(true);
+  expect(r.check.inputShapes).toEqual({feat_erb: [1, 1, 8, 32], feat_spec: [1, 2, 8, 96]});
+  // eslint-disable-next-line no-console
+  console.log(`DeepFilterNet3 enc checked against onnxruntime-node: max |error| ${r.check.maxAbsError.toExponential(2)} <= ${r.check.tolerance}`);
+});

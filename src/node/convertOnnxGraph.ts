@@ -68,6 +68,11 @@ export interface ConvertOnnxGraphOptions {
   seed?: number;
   /** Store float32 weights as float16 or uint8 (tfjs's quantized manifest); the check reports the error it causes. */
   quantize?: QuantizeMode;
+  /**
+   * The onnxruntime-node module to check against (default: `require('onnxruntime-node')` when it is
+   * installed); null: do not use onnxruntime.
+   */
+  onnxruntime?: unknown;
 }
 
 /** The model.json + weights of a converted graph into `dir` (created); returns the files written. */
@@ -109,7 +114,7 @@ function random(seed: number): () => number {
   };
 }
 
-/** Dynamic dims: 2 for the first of each input (a batch), 8 for the others; a named dim gets one value everywhere. */
+/** Dynamic dims: 2 when it leads the shape (a batch), 8 elsewhere; a named dim gets one value everywhere. */
 function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
   const named = new Map<string, number>();
   const shapes: Record<string, number[]> = {};
@@ -235,7 +240,7 @@ function maxAbs(t: tf.Tensor): number {
 
 /** The checks of the module comment on the model loaded from `out` (see {@link OnnxGraphCheck}). */
 async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConversion, out: string, seed: number,
-                            quantize: QuantizeMode | undefined): Promise<OnnxGraphCheck> {
+                            quantize: QuantizeMode | undefined, ortOption: unknown): Promise<OnnxGraphCheck> {
   const shapes = checkShapes(conv.inputs);
   const inputs = makeInputs(conv.inputs, shapes, seed);
   const graph = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));  // the float32 graph, before writing
@@ -252,7 +257,7 @@ async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConve
       refMax = Math.max(refMax, maxAbs(ours[o.name]));
     }
     const quantization = quantize == null ? undefined : {mode: quantize, maxAbsError: fileError, maxAbsReference: refMax};
-    const ort = loadOnnxruntime();
+    const ort = ortOption === undefined ? loadOnnxruntime() : ortOption as OrtModule | null;
     if (ort != null) {
       const r = await checkWithOnnxruntime(ort, new Uint8Array(fs.readFileSync(file)), ours, conv, inputs, shapes);
       const sameFile = quantize != null || fileError === 0;
@@ -282,7 +287,7 @@ export async function convertOnnxGraphToDir(file: string, out: string, options: 
     const files = saveGraphModelToDir(conv.artifacts, out, options.quantize);
     let check: OnnxGraphCheck;
     try {
-      check = await checkWritten(file, model, conv, out, options.seed ?? 1, options.quantize);
+      check = await checkWritten(file, model, conv, out, options.seed ?? 1, options.quantize, options.onnxruntime);
     } catch (e) {
       for (const f of files) fs.rmSync(f, {force: true});
       throw e;
