@@ -42,7 +42,7 @@ export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_S
 export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, SafetensorsFile, SafetensorsReadOptions,
   SafetensorsValues} from './io/safetensors';
 export {readOnnxModel, OnnxError} from './io/onnx';
-export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValues} from './io/onnx';
+export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValueInfo, OnnxValues} from './io/onnx';
 export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
 export {findTorchGrus} from './checkpointModel/findTorchGrus';
 export {findOnnxGrus} from './checkpointModel/findOnnxGrus';
@@ -86,7 +86,9 @@ export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
 export type {KerasInspectReport} from './kerasModel/inspect';
 export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';
 // Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors: onnxGraph/registry).
-export {onnxToGraphModel} from './onnxGraph/toGraphModel';
-export type {GraphTensorInfo, OnnxGraphConversion} from './onnxGraph/toGraphModel';
+export {formatOnnxRefusals, onnxToGraphModel, unsupportedOnnxParts} from './onnxGraph/toGraphModel';
+export type {GraphTensorInfo, OnnxGraphConversion, OnnxGraphRefusals, TfDtype} from './onnxGraph/toGraphModel';
+export {quantizeWeights, QUANTIZE_MODES} from './io/quantizeWeights';
+export type {QuantizeMode} from './io/quantizeWeights';
 export {onnxGraphNames, runOnnxGraph} from './onnxGraph/run';
 export {registerOnnxOps, SUPPORTED_ONNX_OPS} from './onnxGraph/registry';

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 /** How `convert --quantize` stores float32 weights. */
 export type QuantizeMode = 'float16' | 'uint8';
 
+/** Every {@link QuantizeMode}, for option parsing. */
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ['float16', 'uint8'];
 
 /** float32 → IEEE half bits, rounded to nearest even (overflow to ±Infinity, NaN kept). */

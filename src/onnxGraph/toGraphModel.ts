@@ -27,7 +27,8 @@ import {shapeSlice} from './ops/shape';
 import {encodePayload, PAYLOAD_ATTR} from './payload';
 import {GRAPH_OP_PREFIX, onnxOp} from './registry';
 
-type TfDtype = 'float32' | 'int32' | 'bool';
+/** The dtypes a converted graph computes in (tfjs has no int64: ONNX integers become int32). */
+export type TfDtype = 'float32' | 'int32' | 'bool';
 
 /** A graph input or output of the converted model: its ONNX name, tfjs dtype and shape (-1 = dynamic). */
 export interface GraphTensorInfo {
