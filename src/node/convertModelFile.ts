@@ -15,6 +15,9 @@ import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
 
+/** model.json's `convertedBy` on what convert writes (and only there). */
+export const CONVERTED_BY = 'tfjs-gru convert';
+
 /** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
 export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
   /** [null, null, D] for a GRU stack; a whole Keras model's own input (e.g. [null, null] for token ids). */
@@ -44,7 +47,7 @@ export async function convertModelFileToDir(path: string, out: string,
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     let files: string[];
     try {
-      files = await saveLayersModelToDir(model, out);
+      files = await saveLayersModelToDir(model, out, 'tfjs-gru', CONVERTED_BY);
     } finally {
       model.dispose();
     }

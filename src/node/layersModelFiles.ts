@@ -15,8 +15,13 @@ function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
   return tf.io.CompositeArrayBuffer.join(data as ArrayBuffer | ArrayBuffer[]);
 }
 
-/** Saves `model` into `dir` (created); returns the files written. */
-export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru'): Promise<string[]> {
+/**
+ * Saves `model` into `dir` (created); returns the files written. model.json gets
+ * `generatedBy` and, only when given, `convertedBy` (`tfjs-gru convert` passes its
+ * own name; a model a user merely saves was not converted by anything).
+ */
+export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru',
+                                           convertedBy?: string): Promise<string[]> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;
@@ -27,7 +32,7 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   const json = {
     format: 'layers-model',
     generatedBy,
-    convertedBy: 'tfjs-gru convert',
+    ...(convertedBy != null ? {convertedBy} : {}),
     modelTopology: a.modelTopology,
     weightsManifest: [{paths: [WEIGHTS_FILE], weights: a.weightSpecs ?? []}],
   };
