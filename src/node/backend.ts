@@ -12,6 +12,7 @@ import {
   prepareWasmBackend, selectBackendFrom, SelectBackendOptions,
 } from '../backend';
 import {registerSequenceKernel} from '../kernels/registry';
+import {loadTensorflowQuietly} from './quietLoad';
 
 // On tfjs-node, GRU sequences run on the native kernel when it is built. The
 // addon is required only once the 'tensorflow' backend runs a GRU.
@@ -31,11 +32,11 @@ let tensorflowAttempt: BackendAttempt | undefined;
 function loadTfjsNode(): BackendAttempt {
   if (tensorflowAttempt) return tensorflowAttempt;
   const previous = safeBackendName();
-  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
   try {
-    // tfjs-node registers and *activates* the 'tensorflow' backend as a side effect.
+    // tfjs-node registers and *activates* the 'tensorflow' backend as a side effect;
+    // loaded without TensorFlow's start-up noise on stderr (./quietLoad).
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require('@tensorflow/tfjs-node');
+    loadTensorflowQuietly(() => require('@tensorflow/tfjs-node'));
     if (!tf.findBackendFactory('tensorflow')) {
       tensorflowAttempt = {
         ok: false,
