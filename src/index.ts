@@ -45,6 +45,11 @@ export {readOnnxModel, OnnxError} from './io/onnx';
 export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValues} from './io/onnx';
 export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
 export {findTorchGrus} from './checkpointModel/findTorchGrus';
+// Tensors under other names: key maps, NumPy .npz files, GRU-shaped tensors (browser-safe).
+export {applyKeyMap, KeyMap, KeyMapEntry, KeyMapError, parseKeyMap} from './io/keyMap';
+export {renameSource} from './io/renamedSource';
+export {NpzError, NpzErrorCode, NpzFile, readNpz} from './io/npz';
+export {gruShapedTensors, suggestTorchKeyMap} from './checkpointModel/gruShapedTensors';
 export {findOnnxGrus} from './checkpointModel/findOnnxGrus';
 export type {OnnxDiscovery} from './checkpointModel/findOnnxGrus';
 export {formatSourceReport, inspectSource} from './checkpointModel/inspectSource';

@@ -7,6 +7,7 @@
 import {TensorSource} from '../io/tensorSource';
 import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './discoveryReport';
 import {Discovery} from './findGrus';
+import {noGruHint} from './gruShapedTensors';
 
 /** A model file's contents as `inspect` reports them (plain JSON-able data). */
 export interface SourceInspectReport extends DiscoveryReport {
@@ -27,7 +28,7 @@ export function inspectSource(format: string, source: TensorSource, discovery: D
     file: source.file, format, details,
     variables: source.variables.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape, role: role(v.name)})),
     ...discoveryReport(discovery),
-    notes,
+    notes: discovery.stacks.length === 0 ? [...notes, noGruHint(source.variables, source.file)] : notes,
   };
 }
 

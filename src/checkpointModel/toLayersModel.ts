@@ -29,6 +29,7 @@ import {tf1Gru} from '../layers/tf1Gru';
 import {reverseTime} from '../layers/reverseTime';
 import {readCellWeights} from './cellTensors';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
+import {noGruHint} from './gruShapedTensors';
 import {referenceForward} from './reference';
 
 /** Options of {@link checkpointToLayersModel}. */
@@ -99,7 +100,8 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
   if (stacks.length === 0) {
     const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
     throw new ConversionError('NO_GRU', ck.file,
-        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
+        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}. ` +
+        noGruHint(ck.variables, ck.file));
   }
   let stack: GruStack | undefined;
   if (name != null) {

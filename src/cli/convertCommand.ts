@@ -14,6 +14,8 @@ export interface ConvertArgs {
   stack?: string;
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
+  /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
+  rename?: string;
   json?: boolean;
 }
 
@@ -43,7 +45,7 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, rename: args.rename});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -60,6 +62,7 @@ interface ConvertFlags {
   layers?: 'builtin' | 'tfjs-gru';
   stack?: string;
   config?: string;
+  rename?: string;
   backend?: string;
   json?: boolean;
   quiet?: boolean;
@@ -81,6 +84,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
               '.weights.h5 or weights-only .h5 whose config is not beside it')
       .addOption(backendOption())
+      .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
+              '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
       .addOption(jsonOption())
       .addOption(quietOption())
       .addHelpText('after', inputFormatsHelp() + `
@@ -103,7 +108,7 @@ Exit status: 0 written and checked, 1 the file could not be converted (the reaso
           processIo.stderr(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
         }
         ctx.exitCode = await runConvert({path: file, out: flags.out, layers: flags.layers, stack: flags.stack,
-                                         config: flags.config, json: flags.json});
+                                         config: flags.config, rename: flags.rename, json: flags.json});
         await drainStdout();
       });
 }

@@ -10,6 +10,8 @@ export interface InspectArgs {
   path: string;
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
+  /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
+  rename?: string;
   json?: boolean;
 }
 
@@ -18,7 +20,7 @@ export function runInspect(args: InspectArgs, io: CommandIo = processIo): number
   let opened: OpenedModelFile | undefined;
   try {
     const format = formatOf(args.path);
-    opened = openWithFormat(format, args.path, {config: args.config});
+    opened = openWithFormat(format, args.path, {config: args.config, rename: args.rename});
     const {report, text} = format.inspect(opened);
     io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : text);
     return 0;
@@ -43,6 +45,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
       .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
       .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
               '.weights.h5 or weights-only .h5 whose config is not beside it')
+      .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
+              '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
       .addOption(jsonOption())
       .addOption(quietOption())
       .addHelpText('after', inputFormatsHelp() +
@@ -50,8 +54,8 @@ export function registerInspect(program: Command, ctx: CliContext): void {
           'what is ignored (optimizer slots, bookkeeping) and what is left unexplained. A Keras file: its\n' +
           'layers, what each becomes in tfjs, and whether convert takes the whole model or the GRU stack.\n' +
           '\nExit status: 0 done, 1 the file could not be read (the reason on stderr).')
-      .action(async (file: string, flags: {config?: string; json?: boolean; quiet?: boolean}) => {
-        ctx.exitCode = runInspect({path: file, config: flags.config, json: flags.json});
+      .action(async (file: string, flags: {config?: string; rename?: string; json?: boolean; quiet?: boolean}) => {
+        ctx.exitCode = runInspect({path: file, config: flags.config, rename: flags.rename, json: flags.json});
         await drainStdout();
       });
 }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {gruShapedTensors, suggestTorchKeyMap} from '../checkpointModel/gruShapedTensors';
+import {applyKeyMap, KeyMap} from '../io/keyMap';
 import {convertWeights} from '../weights/convert';
 import {gru} from './kerasGru';
 
@@ -24,6 +26,12 @@ export interface FromPytorchGruOptions {
   dropout?: number;
   /** Name prefix of the layers and the model (default 'pytorch_gru'). */
   name?: string;
+  /**
+   * A key map (see `parseKeyMap`) applied to the dict's keys first, for weights saved
+   * under other names: `{enc_w_ih: 'enc.weight_ih_l0', …}`, `'enc_w_ih=enc.weight_ih_l0,…'`
+   * or the pattern form `'enc_w_*=enc.weight_*_l0,enc_b_*=enc.bias_*_l0'`.
+   */
+  rename?: KeyMap;
 }
 
 /** What PyTorch's `gru(x, h_0)` returns. */
@@ -72,7 +80,7 @@ function gruPrefixes(keys: string[]): string[] {
   return [...new Set(keys.filter((k) => k.endsWith('weight_ih_l0')).map((k) => k.slice(0, -'weight_ih_l0'.length)))];
 }
 
-function choosePrefix(keys: string[], given: string | undefined): string {
+function choosePrefix(keys: string[], given: string | undefined, shapes: Record<string, number[]>): string {
   if (given != null) {
     if (!keys.some((k) => k === `${given}weight_ih_l0`)) {
       const found = gruPrefixes(keys);
@@ -82,15 +90,24 @@ function choosePrefix(keys: string[], given: string | undefined): string {
     return given;
   }
   const found = gruPrefixes(keys);
-  if (found.length === 0) {
-    const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '');
-    throw new Error(`fromPytorchGru: the state dict holds no nn.GRU weights (no key ending in 'weight_ih_l0'); keys: ${shown || '(none)'}`);
-  }
+  if (found.length === 0) throw new Error(noGruMessage(keys, shapes));
   if (found.length > 1) {
     throw new Error(`fromPytorchGru: the state dict holds ${found.length} GRUs (${
       found.map((p) => `'${p}'`).join(', ')}); choose one with the option prefix`);
   }
   return found[0];
+}
+
+/** No nn.GRU names: the keys, those shaped like a GRU's, and the key map that would name them. */
+function noGruMessage(keys: string[], shapes: Record<string, number[]>): string {
+  const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '');
+  const vars = keys.map((name) => ({name, dtype: 'float32', shape: shapes[name]}));
+  const shaped = gruShapedTensors(vars);
+  const suggestion = suggestTorchKeyMap(vars);
+  return `fromPytorchGru: the state dict holds no nn.GRU weights (no key ending in 'weight_ih_l0'); keys: ${shown || '(none)'}` +
+      (shaped.length === 0 ? '' : `. Shaped like a GRU's: ${shaped.map((v) => `${v.name} [${v.shape.join(', ')}]`).join(', ')}; ` +
+        `nn.GRU's names are weight_ih_l0 [3U, D], weight_hh_l0 [3U, U], bias_ih_l0 [3U], bias_hh_l0 [3U] (after a module ` +
+        `prefix); rename with the option rename${suggestion != null ? `, e.g. rename: '${suggestion}'` : ''}`);
 }
 
 function positiveInt(value: unknown, what: string): number {
@@ -138,8 +155,13 @@ export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: Fr
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
     throw new Error(`fromPytorchGru: dropout must be a number in [0, 1), got ${JSON.stringify(options.dropout)}`);
   }
+  if (options.rename != null) {
+    const renamed = applyKeyMap(Object.keys(stateDict), options.rename);
+    stateDict = Object.fromEntries([...renamed].map(([from, to]) => [to, stateDict[from]]));
+  }
   const keys = Object.keys(stateDict);
-  const prefix = choosePrefix(keys, options.prefix);
+  const shapes = Object.fromEntries(keys.map((k) => [k, stateDict[k]?.shape ?? []]));
+  const prefix = choosePrefix(keys, options.prefix, shapes);
   const dirs = bidirectional ? 2 : 1;
   const suffixes = bidirectional ? ['', '_reverse'] : [''];
 

@@ -40,7 +40,7 @@ export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModel
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
-  const opened = openModelFile(path, {config: options.config});
+  const opened = openModelFile(path, {config: options.config, rename: options.rename});
   const {format, source, discovery} = opened;
   try {
     const built = opened.convert?.(options) ?? null;

@@ -9,6 +9,7 @@ export {setupNode, SetupNodeError, SetupNodeOptions, SetupNodeResult} from './se
 export type {NativeKernelBuild} from './buildNativeKernel';
 export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
+export {readNpzFile} from './formats/npz';
 export {convertModelFileToDir, ConvertModelFileOptions, ConvertModelFileResult} from './convertModelFile';
 export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile, OpenModelFileOptions} from './modelFormats';
 export type {FormatConversion} from './modelFormats';

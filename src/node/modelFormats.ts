@@ -16,6 +16,8 @@ import {onnxFormat} from './formats/onnx';
 import {safetensorsFormat} from './formats/safetensors';
 import {h5Format} from './formats/h5';
 import {kerasFormat} from './formats/keras';
+import {npzFormat} from './formats/npz';
+import type {KeyMap} from '../io/keyMap';
 
 /** A model file opened for inspection or conversion. */
 export interface OpenedModelFile {
@@ -57,12 +59,14 @@ export interface ModelFileFormat {
   open(path: string, options?: OpenModelFileOptions): OpenedModelFile;
   /** Whether it takes {@link OpenModelFileOptions.config} (a weights-only Keras file). */
   takesConfig?: boolean;
+  /** Whether it takes {@link OpenModelFileOptions.rename} (formats whose GRUs are found by tensor name). */
+  takesRename?: boolean;
   /** The `inspect` report of an opened file. */
   inspect(opened: OpenedModelFile): InspectOutput;
 }
 
 /** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
-export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, onnxFormat, checkpointFormat];
+export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, npzFormat, onnxFormat, checkpointFormat];
 
 /** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
 export function formatOf(path: string): ModelFileFormat {
@@ -83,6 +87,12 @@ export interface OpenModelFileOptions {
    * beside it. Other formats refuse it.
    */
   config?: string;
+  /**
+   * A key map (src/io/keyMap.ts) renaming the file's tensors before GRU discovery, e.g.
+   * `'enc_w_ih=enc.weight_ih_l0,enc_w_hh=enc.weight_hh_l0'` or `'enc_w_*=enc.weight_*_l0'`
+   * (safetensors and .npz files; other formats refuse it).
+   */
+  rename?: KeyMap;
 }
 
 /** Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'. */
@@ -95,6 +105,10 @@ export function openWithFormat(format: ModelFileFormat, path: string, options: O
   if (options.config != null && !format.takesConfig) {
     throw new ModelFileError('BAD_OPTION', path, `a config file (${options.config}) applies only to Keras .h5 / .weights.h5 ` +
         `files, and this is a ${format.name} file (${format.describe})`);
+  }
+  if (options.rename != null && !format.takesRename) {
+    throw new ModelFileError('BAD_OPTION', path, `a key map (rename) applies to .safetensors and .npz files, ` +
+        `and this is a ${format.name} file (${format.describe})`);
   }
   return format.open(path, options);
 }
