@@ -69,7 +69,7 @@ export {explainModelJson, findModelGrus, KerasModelLayout, ModelExplanation, Mod
 export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
-export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult} from './layers/fromPytorchGru';
+export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult, PytorchGruRunOptions} from './layers/fromPytorchGru';
 export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal, householderQ} from './layers/fastOrthogonal';
 export {FixtureCase, FixtureManifest, FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes, loadCaseFrom, loadManifestFrom, caseTensor, hasTensor} from './fixtures/fixtureSet';
 export {NpyArray, parseNpy} from './fixtures/npy';
