@@ -157,3 +157,59 @@ test('a browser bundler resolves tfjs-gru to the ESM build, keeps the layer regi
   // ... and leaves out what was not imported and has no effect (the checkpoint reader)
   expect(ours.filter((f) => f.includes('/io/checkpoint/'))).toEqual([]);
 });
+
+// Types for every resolution a TypeScript consumer may use: node10 (CommonJS, which ignores
+// the exports map and reads typesVersions), node16 / nodenext (CommonJS and ES module
+// files, through the exports map's types) and bundler.
+const CONSUMER = `
+import * as tf from '@tensorflow/tfjs';
+import {fromPytorchGru, gru, LAYOUT_NAMES, PytorchGru} from 'tfjs-gru';
+import {convertModelFileToDir, ConvertModelFileResult, loadLayersModelFromDir} from 'tfjs-gru/node';
+export async function use(dir: string): Promise<number> {
+  const model: tf.LayersModel = await loadLayersModelFromDir(dir);
+  const result: ConvertModelFileResult = await convertModelFileToDir('model.npz', dir, {rename: 'a=b'});
+  const names: readonly string[] = LAYOUT_NAMES;
+  const layer = gru({units: 2, resetAfter: true});
+  const build: (sd: Record<string, tf.Tensor>, o: {numLayers: number}) => PytorchGru = fromPytorchGru;
+  return names.length + result.files.length + model.inputs.length + layer.name.length + build.length;
+}
+`;
+const RESOLUTIONS: Array<[string, Record<string, string>, string]> = [
+  ['node10', {module: 'commonjs', moduleResolution: 'node10'}, 'consumer.ts'],
+  ['node16 (CommonJS file)', {module: 'node16', moduleResolution: 'node16'}, 'consumer.cts'],
+  ['node16 (ES module file)', {module: 'node16', moduleResolution: 'node16'}, 'consumer.mts'],
+  ['nodenext', {module: 'nodenext', moduleResolution: 'nodenext'}, 'consumer.mts'],
+  ['bundler', {module: 'esnext', moduleResolution: 'bundler'}, 'consumer.ts'],
+];
+
+function typeCheck(name: string, options: Record<string, string>, file: string, code: string) {
+  const dir = path.join(tmp, 'project', `types-${name.replace(/\W+/g, '-')}`);
+  fs.mkdirSync(dir, {recursive: true});
+  fs.writeFileSync(path.join(dir, file), code);
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {...options, target: 'es2020', strict: true, noEmit: true, types: ['node']},
+    files: [file],
+  }));
+  return spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir],
+                   {cwd: dir, encoding: 'utf8'});
+}
+
+/** tsc's errors, without those inside @tensorflow's own declarations (which fail strict checks upstream: TS2304 'Long', …). */
+function ownErrors(out: string): string[] {
+  return out.split('\n').filter((l) => /error TS\d+/.test(l) && !/node_modules\/@tensorflow\//.test(l));
+}
+
+test.each(RESOLUTIONS)('types: tfjs-gru and tfjs-gru/node type-check under moduleResolution %s', (name, options, file) => {
+  // no skipLibCheck: our .d.ts files are checked too
+  const r = typeCheck(name, options, file, CONSUMER);
+  expect({name, errors: ownErrors(r.stdout + r.stderr)}).toEqual({name, errors: []});
+  expect(r.stdout).toMatch(/node_modules\/@tensorflow\//);  // the declarations were read (tfjs's known errors show it)
+});
+
+test('types: the check can fail (an unknown subpath is TS2307 under node10 and bundler)', () => {
+  for (const [name, options, file] of [RESOLUTIONS[0], RESOLUTIONS[4]]) {
+    const r = typeCheck(`${name}-missing`, options, file, "import {nothing} from 'tfjs-gru/nope';\nexport const x = nothing;\n");
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/TS2307: Cannot find module 'tfjs-gru\/nope'/);
+  }
+});
