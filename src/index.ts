@@ -70,8 +70,9 @@ export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
 export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult, PytorchGruRunOptions} from './layers/fromPytorchGru';
-export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal, householderQ} from './layers/fastOrthogonal';
-export {FixtureCase, FixtureManifest, FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes, loadCaseFrom, loadManifestFrom, caseTensor, hasTensor} from './fixtures/fixtureSet';
+export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal} from './layers/fastOrthogonal';
+// Fixture sources for verifyFixtures; one case's tensors (caseTensor, loadCaseFrom, …) are in tfjs-gru/testing.
+export {FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes} from './fixtures/fixtureSet';
 export {NpyArray, parseNpy} from './fixtures/npy';
 export {verifyFixtures, VerifyFixturesOptions, VerifyReport} from './verify/verify';
 export {QuantityResult, OUTPUT_TOLERANCE, GRADIENT_TOLERANCE} from './verify/result';

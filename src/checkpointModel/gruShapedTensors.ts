@@ -5,7 +5,10 @@
  */
 import {SourceVariable} from '../io/tensorSource';
 
-/** 2-D and 1-D tensors that fit a GRU of some U: a [3U, U] or [U, 3U] matrix, and what shares its 3U. */
+/**
+ * 2-D and 1-D tensors that fit a GRU of some U: a [3U, U] or [U, 3U] matrix, and what shares its 3U.
+ * @category Conversion
+ */
 export function gruShapedTensors(variables: readonly SourceVariable[]): SourceVariable[] {
   const threeU = new Set<number>();
   for (const v of variables) {
@@ -28,6 +31,7 @@ const ROLE = /^(.*?)(w|weight|b|bias)_?(ih|hh)$/;
  * A key map (text form) renaming PyTorch-layout GRU tensors that are named by their
  * role (`<module><w|weight|b|bias>_<ih|hh>`, e.g. g2p-en's `enc_w_ih`) to nn.GRU's names,
  * or null when the names do not say it. Shapes are checked: [3U, D], [3U, U], [3U], [3U].
+ * @category Conversion
  */
 export function suggestTorchKeyMap(variables: readonly SourceVariable[]): string | null {
   const modules = new Map<string, Map<string, SourceVariable>>();

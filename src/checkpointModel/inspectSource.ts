@@ -9,7 +9,10 @@ import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './d
 import {Discovery} from './findGrus';
 import {noGruHint} from './gruShapedTensors';
 
-/** A model file's contents as `inspect` reports them (plain JSON-able data). */
+/**
+ * A model file's contents as `inspect` reports them (plain JSON-able data).
+ * @category Conversion
+ */
 export interface SourceInspectReport extends DiscoveryReport {
   file: string;
   format: string;
@@ -20,7 +23,10 @@ export interface SourceInspectReport extends DiscoveryReport {
   notes: string[];
 }
 
-/** The report of `source` from its GRU discovery. */
+/**
+ * The report of `source` from its GRU discovery.
+ * @category Conversion
+ */
 export function inspectSource(format: string, source: TensorSource, discovery: Discovery,
                               details: Record<string, unknown> = {}, notes: string[] = []): SourceInspectReport {
   const role = variableRoles(discovery);
@@ -37,7 +43,10 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-/** The report as text for a terminal. */
+/**
+ * The report as text for a terminal.
+ * @category Conversion
+ */
 export function formatSourceReport(r: SourceInspectReport): string {
   const out: string[] = [];
   const details = Object.entries(r.details).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`);

@@ -14,17 +14,26 @@
  * exact entry naming a tensor the file does not hold are errors that name them.
  */
 
-/** A key map: `{from: to}` (exact names or `*` patterns), or its text form `'from=to,…'`. */
+/**
+ * A key map: `{from: to}` (exact names or `*` patterns), or its text form `'from=to,…'`.
+ * @category Readers
+ */
 export type KeyMap = Record<string, string> | string;
 
-/** A key map's entries, parsed and checked. */
+/**
+ * A key map's entries, parsed and checked.
+ * @category Readers
+ */
 export interface KeyMapEntry {
   from: string;
   to: string;
   pattern: boolean;
 }
 
-/** Thrown for a malformed key map or one that does not fit the names it is applied to. */
+/**
+ * Thrown for a malformed key map or one that does not fit the names it is applied to.
+ * @category Readers
+ */
 export class KeyMapError extends Error {
   constructor(message: string) {
     super(message);
@@ -36,7 +45,10 @@ function stars(s: string): number {
   return s.split('*').length - 1;
 }
 
-/** Parses a key map (text `'a=b,c*=d*'` or an object) into checked entries. */
+/**
+ * Parses a key map (text `'a=b,c*=d*'` or an object) into checked entries.
+ * @category Readers
+ */
 export function parseKeyMap(map: KeyMap): KeyMapEntry[] {
   const pairs: Array<[string, string]> = [];
   if (typeof map === 'string') {
@@ -76,6 +88,7 @@ function matchPattern(pattern: string, name: string): string | null {
 /**
  * The new name of every name in `names` (a Map old → new, in the same order; names
  * no entry matches keep their own). See the module comment for the rules and errors.
+ * @category Readers
  */
 export function applyKeyMap(names: readonly string[], map: KeyMap): Map<string, string> {
   const entries = parseKeyMap(map);

@@ -8,7 +8,10 @@ import {applyKeyMap, KeyMap, KeyMapError} from './keyMap';
 import {ModelFileError} from './modelFileError';
 import {SourceVariable, TensorSource} from './tensorSource';
 
-/** `source` with its tensors renamed by `map`; a ModelFileError 'BAD_OPTION' naming the file when the map does not fit. */
+/**
+ * `source` with its tensors renamed by `map`; a ModelFileError 'BAD_OPTION' naming the file when the map does not fit.
+ * @category Readers
+ */
 export function renameSource<T extends TensorSource>(source: T, map: KeyMap): TensorSource {
   let renamed: Map<string, string>;
   try {

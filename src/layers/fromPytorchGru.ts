@@ -5,7 +5,10 @@ import {applyKeyMap, KeyMap} from '../io/keyMap';
 import {convertWeights} from '../weights/convert';
 import {gru} from './kerasGru';
 
-/** Options of {@link fromPytorchGru}: the `torch.nn.GRU` constructor arguments that shape its state_dict. */
+/**
+ * Options of {@link fromPytorchGru}: the `torch.nn.GRU` constructor arguments that shape its state_dict.
+ * @category Layers
+ */
 export interface FromPytorchGruOptions {
   /** `num_layers` of the nn.GRU. */
   numLayers: number;
@@ -34,7 +37,10 @@ export interface FromPytorchGruOptions {
   rename?: KeyMap;
 }
 
-/** What PyTorch's `gru(x, h_0)` returns. */
+/**
+ * What PyTorch's `gru(x, h_0)` returns.
+ * @category Layers
+ */
 export interface PytorchGruResult {
   /** [B, T, dirs·U] (batchFirst) or [T, B, dirs·U]: the last layer's output at every step. */
   output: tf.Tensor3D;
@@ -50,6 +56,7 @@ export interface PytorchGruResult {
  * at its last valid step), the output is zero past each length, and `hN` holds each
  * sequence's state at its last valid step (the reverse direction's after step 0). What the
  * padded steps of x hold does not matter.
+ * @category Layers
  */
 export interface PytorchGruRunOptions {
   /** Inter-layer dropout on (default false). */
@@ -64,7 +71,10 @@ export interface PytorchGruRunOptions {
   mask?: tf.Tensor2D;
 }
 
-/** The stack {@link fromPytorchGru} built, and how to run it as PyTorch does. */
+/**
+ * The stack {@link fromPytorchGru} built, and how to run it as PyTorch does.
+ * @category Layers
+ */
 export interface PytorchGru {
   /**
    * A functional LayersModel, batch-first: input x [B, T, D], outputs [sequence
@@ -208,6 +218,7 @@ function checkShape(name: string, t: tf.Tensor, want: number[]): void {
  * Keys of other modules are ignored; under the GRU's prefix a missing, extra or
  * misshapen tensor is an error that names it. The dict's tensors are not kept
  * (the caller still owns and disposes them).
+ * @category Layers
  */
 export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: FromPytorchGruOptions): PytorchGru {
   if (stateDict == null || typeof stateDict !== 'object') {

@@ -22,7 +22,10 @@ registerSequenceKernel('tensorflow', () => {
   return loadNativeKernel().kernel;
 });
 
-/** The backends Node can run, in order of preference. */
+/**
+ * The backends Node can run, in order of preference.
+ * @category Backends and kernels
+ */
 export const NODE_BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const SETUP_HINT = 'run `npx tfjs-gru setup-node` to build it from the TensorFlow Python wheel';
@@ -93,12 +96,16 @@ const NODE_BACKENDS: BackendCandidates = {
  * Chooses and activates the backend in Node. With `preferred`, that backend or
  * an error (BackendUnavailableError); without, the first of tensorflow, wasm,
  * cpu that works.
+ * @category Backends and kernels
  */
 export function selectBackend(preferred?: BackendName, options: SelectBackendOptions = {}): Promise<BackendInfo> {
   return selectBackendFrom(NODE_BACKENDS, preferred, options);
 }
 
-/** Parses a Node backend name (env TFJS_GRU_BACKEND, a CLI flag): tensorflow | node | wasm | cpu | auto | ''. */
+/**
+ * Parses a Node backend name (env TFJS_GRU_BACKEND, a CLI flag): tensorflow | node | wasm | cpu | auto | ''.
+ * @category Backends and kernels
+ */
 export function parseBackendName(value: string | undefined): BackendName | undefined {
   return parseAnyBackendName(value, NODE_BACKEND_NAMES);
 }

@@ -18,7 +18,10 @@ import {openModelFile, OpenModelFileOptions} from './modelFormats';
 /** model.json's `convertedBy` on what convert writes (and only there). */
 export const CONVERTED_BY = 'tfjs-gru convert';
 
-/** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
+/**
+ * What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model.
+ * @category Conversion
+ */
 export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
   /** [null, null, D] for a GRU stack; a whole Keras model's own input (e.g. [null, null] for token ids). */
   inputShape: Array<number | null>;
@@ -34,10 +37,16 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
 }
 
-/** How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}). */
+/**
+ * How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}).
+ * @category Conversion
+ */
 export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {}
 
-/** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
+/**
+ * Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment).
+ * @category Conversion
+ */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
   const opened = openModelFile(path, {config: options.config, rename: options.rename});

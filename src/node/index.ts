@@ -15,5 +15,5 @@ export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedMode
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
-export {defaultFixturesDir, fixturesFromDir, loadCase, loadManifest} from './fixturesDir';
+export {defaultFixturesDir, fixturesFromDir} from './fixturesDir';
 export {verify, VerifyOptions} from './verify';

@@ -19,7 +19,10 @@ import {kerasFormat} from './formats/keras';
 import {npzFormat} from './formats/npz';
 import type {KeyMap} from '../io/keyMap';
 
-/** A model file opened for inspection or conversion. */
+/**
+ * A model file opened for inspection or conversion.
+ * @category Conversion
+ */
 export interface OpenedModelFile {
   /** The format's name, e.g. 'checkpoint'. */
   format: string;
@@ -33,7 +36,10 @@ export interface OpenedModelFile {
   convert?: (options: ToLayersModelOptions) => FormatConversion;
 }
 
-/** A format's own conversion: the model, its description, and the check to run on the model as loaded back. */
+/**
+ * A format's own conversion: the model, its description, and the check to run on the model as loaded back.
+ * @category Conversion
+ */
 export interface FormatConversion {
   model: tf.LayersModel;
   description: Omit<ConversionDescription, 'inputShape' | 'outputShape'> &
@@ -42,13 +48,19 @@ export interface FormatConversion {
   check(model: tf.LayersModel, seed?: number, tolerance?: number): ModelCheck;
 }
 
-/** What `inspect` prints of a file: a JSON-able report and its text for a terminal. */
+/**
+ * What `inspect` prints of a file: a JSON-able report and its text for a terminal.
+ * @category Conversion
+ */
 export interface InspectOutput {
   report: object;
   text: string;
 }
 
-/** One model-file format (see the module comment). */
+/**
+ * One model-file format (see the module comment).
+ * @category Conversion
+ */
 export interface ModelFileFormat {
   name: string;
   /** One line for help texts: what files, recognised how. */
@@ -65,10 +77,16 @@ export interface ModelFileFormat {
   inspect(opened: OpenedModelFile): InspectOutput;
 }
 
-/** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
+/**
+ * Every format, tried in order; the checkpoint (which also claims folders) comes last.
+ * @category Conversion
+ */
 export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, npzFormat, onnxFormat, checkpointFormat];
 
-/** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
+/**
+ * The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known.
+ * @category Conversion
+ */
 export function formatOf(path: string): ModelFileFormat {
   const f = MODEL_FILE_FORMATS.find((fmt) => fmt.claims(path));
   if (f == null) {
@@ -78,7 +96,10 @@ export function formatOf(path: string): ModelFileFormat {
   return f;
 }
 
-/** How to open a model file. */
+/**
+ * How to open a model file.
+ * @category Conversion
+ */
 export interface OpenModelFileOptions {
   /**
    * The path of a Keras model config (JSON from `model.to_json()`, or a `.keras` file's
@@ -95,7 +116,10 @@ export interface OpenModelFileOptions {
   rename?: KeyMap;
 }
 
-/** Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'. */
+/**
+ * Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'.
+ * @category Conversion
+ */
 export function openModelFile(path: string, options: OpenModelFileOptions = {}): OpenedModelFile {
   return openWithFormat(formatOf(path), path, options);
 }

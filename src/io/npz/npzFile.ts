@@ -15,7 +15,10 @@ import {crc32} from '../keras/crc32';
 import {ModelFileError} from '../modelFileError';
 import {SourceVariable, TensorSource} from '../tensorSource';
 
-/** The `code` of an {@link NpzError}. */
+/**
+ * The `code` of an {@link NpzError}.
+ * @category Readers
+ */
 export type NpzErrorCode =
     | 'NOT_FOUND'        // the file does not exist
     | 'BAD_ZIP'          // not a readable zip: truncated, corrupt, a CRC mismatch, an impossible size
@@ -23,7 +26,10 @@ export type NpzErrorCode =
     | 'NO_SUCH_TENSOR'   // read() of a name the file does not hold
     | 'CLOSED';          // the file was closed
 
-/** An error of the .npz reader: a stable `code`, the `file` and a message naming the entry. */
+/**
+ * An error of the .npz reader: a stable `code`, the `file` and a message naming the entry.
+ * @category Readers
+ */
 export class NpzError extends ModelFileError {
   declare readonly code: NpzErrorCode;
 
@@ -33,7 +39,10 @@ export class NpzError extends ModelFileError {
   }
 }
 
-/** An open .npz file (see the module comment). */
+/**
+ * An open .npz file (see the module comment).
+ * @category Readers
+ */
 export interface NpzFile extends TensorSource {
   /** The array of a name as parsed (dtype, shape, values). */
   array(name: string): NpyArray;
@@ -72,7 +81,10 @@ function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
   return out;
 }
 
-/** Opens an .npz file's bytes; `file` names it in errors. */
+/**
+ * Opens an .npz file's bytes; `file` names it in errors.
+ * @category Readers
+ */
 export function readNpz(bytes: Uint8Array, file: string): NpzFile {
   if (!looksLikeZip(bytes)) {
     throw new NpzError('BAD_ZIP', file, `not a zip file (an .npz starts with 'PK\\x03\\x04'; ` +

@@ -8,7 +8,10 @@ import {renameSource} from '../../io/renamedSource';
 import {TensorSource} from '../../io/tensorSource';
 import type {ModelFileFormat, OpenedModelFile, OpenModelFileOptions} from '../modelFormats';
 
-/** Reads an .npz file (see src/io/npz). */
+/**
+ * Reads an .npz file (see src/io/npz).
+ * @category Readers
+ */
 export function readNpzFile(path: string): NpzFile {
   let bytes: Buffer;
   try {
