@@ -560,6 +560,17 @@ def make_stacks(out, torch_python, with_tfjs):
     return names
 
 
+# ------------------------------- issue 21: a g2p-en-like .npz, padded PyTorch batches
+
+def make_torch_script_cases(out, torch_python, script_name):
+    """Runs tools/<script_name> under the Python that has torch; returns its case names ([] without torch)."""
+    if torch_python == "none":
+        return []
+    script = os.path.join(TOOLS, script_name)
+    res = subprocess.run([torch_python, script, "--out", out], check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])["cases"]
+
+
 # ----------------------------------------------------------------------- main
 
 def main():
@@ -572,7 +583,8 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models"):
+                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models",
+                      "pytorch_npz", "pytorch_padded"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -614,6 +626,8 @@ def main():
         if tfjs_version:
             versions["tensorflowjs"] = tfjs_version
     manifest["stacks"] = make_stacks(out, args.pytorch_python, not args.no_tfjs)
+    manifest["pytorch_npz"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_npz_fixtures.py")
+    manifest["pytorch_padded"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_padded_fixtures.py")
     write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"make_fixtures: wrote {len(cases)} cases, {len(checkpoints)} checkpoints to {out}", file=sys.stderr)
 

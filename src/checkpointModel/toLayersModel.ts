@@ -29,9 +29,13 @@ import {tf1Gru} from '../layers/tf1Gru';
 import {reverseTime} from '../layers/reverseTime';
 import {readCellWeights} from './cellTensors';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
+import {noGruHint} from './gruShapedTensors';
 import {referenceForward} from './reference';
 
-/** Options of {@link checkpointToLayersModel}. */
+/**
+ * Options of {@link checkpointToLayersModel}.
+ * @category Conversion
+ */
 export interface ToLayersModelOptions {
   /** 'builtin' (default): reset-before cells as tfjs's GRU; 'tfjs-gru': as this package's TF1GRU. */
   layers?: 'builtin' | 'tfjs-gru';
@@ -52,7 +56,10 @@ export interface ToLayersModelOptions {
   zeroOutputForMask?: boolean;
 }
 
-/** One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from. */
+/**
+ * One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from.
+ * @category Conversion
+ */
 export interface ConvertedLayer {
   index: number;
   className: string;
@@ -65,7 +72,10 @@ export interface ConvertedLayer {
   scopes: string[];
 }
 
-/** The check of a converted model against the reference: input shape, max abs error, tolerance and verdict. */
+/**
+ * The check of a converted model against the reference: input shape, max abs error, tolerance and verdict.
+ * @category Conversion
+ */
 export interface ModelCheck {
   input: number[];
   maxAbsError: number;
@@ -73,7 +83,10 @@ export interface ModelCheck {
   pass: boolean;
 }
 
-/** What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`). */
+/**
+ * What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`).
+ * @category Conversion
+ */
 export interface ConversionDescription {
   stack: string;
   inputShape: [null, null, number];
@@ -85,7 +98,10 @@ export interface ConversionDescription {
   check: ModelCheck | null;
 }
 
-/** What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from. */
+/**
+ * What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from.
+ * @category Conversion
+ */
 export interface ConvertedModel {
   model: tf.LayersModel;
   description: ConversionDescription;
@@ -99,7 +115,8 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
   if (stacks.length === 0) {
     const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
     throw new ConversionError('NO_GRU', ck.file,
-        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
+        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}. ` +
+        noGruHint(ck.variables, ck.file));
   }
   let stack: GruStack | undefined;
   if (name != null) {
@@ -230,7 +247,10 @@ export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: 
   return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
 }
 
-/** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */
+/**
+ * Builds the LayersModel of a checkpoint's GRU stack (see the module comment).
+ * @category Conversion
+ */
 export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOptions = {}): ConvertedModel {
   return gruStackToLayersModel(ck, findGrus(ck), options);
 }
@@ -238,6 +258,7 @@ export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOp
 /**
  * Builds the LayersModel of a GRU stack found in any model file (see the module
  * comment): `discovery` is what that format's GRU discovery found among `ck`'s tensors.
+ * @category Conversion
  */
 export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
                                       options: ToLayersModelOptions = {}): ConvertedModel {

@@ -15,7 +15,13 @@ import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
 
-/** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
+/** model.json's `convertedBy` on what convert writes (and only there). */
+export const CONVERTED_BY = 'tfjs-gru convert';
+
+/**
+ * What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model.
+ * @category Conversion
+ */
 export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
   /** [null, null, D] for a GRU stack; a whole Keras model's own input (e.g. [null, null] for token ids). */
   inputShape: Array<number | null>;
@@ -31,20 +37,26 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
 }
 
-/** How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}). */
+/**
+ * How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}).
+ * @category Conversion
+ */
 export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {}
 
-/** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
+/**
+ * Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment).
+ * @category Conversion
+ */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
-  const opened = openModelFile(path, {config: options.config});
+  const opened = openModelFile(path, {config: options.config, rename: options.rename});
   const {format, source, discovery} = opened;
   try {
     const built = opened.convert?.(options) ?? null;
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     let files: string[];
     try {
-      files = await saveLayersModelToDir(model, out);
+      files = await saveLayersModelToDir(model, out, 'tfjs-gru', CONVERTED_BY);
     } finally {
       model.dispose();
     }

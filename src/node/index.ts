@@ -9,6 +9,7 @@ export {setupNode, SetupNodeError, SetupNodeOptions, SetupNodeResult} from './se
 export type {NativeKernelBuild} from './buildNativeKernel';
 export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
+export {readNpzFile} from './formats/npz';
 export {convertModelFileToDir, ConvertModelFileOptions, ConvertModelFileResult} from './convertModelFile';
 export {convertOnnxGraphToDir, loadGraphModelFromDir, saveGraphModelToDir} from './convertOnnxGraph';
 export type {ConvertOnnxGraphOptions, OnnxGraphCheck, OnnxGraphConvertResult} from './convertOnnxGraph';
@@ -16,5 +17,5 @@ export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedMode
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
-export {defaultFixturesDir, fixturesFromDir, loadCase, loadManifest} from './fixturesDir';
+export {defaultFixturesDir, fixturesFromDir} from './fixturesDir';
 export {verify, VerifyOptions} from './verify';

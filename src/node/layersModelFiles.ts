@@ -7,7 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-/** The one weight file saveLayersModelToDir writes next to model.json. */
+/**
+ * The one weight file saveLayersModelToDir writes next to model.json.
+ * @category Conversion
+ */
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
@@ -15,8 +18,14 @@ function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
   return tf.io.CompositeArrayBuffer.join(data as ArrayBuffer | ArrayBuffer[]);
 }
 
-/** Saves `model` into `dir` (created); returns the files written. */
-export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru'): Promise<string[]> {
+/**
+ * Saves `model` into `dir` (created); returns the files written. model.json gets
+ * `generatedBy` and, only when given, `convertedBy` (`tfjs-gru convert` passes its
+ * own name; a model a user merely saves was not converted by anything).
+ * @category Conversion
+ */
+export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru',
+                                           convertedBy?: string): Promise<string[]> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;
@@ -27,7 +36,7 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   const json = {
     format: 'layers-model',
     generatedBy,
-    convertedBy: 'tfjs-gru convert',
+    ...(convertedBy != null ? {convertedBy} : {}),
     modelTopology: a.modelTopology,
     weightsManifest: [{paths: [WEIGHTS_FILE], weights: a.weightSpecs ?? []}],
   };
@@ -38,7 +47,10 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   return [modelFile, weightsFile];
 }
 
-/** An IOHandler reading `dir/model.json` and the weight files it lists. */
+/**
+ * An IOHandler reading `dir/model.json` and the weight files it lists.
+ * @category Conversion
+ */
 export function dirLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -60,7 +72,10 @@ export function dirLoadHandler(dir: string): tf.io.IOHandler {
   };
 }
 
-/** tf.loadLayersModel on a folder written by {@link saveLayersModelToDir} (or by tfjs's converter). */
+/**
+ * tf.loadLayersModel on a folder written by {@link saveLayersModelToDir} (or by tfjs's converter).
+ * @category Conversion
+ */
 export function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(dirLoadHandler(dir));
 }

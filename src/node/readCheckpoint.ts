@@ -24,7 +24,10 @@ function isFile(p: string): boolean {
   }
 }
 
-/** The checkpoint prefix `p` names (see the module comment); throws NOT_FOUND naming what was looked for. */
+/**
+ * The checkpoint prefix `p` names (see the module comment); throws NOT_FOUND naming what was looked for.
+ * @category Readers
+ */
 export function resolveCheckpointPrefix(p: string): string {
   const looked: string[] = [];
   if (p.endsWith('.index') && isFile(p)) return p.slice(0, -'.index'.length);
@@ -84,7 +87,10 @@ function fileShard(name: string): ShardSource {
   };
 }
 
-/** Opens a checkpoint from files (Node). Close it to release the shard files. */
+/**
+ * Opens a checkpoint from files (Node). Close it to release the shard files.
+ * @category Readers
+ */
 export function readCheckpoint(prefixOrPath: string): Checkpoint {
   const prefix = resolveCheckpointPrefix(prefixOrPath);
   const indexName = `${prefix}.index`;
@@ -98,7 +104,10 @@ export function readCheckpoint(prefixOrPath: string): Checkpoint {
   return ck;
 }
 
-/** Throws NOT_FOUND unless every data shard the header names exists (reads no tensor data). */
+/**
+ * Throws NOT_FOUND unless every data shard the header names exists (reads no tensor data).
+ * @category Readers
+ */
 export function checkShardsExist(ck: Checkpoint): void {
   const missing: string[] = [];
   for (let i = 0; i < ck.header.numShards; i++) {

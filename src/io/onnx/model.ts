@@ -10,10 +10,16 @@ import {check, OnnxError} from './errors';
 import {AttributeProto, decodeModel, ModelProto, NodeProto, TensorProto, ValueInfoProto} from './protos';
 import {decodeTensor, dtypeName, elementCount, OnnxValues} from './tensors';
 
-/** An attribute's value: number, string, tensor, or a list of numbers / strings (graphs are not read). */
+/**
+ * An attribute's value: number, string, tensor, or a list of numbers / strings (graphs are not read).
+ * @category Readers
+ */
 export type OnnxAttribute = number | string | TensorProto | number[] | string[] | null;
 
-/** One node of the graph: op, domain, inputs and outputs (names; '' for an omitted optional input), attributes. */
+/**
+ * One node of the graph: op, domain, inputs and outputs (names; '' for an omitted optional input), attributes.
+ * @category Readers
+ */
 export interface OnnxNode {
   index: number;
   name: string;
@@ -24,7 +30,10 @@ export interface OnnxNode {
   attributes: Record<string, OnnxAttribute>;
 }
 
-/** A graph input's or output's declared type: element type name and shape (a dim is a number, a name, or null if unknown). */
+/**
+ * A graph input's or output's declared type: element type name and shape (a dim is a number, a name, or null if unknown).
+ * @category Readers
+ */
 export interface OnnxValueInfo {
   name: string;
   /** e.g. 'float32', 'int64'; null when the file declares none. */
@@ -33,13 +42,19 @@ export interface OnnxValueInfo {
   shape: Array<number | string | null> | null;
 }
 
-/** Options of {@link OnnxModel.read}. */
+/**
+ * Options of {@link OnnxModel.read}.
+ * @category Readers
+ */
 export interface OnnxReadOptions {
   /** tfjs has no float64: 'round' reads DOUBLE as float32 (rounded to nearest); default: refuse. */
   float64?: 'refuse' | 'round';
 }
 
-/** An open ONNX model (see the module comment). */
+/**
+ * An open ONNX model (see the module comment).
+ * @category Readers
+ */
 export interface OnnxModel extends TensorSource {
   readonly irVersion: number;
   readonly producer: string;
@@ -203,7 +218,10 @@ class BytesOnnxModel implements OnnxModel {
   }
 }
 
-/** Opens an ONNX model from its bytes (browser-safe); `file` names it in errors. Throws {@link OnnxError} on every fault. */
+/**
+ * Opens an ONNX model from its bytes (browser-safe); `file` names it in errors. Throws {@link OnnxError} on every fault.
+ * @category Readers
+ */
 export function readOnnxModel(bytes: Uint8Array, file = 'model.onnx'): OnnxModel {
   let m: ModelProto;
   try {

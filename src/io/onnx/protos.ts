@@ -81,7 +81,10 @@ function type(name: string): protobuf.Type {
   return root.lookupType(`onnx.${name}`);
 }
 
-/** A decoded TensorProto (int64 fields as JS numbers; bytes as Uint8Array). */
+/**
+ * A decoded TensorProto (int64 fields as JS numbers; bytes as Uint8Array).
+ * @category Readers
+ */
 export interface TensorProto {
   dims: number[]; data_type: number; float_data: number[]; int32_data: number[]; string_data: Uint8Array[];
   int64_data: number[]; name: string; raw_data: Uint8Array; double_data: number[]; uint64_data: number[];

@@ -6,6 +6,7 @@ import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSo
 import {readSafetensors, SafetensorsFile} from '../../io/safetensors';
 import {SAFETENSORS_EXPORT_HINT, SafetensorsError} from '../../io/safetensors/errors';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
+import {withRename} from './npz';
 
 const DENSE_NOTE = 'a state_dict does not record the forward pass: the nn.Linear taken as the Dense layer is the only ' +
     '`weight` [K, F] + `bias` [K] pair beside the GRU module whose F is the GRU\'s output size';
@@ -29,8 +30,9 @@ export const safetensorsFormat: ModelFileFormat = {
   name: 'safetensors',
   describe: 'a PyTorch state_dict in a .safetensors file (nn.GRU, a following nn.Linear); .pt/.pth pickles are refused',
   claims: (p) => /\.(safetensors|pt|pth)$/i.test(p),
-  open(p): OpenedModelFile {
-    const file = readSafetensorsFile(p);
+  takesRename: true,
+  open(p, options): OpenedModelFile {
+    const file = withRename(readSafetensorsFile(p), options);
     try {
       return {format: 'safetensors', source: file, discovery: findTorchGrus(file)};
     } catch (e) {

@@ -1,0 +1,54 @@
+/** Node-only: NumPy .npz files of PyTorch-layout GRU weights (e.g. g2p-en's checkpoint20.npz) as a model-file format. */
+import * as fs from 'fs';
+
+import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
+import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
+import {NpzError, NpzFile, readNpz} from '../../io/npz';
+import {renameSource} from '../../io/renamedSource';
+import {TensorSource} from '../../io/tensorSource';
+import type {ModelFileFormat, OpenedModelFile, OpenModelFileOptions} from '../modelFormats';
+
+/**
+ * Reads an .npz file (see src/io/npz).
+ * @category Readers
+ */
+export function readNpzFile(path: string): NpzFile {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(path);
+  } catch (e) {
+    throw new NpzError('NOT_FOUND', path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  return readNpz(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}
+
+/** `source` through the key map of `options.rename`, if any (closing it on a bad map). */
+export function withRename(source: TensorSource, options: OpenModelFileOptions | undefined): TensorSource {
+  if (options?.rename == null) return source;
+  try {
+    return renameSource(source, options.rename);
+  } catch (e) {
+    source.close();
+    throw e;
+  }
+}
+
+export const npzFormat: ModelFileFormat = {
+  name: 'npz',
+  describe: 'a NumPy .npz (np.savez of .npy arrays) of PyTorch-layout GRU weights; other names through --rename',
+  claims: (p) => /\.npz$/i.test(p),
+  takesRename: true,
+  open(p, options): OpenedModelFile {
+    const source = withRename(readNpzFile(p), options);
+    try {
+      return {format: 'npz', source, discovery: findTorchGrus(source)};
+    } catch (e) {
+      source.close();
+      throw e;
+    }
+  },
+  inspect(opened) {
+    const report = inspectSource('npz', opened.source, opened.discovery);
+    return {report, text: formatSourceReport(report)};
+  },
+};
