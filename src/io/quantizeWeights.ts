@@ -7,10 +7,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** How `convert --quantize` stores float32 weights. */
+/**
+ * How `convert --quantize` stores float32 weights.
+ * @category Conversion
+ */
 export type QuantizeMode = 'float16' | 'uint8';
 
-/** Every {@link QuantizeMode}, for option parsing. */
+/**
+ * Every {@link QuantizeMode}, for option parsing.
+ * @category Conversion
+ */
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ['float16', 'uint8'];
 
 /** float32 → IEEE half bits, rounded to nearest even (overflow to ±Infinity, NaN kept). */
@@ -39,7 +45,10 @@ function toHalf(value: number, f32: Float32Array, u32: Uint32Array): number {
   return sign | half;
 }
 
-/** The weights of a manifest (`specs` over the concatenated `data`) with every float32 tensor quantized. */
+/**
+ * The weights of a manifest (`specs` over the concatenated `data`) with every float32 tensor quantized.
+ * @category Conversion
+ */
 export function quantizeWeights(specs: tf.io.WeightsManifestEntry[], data: ArrayBuffer, mode: QuantizeMode):
     {specs: tf.io.WeightsManifestEntry[]; data: ArrayBuffer} {
   const parts: Uint8Array[] = [];

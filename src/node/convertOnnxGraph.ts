@@ -30,7 +30,10 @@ import {seededRandom} from '../math/seededRandom';
 import {readOnnxFile} from './formats/onnx';
 import {dirLoadHandler, WEIGHTS_FILE} from './layersModelFiles';
 
-/** Which check `convert` ran on the written graph, and its result. */
+/**
+ * Which check `convert` ran on the written graph, and its result.
+ * @category Conversion
+ */
 export interface OnnxGraphCheck {
   kind: 'onnxruntime' | 'round-trip + GRU reference';
   /** What ran, in words. */
@@ -45,7 +48,10 @@ export interface OnnxGraphCheck {
   quantization?: {mode: QuantizeMode; maxAbsError: number; maxAbsReference: number};
 }
 
-/** What {@link convertOnnxGraphToDir} did: the conversion (less its in-memory artifacts), the files and the check. */
+/**
+ * What {@link convertOnnxGraphToDir} did: the conversion (less its in-memory artifacts), the files and the check.
+ * @category Conversion
+ */
 export interface OnnxGraphConvertResult extends Omit<OnnxGraphConversion, 'artifacts'> {
   kind: 'onnx-graph';
   source: string;
@@ -55,7 +61,10 @@ export interface OnnxGraphConvertResult extends Omit<OnnxGraphConversion, 'artif
   check: OnnxGraphCheck;
 }
 
-/** Options of {@link convertOnnxGraphToDir}. */
+/**
+ * Options of {@link convertOnnxGraphToDir}.
+ * @category Conversion
+ */
 export interface ConvertOnnxGraphOptions {
   /** Seed of the check's random inputs (default 1). */
   seed?: number;
@@ -68,7 +77,10 @@ export interface ConvertOnnxGraphOptions {
   onnxruntime?: unknown;
 }
 
-/** The model.json + weights of a converted graph into `dir` (created); returns the files written. */
+/**
+ * The model.json + weights of a converted graph into `dir` (created); returns the files written.
+ * @category Conversion
+ */
 export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string, quantize?: QuantizeMode): string[] {
   let specs = artifacts.weightSpecs ?? [];
   let data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer);
@@ -90,7 +102,10 @@ export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string
   return [modelFile, weightsFile];
 }
 
-/** Loads a GraphModel folder (model.json and its weight files) without tfjs-node. */
+/**
+ * Loads a GraphModel folder (model.json and its weight files) without tfjs-node.
+ * @category Conversion
+ */
 export async function loadGraphModelFromDir(dir: string): Promise<tf.GraphModel> {
   return tf.loadGraphModel(dirLoadHandler(dir));
 }
@@ -260,7 +275,10 @@ async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConve
   }
 }
 
-/** Converts the whole graph of the ONNX file at `file` into the GraphModel folder `out` (see the module comment). */
+/**
+ * Converts the whole graph of the ONNX file at `file` into the GraphModel folder `out` (see the module comment).
+ * @category Conversion
+ */
 export async function convertOnnxGraphToDir(file: string, out: string, options: ConvertOnnxGraphOptions = {}): Promise<OnnxGraphConvertResult> {
   const model = readOnnxFile(file);
   try {

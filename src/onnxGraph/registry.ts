@@ -14,23 +14,35 @@ import {NN_OPS} from './ops/nn';
 import {SHAPE_OPS} from './ops/shape';
 import {decodePayload, PAYLOAD_ATTR} from './payload';
 
-/** The prefix of a converted graph's op names. */
+/**
+ * The prefix of a converted graph's op names.
+ * @category Conversion
+ */
 export const GRAPH_OP_PREFIX = 'onnx.';
 
 const OPS = new Map<string, OnnxOp>();
 for (const op of [...ELEMENTWISE_OPS, ...SHAPE_OPS, ...NN_OPS, ...GRU_OPS]) OPS.set(op.opType, op);
 
-/** The mapper of an ONNX op type (or of the internal rewritten GRU), or undefined. */
+/**
+ * The mapper of an ONNX op type (or of the internal rewritten GRU), or undefined.
+ * @category Conversion
+ */
 export function onnxOp(opType: string): OnnxOp | undefined {
   return OPS.get(opType);
 }
 
-/** The ONNX op types (domain ai.onnx) that `convert` maps, sorted. */
+/**
+ * The ONNX op types (domain ai.onnx) that `convert` maps, sorted.
+ * @category Conversion
+ */
 export const SUPPORTED_ONNX_OPS: readonly string[] = [...[...OPS.keys()].filter((k) => k !== GRU_KERNEL_OP), 'GRU'].sort();
 
 let registered = false;
 
-/** Registers every mapper with tfjs-converter (idempotent; the package root calls it on import). */
+/**
+ * Registers every mapper with tfjs-converter (idempotent; the package root calls it on import).
+ * @category Conversion
+ */
 export function registerOnnxOps(): void {
   if (registered) return;
   registered = true;

@@ -5,7 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The ONNX input and output names a converted model keeps in its metadata, in order. */
+/**
+ * The ONNX input and output names a converted model keeps in its metadata, in order.
+ * @category Conversion
+ */
 export function onnxGraphNames(model: tf.GraphModel): {inputs: string[]; outputs: string[]} {
   const meta = (model.metadata as {onnx?: {inputs: string[]; outputs: string[]}} | undefined)?.onnx;
   if (meta == null) throw new Error('this GraphModel was not converted from ONNX by tfjs-gru (its metadata has no "onnx" entry)');
@@ -15,6 +18,7 @@ export function onnxGraphNames(model: tf.GraphModel): {inputs: string[]; outputs
 /**
  * Runs `model` (a converted ONNX graph) on `inputs` by ONNX name; returns every
  * output by ONNX name. Every graph input must be given; nothing else is left behind.
+ * @category Conversion
  */
 export function runOnnxGraph(model: tf.GraphModel, inputs: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
   const names = onnxGraphNames(model);

@@ -27,10 +27,16 @@ import {shapeSlice} from './ops/shape';
 import {encodePayload, PAYLOAD_ATTR} from './payload';
 import {GRAPH_OP_PREFIX, onnxOp} from './registry';
 
-/** The dtypes a converted graph computes in (tfjs has no int64: ONNX integers become int32). */
+/**
+ * The dtypes a converted graph computes in (tfjs has no int64: ONNX integers become int32).
+ * @category Conversion
+ */
 export type TfDtype = 'float32' | 'int32' | 'bool';
 
-/** A graph input or output of the converted model: its ONNX name, tfjs dtype and shape (-1 = dynamic). */
+/**
+ * A graph input or output of the converted model: its ONNX name, tfjs dtype and shape (-1 = dynamic).
+ * @category Conversion
+ */
 export interface GraphTensorInfo {
   name: string;
   dtype: TfDtype;
@@ -41,7 +47,10 @@ export interface GraphTensorInfo {
   onnxDtype: string | null;
 }
 
-/** What {@link onnxToGraphModel} made. */
+/**
+ * What {@link onnxToGraphModel} made.
+ * @category Conversion
+ */
 export interface OnnxGraphConversion {
   artifacts: tf.io.ModelArtifacts;
   inputs: GraphTensorInfo[];
@@ -120,13 +129,19 @@ function tensorAttr(t: TensorProto, what: string, file: string): TensorAttr {
   return {dtype, shape: v.shape, values};
 }
 
-/** What of a graph cannot be converted: op types (with counts and their first nodes) and attribute/value refusals. */
+/**
+ * What of a graph cannot be converted: op types (with counts and their first nodes) and attribute/value refusals.
+ * @category Conversion
+ */
 export interface OnnxGraphRefusals {
   ops: Array<{op: string; count: number; nodes: string[]}>;
   details: string[];
 }
 
-/** Everything in `model` that the whole-graph conversion refuses (empty lists: it converts). */
+/**
+ * Everything in `model` that the whole-graph conversion refuses (empty lists: it converts).
+ * @category Conversion
+ */
 export function unsupportedOnnxParts(model: OnnxModel): OnnxGraphRefusals {
   const opset = model.opsets[''] ?? 0;
   const byOp = new Map<string, string[]>();
@@ -165,7 +180,10 @@ export function unsupportedOnnxParts(model: OnnxModel): OnnxGraphRefusals {
   return {ops, details};
 }
 
-/** The refusals as lines a person reads (empty when the graph converts). */
+/**
+ * The refusals as lines a person reads (empty when the graph converts).
+ * @category Conversion
+ */
 export function formatOnnxRefusals(r: OnnxGraphRefusals, opset: number): string {
   const lines = r.ops.map(({op, count, nodes}) => `  ${op} ×${count} (${nodes.map((s) => `'${s}'`).join(', ')}${count > nodes.length ? ', …' : ''})`);
   return (lines.length ? `Unsupported operators (opset ${opset}):\n${lines.join('\n')}` : '') +
@@ -183,6 +201,7 @@ function refuseUnsupported(model: OnnxModel, opset: number): void {
  * Converts the whole graph of `model` (see the module comment). Throws
  * ConversionError 'UNSUPPORTED' listing everything that cannot be converted.
  * Leaves no tensor behind (the returned artifacts hold bytes, not tensors).
+ * @category Conversion
  */
 export async function onnxToGraphModel(model: OnnxModel): Promise<OnnxGraphConversion> {
   const file = model.file;
