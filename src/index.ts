@@ -42,7 +42,7 @@ export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_S
 export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, SafetensorsFile, SafetensorsReadOptions,
   SafetensorsValues} from './io/safetensors';
 export {readOnnxModel, OnnxError} from './io/onnx';
-export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValues} from './io/onnx';
+export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValueInfo, OnnxValues} from './io/onnx';
 export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
 export {findTorchGrus} from './checkpointModel/findTorchGrus';
 // Tensors under other names: key maps, NumPy .npz files, GRU-shaped tensors (browser-safe).
@@ -91,3 +91,10 @@ export type {KerasConversionDescription, KerasConversionInfo, KerasConvertedMode
 export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
 export type {KerasInspectReport} from './kerasModel/inspect';
 export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';
+// Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors: onnxGraph/registry).
+export {formatOnnxRefusals, onnxToGraphModel, unsupportedOnnxParts} from './onnxGraph/toGraphModel';
+export type {GraphTensorInfo, OnnxGraphConversion, OnnxGraphRefusals, TfDtype} from './onnxGraph/toGraphModel';
+export {quantizeWeights, QUANTIZE_MODES} from './io/quantizeWeights';
+export type {QuantizeMode} from './io/quantizeWeights';
+export {onnxGraphNames, runOnnxGraph} from './onnxGraph/run';
+export {registerOnnxOps, SUPPORTED_ONNX_OPS} from './onnxGraph/registry';

@@ -2,24 +2,23 @@
 // stays out), then the tarball installed in a fresh folder (its dependencies
 // linked from this repository's node_modules: no network) and imported with
 // require and import, root and /node, and bundled for a browser through its
-// exports map. Needs the build (npm run build:ts; .ci/run builds first).
+// exports map. Builds dist/ first when it is missing or stale (helpers/ensureBuilt).
 import {execFileSync, spawnSync} from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {ensureBuilt} from './helpers/ensureBuilt';
 import {closure, SRC} from './helpers/imports';
 
 const ROOT = path.join(__dirname, '..');
-const BUILT = ['dist/index.js', 'dist/esm/index.js', 'dist/node/index.js'];
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 let tmp = '';
 let files: string[] = [];
 
 beforeAll(() => {
-  const missing = BUILT.filter((f) => !fs.existsSync(path.join(ROOT, f)));
-  if (missing.length) throw new Error(`${missing.join(', ')} missing: run \`npm run build:ts\` (or npm run build) before this test`);
+  ensureBuilt();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-pack-'));
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {cwd: ROOT, encoding: 'utf8'});
   const [info] = JSON.parse(out);

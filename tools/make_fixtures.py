@@ -583,7 +583,8 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks", "keras_files", "pytorch_npz", "pytorch_padded"):
+                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models", "pytorch_npz",
+                      "pytorch_padded"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -607,11 +608,18 @@ def main():
     from onnx_fixtures import make_onnx_fixtures  # noqa: E402  (issue 10: .safetensors and .onnx files)
     pytorch_files, onnx_cases, onnx_versions = make_onnx_fixtures(out, args.pytorch_python)
     versions.update(onnx_versions)
+    from onnx_op_fixtures import make_onnx_op_fixtures  # noqa: E402  (issue 17: one model per ONNX operator)
+    _, op_versions = make_onnx_op_fixtures(out)
+    versions.update(op_versions)
+    from onnx_model_fixtures import make_onnx_model_fixtures  # noqa: E402  (issue 17: real models from wheels)
+    make_onnx_model_fixtures(out, args.pytorch_python)
     manifest = {"format": 1, "generator": "tools/make_fixtures.py", "versions": versions, "cases": cases,
                 "checkpoints": checkpoints, "init": init,
                 "keras_files": keras_files}
     manifest["pytorch_files"] = pytorch_files
     manifest["onnx"] = onnx_cases
+    manifest["onnx_ops"] = "onnx_ops/manifest.json"
+    manifest["onnx_models"] = "onnx_models/manifest.json"
     if not args.no_tfjs:
         tfjs_models, tfjs_version = make_tfjs_model(out)
         manifest["tfjs_models"] = tfjs_models

@@ -3,6 +3,9 @@ import {Command, Option} from 'commander';
 import {backendInfo, parseBackendName, selectBackend} from '../node/backend';
 import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
+import {convertOnnxGraphToDir, OnnxGraphConvertResult} from '../node/convertOnnxGraph';
+import {formatOf} from '../node/modelFormats';
+import {QUANTIZE_MODES, QuantizeMode} from '../io/quantizeWeights';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 import {backendOption, CliContext, jsonOption, quietOption, UsageError} from './context';
 import {INPUT_FORMATS_SHORT, inputFormatsHelp} from './modelFileHelp';
@@ -17,6 +20,31 @@ export interface ConvertArgs {
   /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
   rename?: string;
   json?: boolean;
+  /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
+  gruStack?: boolean;
+  /** Store float32 weights as float16 or uint8 (tfjs's quantized weight manifest). */
+  quantize?: QuantizeMode;
+}
+
+function describeGraph(r: OnnxGraphConvertResult): string {
+  const info = (t: {name: string; dtype: string; onnxShape: Array<number | string | null> | null}) =>
+    `${t.name} ${t.dtype} [${t.onnxShape == null ? '?' : t.onnxShape.map((d) => d ?? '?').join(', ')}]`;
+  const lines = [`converted ${r.source} (onnx, whole graph) → ${r.out}`];
+  lines.push(`  inputs:  ${r.inputs.map(info).join(', ')}`);
+  lines.push(`  outputs: ${r.outputs.map(info).join(', ')}`);
+  lines.push(`  ops: ${Object.entries(r.ops).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  lines.push(`  ${r.grus} GRU node(s) on tfjs-gru's kernels; ${r.folded} node(s) folded at conversion; ${r.dropped} unused node(s) dropped; ` +
+      `weights ${(r.weightBytes / 1e6).toFixed(2)} MB`);
+  lines.push(`  check (${r.check.kind}): ${r.check.description}: max |error| ${r.check.maxAbsError.toExponential(2)} <= ` +
+      `${r.check.tolerance.toExponential(2)}`);
+  const q = r.check.quantization;
+  if (q != null) {
+    lines.push(`  quantized ${q.mode}: the written model differs from the float32 graph by max |error| ${q.maxAbsError.toExponential(2)} ` +
+        `(outputs up to ${q.maxAbsReference.toExponential(2)})`);
+  }
+  lines.push("  load: import 'tfjs-gru' (registers the ONNX op executors), then tf.loadGraphModel(...); run with " +
+      'model.execute({name: tensor}, outputNames) or runOnnxGraph(model, inputs)');
+  return lines.join('\n') + '\n';
 }
 
 function describe(r: ConvertModelFileResult): string {
@@ -45,7 +73,17 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, rename: args.rename});
+    if (formatOf(args.path).name === 'onnx' && !args.gruStack) {
+      const g = await convertOnnxGraphToDir(args.path, args.out, {quantize: args.quantize});
+      io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
+      return 0;
+    }
+    if (args.quantize != null) {
+      io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
+      return 2;
+    }
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
+                                                                  rename: args.rename});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -63,6 +101,8 @@ interface ConvertFlags {
   stack?: string;
   config?: string;
   rename?: string;
+  gruStack?: boolean;
+  quantize?: QuantizeMode;
   backend?: string;
   json?: boolean;
   quiet?: boolean;
@@ -74,7 +114,7 @@ interface ConvertFlags {
  */
 export function registerConvert(program: Command, ctx: CliContext): void {
   program.command('convert')
-      .description(`write a model file's GRUs as a tfjs LayersModel folder, checked (${INPUT_FORMATS_SHORT})`)
+      .description(`write a model file's GRUs (an ONNX file: its whole graph) as a tfjs model folder, checked (${INPUT_FORMATS_SHORT})`)
       .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
       .option('--out <dir>', 'the folder to write model.json and group1-shard1of1.bin into (required)')
       .addOption(new Option('--layers <kind>', 'builtin: tfjs\'s own GRU where the function allows (plain ' +
@@ -83,13 +123,23 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .option('--stack <name>', 'which GRU stack, when the file holds several (inspect lists them)')
       .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
               '.weights.h5 or weights-only .h5 whose config is not beside it')
+      .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
+      .addOption(new Option('--quantize <mode>', 'ONNX graphs: store the float32 weights quantized (tfjs\'s own ' +
+          'manifest, every tfjs loader dequantizes them); the check reports the error this causes').choices([...QUANTIZE_MODES]))
       .addOption(backendOption())
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
       .addOption(jsonOption())
       .addOption(quietOption())
       .addHelpText('after', inputFormatsHelp() + `
-The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
+ONNX models (.onnx): the whole graph becomes a tfjs GraphModel with the ONNX inputs' and
+outputs' names, shapes and layout; GRU nodes run on tfjs-gru's whole-sequence kernels, every
+other operator on tfjs ops (import 'tfjs-gru', then tf.loadGraphModel(...)). An operator,
+attribute or dtype that cannot be converted exactly is refused, all of them listed in one
+error, before anything is written. The written model is checked against onnxruntime-node when
+it is installed, else against the graph before writing and each GRU against the unfused reference.
+
+Other files (and ONNX with --gru-stack), a LayersModel of the GRU stack. The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
 found after the stack, at every step). Reset-before cells (TF1 GRUCell, GRUBlockCell, Keras
 reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset-after cells
 (Keras reset_after=True, CuDNN, PyTorch, ONNX linear_before_reset=1) become tfjs-gru's KerasGRU
@@ -108,7 +158,8 @@ Exit status: 0 written and checked, 1 the file could not be converted (the reaso
           processIo.stderr(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
         }
         ctx.exitCode = await runConvert({path: file, out: flags.out, layers: flags.layers, stack: flags.stack,
-                                         config: flags.config, rename: flags.rename, json: flags.json});
+                                         config: flags.config, rename: flags.rename, gruStack: flags.gruStack,
+                                         quantize: flags.quantize, json: flags.json});
         await drainStdout();
       });
 }

@@ -24,7 +24,8 @@ export class ModelFileError extends Error {
 export type ConversionErrorCode =
     | 'NO_GRU'        // no GRU in the file
     | 'AMBIGUOUS'     // the file does not determine one GRU model (several stacks, inconsistent layers)
-    | 'UNSUPPORTED'   // a GRU that is recognised but not converted (e.g. an activation tfjs lacks)
+    | 'UNSUPPORTED'   // a GRU that is recognised but not converted (e.g. an activation tfjs lacks), or ops/dtypes of a whole graph
+    | 'BAD_GRAPH'     // an ONNX graph that is malformed (a dangling input, a cycle, an output nothing produces)
     | 'CHECK_FAILED'; // a converted model does not reproduce the reference
 
 /**

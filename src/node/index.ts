@@ -11,6 +11,8 @@ export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
 export {readNpzFile} from './formats/npz';
 export {convertModelFileToDir, ConvertModelFileOptions, ConvertModelFileResult} from './convertModelFile';
+export {convertOnnxGraphToDir, loadGraphModelFromDir, saveGraphModelToDir} from './convertOnnxGraph';
+export type {ConvertOnnxGraphOptions, OnnxGraphCheck, OnnxGraphConvertResult} from './convertOnnxGraph';
 export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile, OpenModelFileOptions} from './modelFormats';
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';

@@ -65,6 +65,7 @@ export function dirLoadHandler(dir: string): tf.io.IOHandler {
       return {
         modelTopology: json.modelTopology, weightSpecs: specs, format: json.format,
         generatedBy: json.generatedBy, convertedBy: json.convertedBy,
+        signature: json.signature, userDefinedMetadata: json.userDefinedMetadata,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer,
       };
     },

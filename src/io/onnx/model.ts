@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {SourceVariable, TensorSource} from '../tensorSource';
 import {check, OnnxError} from './errors';
-import {AttributeProto, decodeModel, ModelProto, NodeProto, TensorProto} from './protos';
+import {AttributeProto, decodeModel, ModelProto, NodeProto, TensorProto, ValueInfoProto} from './protos';
 import {decodeTensor, dtypeName, elementCount, OnnxValues} from './tensors';
 
 /**
@@ -28,6 +28,18 @@ export interface OnnxNode {
   inputs: string[];
   outputs: string[];
   attributes: Record<string, OnnxAttribute>;
+}
+
+/**
+ * A graph input's or output's declared type: element type name and shape (a dim is a number, a name, or null if unknown).
+ * @category Readers
+ */
+export interface OnnxValueInfo {
+  name: string;
+  /** e.g. 'float32', 'int64'; null when the file declares none. */
+  dtype: string | null;
+  /** null when the file declares no shape (unknown rank). */
+  shape: Array<number | string | null> | null;
 }
 
 /**
@@ -54,6 +66,9 @@ export interface OnnxModel extends TensorSource {
   /** Names of the graph's inputs that are not initializers, and of its outputs. */
   readonly inputs: string[];
   readonly outputs: string[];
+  /** The declared types of {@link inputs} and {@link outputs}, in their order. */
+  readonly inputInfo: OnnxValueInfo[];
+  readonly outputInfo: OnnxValueInfo[];
   /** Every constant tensor: initializers, then Constant nodes' outputs (dtype the ONNX name, e.g. 'float32'). */
   readonly variables: SourceVariable[];
   /** Whether `name` is a constant tensor of the graph. */
@@ -84,6 +99,16 @@ function attributeValue(a: AttributeProto): OnnxAttribute {
   }
 }
 
+function valueInfo(v: ValueInfoProto): OnnxValueInfo {
+  const t = v.type?.tensor_type ?? null;
+  const dims = t?.shape?.dim ?? null;
+  return {
+    name: v.name,
+    dtype: t == null || !t.elem_type ? null : dtypeName(t.elem_type),
+    shape: t?.shape == null || dims == null ? null : dims.map((d) => (d.dim_param ? d.dim_param : d.dim_value > 0 ? d.dim_value : null)),
+  };
+}
+
 class BytesOnnxModel implements OnnxModel {
   readonly irVersion: number;
   readonly producer: string;
@@ -92,6 +117,8 @@ class BytesOnnxModel implements OnnxModel {
   readonly nodes: OnnxNode[];
   readonly inputs: string[];
   readonly outputs: string[];
+  readonly inputInfo: OnnxValueInfo[];
+  readonly outputInfo: OnnxValueInfo[];
   readonly variables: SourceVariable[];
   private readonly constants = new Map<string, TensorProto>();
   private readonly producers = new Map<string, OnnxNode>();
@@ -129,6 +156,8 @@ class BytesOnnxModel implements OnnxModel {
     const inits = new Set(g.initializer.map((t) => t.name));
     this.inputs = g.input.map((v) => v.name).filter((n) => !inits.has(n));
     this.outputs = g.output.map((v) => v.name);
+    this.inputInfo = g.input.filter((v) => !inits.has(v.name)).map(valueInfo);
+    this.outputInfo = g.output.map(valueInfo);
   }
 
   private addConstant(name: string, t: TensorProto, what: string): void {
