@@ -583,8 +583,8 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models", "pytorch_npz",
-                      "pytorch_padded"):
+                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models",
+                      "pytorch_npz", "pytorch_padded"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)

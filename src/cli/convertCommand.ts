@@ -82,8 +82,7 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
       io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
       return 2;
     }
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
-                                                                  rename: args.rename});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, rename: args.rename});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -106,15 +105,18 @@ interface ConvertFlags {
   backend?: string;
   json?: boolean;
   quiet?: boolean;
+  gruStack?: boolean;
+  quantize?: QuantizeMode;
 }
 
 /**
  * `tfjs-gru convert <model file> --out <dir>`: a tfjs LayersModel folder of the file's
- * GRU stack (or whole Keras model), loaded back and checked before it counts as done.
+ * GRU stack (or whole Keras model), or a GraphModel of a whole ONNX graph, loaded back and
+ * checked before it counts as done.
  */
 export function registerConvert(program: Command, ctx: CliContext): void {
   program.command('convert')
-      .description(`write a model file's GRUs (an ONNX file: its whole graph) as a tfjs model folder, checked (${INPUT_FORMATS_SHORT})`)
+      .description(`write a model file as a tfjs model folder, checked: a whole ONNX graph, or the GRUs (${INPUT_FORMATS_SHORT})`)
       .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
       .option('--out <dir>', 'the folder to write model.json and group1-shard1of1.bin into (required)')
       .addOption(new Option('--layers <kind>', 'builtin: tfjs\'s own GRU where the function allows (plain ' +
@@ -129,17 +131,20 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .addOption(backendOption())
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
+      .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
+      .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
+          '(every tfjs loader dequantizes them); the check reports the error it causes (ONNX graphs)').choices(['float16', 'uint8']))
       .addOption(jsonOption())
       .addOption(quietOption())
       .addHelpText('after', inputFormatsHelp() + `
-ONNX models (.onnx): the whole graph becomes a tfjs GraphModel with the ONNX inputs' and
+ONNX (.onnx): the whole graph becomes a tfjs GraphModel that keeps the ONNX inputs' and
 outputs' names, shapes and layout; GRU nodes run on tfjs-gru's whole-sequence kernels, every
-other operator on tfjs ops (import 'tfjs-gru', then tf.loadGraphModel(...)). An operator,
-attribute or dtype that cannot be converted exactly is refused, all of them listed in one
-error, before anything is written. The written model is checked against onnxruntime-node when
-it is installed, else against the graph before writing and each GRU against the unfused reference.
+other operator on tfjs ops (import 'tfjs-gru', then tf.loadGraphModel). Every operator,
+attribute or dtype that cannot be converted exactly is listed in one error before anything is
+written. The written model is checked against onnxruntime-node when it is installed, else
+against the graph before writing and each GRU against the unfused reference.
 
-Other files (and ONNX with --gru-stack), a LayersModel of the GRU stack. The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
+Other formats (and ONNX with --gru-stack), a LayersModel. The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
 found after the stack, at every step). Reset-before cells (TF1 GRUCell, GRUBlockCell, Keras
 reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset-after cells
 (Keras reset_after=True, CuDNN, PyTorch, ONNX linear_before_reset=1) become tfjs-gru's KerasGRU
@@ -158,8 +163,8 @@ Exit status: 0 written and checked, 1 the file could not be converted (the reaso
           processIo.stderr(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
         }
         ctx.exitCode = await runConvert({path: file, out: flags.out, layers: flags.layers, stack: flags.stack,
-                                         config: flags.config, rename: flags.rename, gruStack: flags.gruStack,
-                                         quantize: flags.quantize, json: flags.json});
+                                         config: flags.config, rename: flags.rename, json: flags.json,
+                                         gruStack: flags.gruStack, quantize: flags.quantize});
         await drainStdout();
       });
 }

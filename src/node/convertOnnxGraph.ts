@@ -26,6 +26,7 @@ import {convertWeights, toKernelWeights} from '../weights/convert';
 import {ExplicitGruWeights} from '../reference/explicitWeights';
 import {ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
+import {seededRandom} from '../math/seededRandom';
 import {readOnnxFile} from './formats/onnx';
 import {dirLoadHandler, WEIGHTS_FILE} from './layersModelFiles';
 
@@ -48,23 +49,15 @@ export interface OnnxGraphCheck {
 }
 
 /**
- * What {@link convertOnnxGraphToDir} did.
+ * What {@link convertOnnxGraphToDir} did: the conversion (less its in-memory artifacts), the files and the check.
  * @category Conversion
  */
-export interface OnnxGraphConvertResult {
+export interface OnnxGraphConvertResult extends Omit<OnnxGraphConversion, 'artifacts'> {
   kind: 'onnx-graph';
   source: string;
   format: 'onnx';
   out: string;
   files: string[];
-  inputs: GraphTensorInfo[];
-  outputs: GraphTensorInfo[];
-  ops: Record<string, number>;
-  folded: number;
-  dropped: number;
-  grus: number;
-  /** Bytes of the weight file written (after quantization). */
-  weightBytes: number;
   check: OnnxGraphCheck;
 }
 
@@ -117,18 +110,6 @@ export async function loadGraphModelFromDir(dir: string): Promise<tf.GraphModel>
   return tf.loadGraphModel(dirLoadHandler(dir));
 }
 
-/** A small seeded generator (mulberry32) for the check's inputs. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Dynamic dims: 2 when it leads the shape (a batch), 8 elsewhere; a named dim gets one value everywhere. */
 function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
   const named = new Map<string, number>();
@@ -148,7 +129,7 @@ function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
 }
 
 function makeInputs(inputs: GraphTensorInfo[], shapes: Record<string, number[]>, seed: number): Record<string, tf.Tensor> {
-  const rnd = random(seed);
+  const rnd = seededRandom(seed);
   const out: Record<string, tf.Tensor> = {};
   for (const i of inputs) {
     const shape = shapes[i.name];
@@ -166,7 +147,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 /** Each GRU node (each direction) on the kernels against the unfused reference on the file's W, R, B. */
 function checkGrusAgainstReference(model: OnnxModel, seed: number): number {
   let worst = 0;
-  const rnd = random(seed + 7);
+  const rnd = seededRandom(seed + 7);
   for (const node of model.nodes.filter((n) => n.opType === 'GRU')) {
     const lbr = node.attributes.linear_before_reset === 1;
     const dirs = node.attributes.direction === 'bidirectional' ? 2 : 1;
@@ -315,9 +296,8 @@ export async function convertOnnxGraphToDir(file: string, out: string, options: 
       throw new ConversionError('CHECK_FAILED', file, `the converted graph failed its ${check.kind} check: max |error| ` +
           `${check.maxAbsError} > ${check.tolerance}; the files were removed (this is a bug; please report it)`);
     }
-    const {inputs, outputs, ops, folded, dropped, grus} = conv;
-    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, inputs, outputs, ops, folded, dropped, grus,
-      weightBytes: fs.statSync(files[1]).size, check};
+    const {artifacts: _written, ...described} = conv;
+    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, ...described, weightBytes: fs.statSync(files[1]).size, check};
   } finally {
     model.close();
   }

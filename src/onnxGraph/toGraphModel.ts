@@ -284,7 +284,14 @@ async function convert(model: OnnxModel, opset: number, values: Map<string, Valu
       continue;
     }
     if (allConst) {
-      const outs = tf.tidy(() => op.run(ins.map((v) => v?.tensor ?? null), attrs, ctx));
+      let outs: tf.Tensor[];
+      try {
+        outs = tf.tidy(() => op.run(ins.map((v) => v?.tensor ?? null), attrs, ctx));
+      } catch (e) {
+        // a node of constants that cannot be computed (wrong ranks, shapes, values): the graph is wrong
+        throw new ConversionError('BAD_GRAPH', file, `node '${node.name}' (${node.opType}) on its constant inputs ` +
+            `[${ins.map((v) => (v?.tensor == null ? '-' : `[${v.tensor.shape}] ${v.tensor.dtype}`)).join(', ')}]: ${(e as Error).message}`);
+      }
       if (outs.every((t) => t.size <= FOLD_MAX_ELEMENTS)) {
         outs.forEach((t, k) => { if (node.outputs[k]) values.set(node.outputs[k], {tensor: keep(t), saturated: satIn}); else t.dispose(); });
         folded++;
