@@ -5,7 +5,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {convertOnnxGraphToDir, OnnxGraphConvertResult} from '../node/convertOnnxGraph';
 import {formatOf} from '../node/modelFormats';
-import {QUANTIZE_MODES, QuantizeMode} from '../io/quantizeWeights';
+import {QuantizeMode} from '../io/quantizeWeights';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 import {backendOption, CliContext, jsonOption, quietOption, UsageError} from './context';
 import {INPUT_FORMATS_SHORT, inputFormatsHelp} from './modelFileHelp';
@@ -100,8 +100,6 @@ interface ConvertFlags {
   stack?: string;
   config?: string;
   rename?: string;
-  gruStack?: boolean;
-  quantize?: QuantizeMode;
   backend?: string;
   json?: boolean;
   quiet?: boolean;
@@ -125,9 +123,6 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .option('--stack <name>', 'which GRU stack, when the file holds several (inspect lists them)')
       .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
               '.weights.h5 or weights-only .h5 whose config is not beside it')
-      .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
-      .addOption(new Option('--quantize <mode>', 'ONNX graphs: store the float32 weights quantized (tfjs\'s own ' +
-          'manifest, every tfjs loader dequantizes them); the check reports the error this causes').choices([...QUANTIZE_MODES]))
       .addOption(backendOption())
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
