@@ -5,7 +5,7 @@ import * as path from 'path';
 import {packageRoot} from '../node/setupNode';
 import {Command} from 'commander';
 
-import {CliContext, jsonOption, RegisterVerb} from './context';
+import {CliContext, jsonOption, quietOption, RegisterVerb} from './context';
 
 /**
  * `tfjs-gru bench`: the peer benchmark (bench/peers, `npm run bench`): our
@@ -14,7 +14,7 @@ import {CliContext, jsonOption, RegisterVerb} from './context';
  * TypeScript sources of a checkout through ts-node, with the arguments as given
  * (`tfjs-gru bench --help` lists them).
  */
-export async function benchCommand(argv: string[]): Promise<number> {
+export async function benchCommand(argv: string[], options: {quiet?: boolean} = {}): Promise<number> {
   const root = packageRoot();
   const entry = path.join(root, 'bench', 'peers', 'main.ts');
   if (!fs.existsSync(entry)) {
@@ -29,12 +29,20 @@ export async function benchCommand(argv: string[]): Promise<number> {
     return 1;
   }
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', tsNode, entry, ...argv], {cwd: root, stdio: 'inherit'});
+    // --quiet: the benchmark's progress on stderr is kept back, and shown only if it fails
+    const child = spawn(process.execPath, ['-r', tsNode, entry, ...argv],
+                        {cwd: root, stdio: ['inherit', 'inherit', options.quiet ? 'pipe' : 'inherit']});
+    const held: Buffer[] = [];
+    child.stderr?.on('data', (d: Buffer) => held.push(d));
     child.on('error', (e) => {
       process.stderr.write(`tfjs-gru bench: ${e.message}\n`);
       resolve(1);
     });
-    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    child.on('close', (code, signal) => {
+      const status = code ?? (signal ? 1 : 0);
+      if (status !== 0 && held.length > 0) process.stderr.write(Buffer.concat(held));
+      resolve(status);
+    });
   });
 }
 
@@ -60,6 +68,7 @@ export const registerBench: RegisterVerb = (program: Command, ctx: CliContext) =
       .description('side-by-side benchmark against tf.layers.gru, onnxruntime, TF-Python, PyTorch, BLAS (in a checkout)');
   for (const [flag, , help] of BENCH_VALUE_OPTIONS) cmd.option(flag, help);
   cmd.addOption(jsonOption())
+      .addOption(quietOption())
       .option('--no-install', 'do not install missing peers (npm ci of bench/peers, tools/venv.sh, apt python3-torch)')
       .option('--keep', 'keep the temp dir (data, outputs, worker logs)')
       .addHelpText('after', '\nWrites peers.txt, peers.md, peers.json and peers.svg to bench/results (or --out).')
@@ -71,6 +80,6 @@ export const registerBench: RegisterVerb = (program: Command, ctx: CliContext) =
         if (flags.json) argv.push('--json');
         if (flags.install === false) argv.push('--no-install');
         if (flags.keep) argv.push('--keep');
-        ctx.exitCode = await benchCommand(argv);
+        ctx.exitCode = await benchCommand(argv, {quiet: flags.quiet === true});
       });
 };
