@@ -3,7 +3,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--force] [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -17,6 +17,9 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [
   its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
   Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
   reference; otherwise only the GRU stack, naming the layers left out and why.
+  The files are written into a temporary folder beside <dir> and moved there only when the
+  check passes: a failure leaves <dir> as it was. A <dir> that is not empty is refused
+  (OUT_EXISTS) unless --force, which replaces only model.json and group1-shard1of1.bin.
   --config FILE: the Keras model config (model.to_json(), or a .keras's config.json) of a
   .weights.h5 or weights-only .h5 whose config is not beside it.
 `;
@@ -28,6 +31,8 @@ export interface ConvertArgs {
   stack?: string;
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
+  /** Replace convert's own files in a non-empty --out. */
+  force?: boolean;
   json?: boolean;
 }
 
@@ -57,7 +62,8 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
+      force: args.force});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -76,6 +82,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--force') args.force = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
     else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
       const v = argv[++i];
