@@ -41,7 +41,7 @@ export interface ToLayersModelOptions {
   check?: boolean;
   /** Seed of the random check input (default 1). */
   seed?: number;
-  /** Tolerance of the check (default 1e-5). */
+  /** Tolerance of the check (default 1e-5), relative to max(1, max |reference output|) ({@link ModelCheck}). */
   tolerance?: number;
   /**
    * Masked steps output zeros (zeroOutputForMask) in this package's layers. Default:
@@ -65,12 +65,24 @@ export interface ConvertedLayer {
   scopes: string[];
 }
 
-/** The check of a converted model against the reference: input shape, max abs error, tolerance and verdict. */
+/**
+ * The check of a converted model against the reference: input shape, max abs error,
+ * tolerance and verdict. The tolerance scales with the reference output's magnitude:
+ * `tolerance = relTolerance · max(1, max |reference output|)` (float32 rounding grows with
+ * the numbers; a model whose weights were scaled ×1000 has outputs and rounding errors ×1000).
+ */
 export interface ModelCheck {
   input: number[];
   maxAbsError: number;
+  /** The bound applied: relTolerance · max(1, referenceMaxAbs). */
   tolerance: number;
   pass: boolean;
+  /** The tolerance option (default 1e-5), relative to max(1, referenceMaxAbs). */
+  relTolerance?: number;
+  /** max |reference output| (NaN when the reference holds NaN). */
+  referenceMaxAbs?: number;
+  /** The reference or the model's output holds NaN or ±Inf: the check cannot judge the model. */
+  nonFinite?: boolean;
 }
 
 /** What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`). */
@@ -245,6 +257,20 @@ export function disposeModel(model: tf.LayersModel): void {
   } catch { /* nothing built: nothing to free */ }
 }
 
+/** Judges `got` against the reference `want` (see {@link ModelCheck}); disposes nothing it is given. */
+export function judgeCheck(want: tf.Tensor, got: tf.Tensor, input: number[], relTolerance: number): ModelCheck {
+  const [maxAbsError, referenceMaxAbs, finite] = tf.tidy(() => {
+    const w = tf.cast(want, 'float32');
+    const g = tf.cast(got, 'float32');
+    const allFinite = tf.logicalAnd(tf.all(tf.isFinite(w)), tf.all(tf.isFinite(g)));
+    return [tf.max(tf.abs(tf.sub(w, g))), tf.max(tf.abs(w)), allFinite].map((t) => t.dataSync()[0]);
+  });
+  const tolerance = relTolerance * Math.max(1, Number.isFinite(referenceMaxAbs) ? referenceMaxAbs : 1);
+  const nonFinite = !finite;
+  return {input, maxAbsError, tolerance, pass: !nonFinite && maxAbsError <= tolerance, relTolerance, referenceMaxAbs,
+    ...(nonFinite ? {nonFinite} : {})};
+}
+
 /** Checks `model` against the reference forward pass on the checkpoint's tensors. */
 export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: tf.LayersModel,
                                       seed = 1, tolerance = 1e-5): ModelCheck {
@@ -252,15 +278,13 @@ export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: 
   const x = checkInput(input, seed);
   let want: tf.Tensor | null = null;
   let got: tf.Tensor | null = null;
-  let err: number;
   try {
     want = referenceForward(ck, stack, x);
     got = predictForCheck(model, x);
-    err = maxAbsDiff(want, got);
+    return judgeCheck(want, got, input, tolerance);
   } finally {
     tf.dispose([x, ...(want ? [want] : []), ...(got ? [got] : [])]);
   }
-  return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
 }
 
 /** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */

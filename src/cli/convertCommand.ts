@@ -12,7 +12,8 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [
   reset_after=True) become tfjs-gru's KerasGRU (import 'tfjs-gru' before loading).
   --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
   Before finishing it loads what it wrote and checks it against the unfused reference
-  GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5).
+  GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5 × max(1, max
+  |reference output|); NaN/Inf weights are refused as NON_FINITE: the check cannot judge them).
   Keras files (.keras, .h5, .weights.h5 with config.json beside it): the whole model from
   its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
   Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
@@ -52,7 +53,7 @@ function describe(r: ConvertModelFileResult): string {
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
   lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ? 'layer-by-layer reference (unfused GRUs)' : 'unfused reference'} ` +
-      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
+      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${Number(r.loadedCheck.tolerance.toPrecision(3))}`);
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');

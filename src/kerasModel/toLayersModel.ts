@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {CHECK_MAX_STEPS, checkAgainstReference, checkInput, chooseStack, ConversionDescription, ConvertedLayer, disposeModel, gruStackToLayersModel,
-        maxAbsDiff, ModelCheck, predictForCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+        judgeCheck, ModelCheck, predictForCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {KerasFile} from '../io/keras/kerasFile';
 import {ConversionError} from '../io/modelFileError';
 import {gru} from '../layers/kerasGru';
@@ -208,15 +208,13 @@ function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersM
     const input = x.shape;
     let want: tf.Tensor | null = null;
     let got: tf.Tensor | null = null;
-    let err: number;
     try {
       want = kerasReferenceForward(kf, plan, x);
       got = predictForCheck(m, x);
-      err = maxAbsDiff(want, got);
+      return judgeCheck(want, got, input, tolerance);
     } finally {
       tf.dispose([x, ...(want ? [want] : []), ...(got ? [got] : [])]);
     }
-    return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
   };
   const outShape = (model.outputs[0].shape as Array<number | null>);
   const lastDense = [...plan.layers].reverse().find((p) => p.kind === 'dense');

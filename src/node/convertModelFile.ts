@@ -8,9 +8,12 @@
  */
 
 import '../index';  // registers this package's layer classes for loading
-import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel,
+import * as tf from '@tensorflow/tfjs';
+
+import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel, ModelCheck,
         ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {ConversionError} from '../io/modelFileError';
+import {TensorSource} from '../io/tensorSource';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {AtomicOutputOptions, checkOutput, writeOutputAtomically} from './atomicOutput';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
@@ -38,6 +41,42 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
  * and write it ({@link AtomicOutputOptions}: `force` replaces convert's own files in a non-empty `out`).
  */
 export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {}
+
+/** Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped. */
+export function nonFiniteTensors(source: TensorSource): string[] {
+  const found: string[] = [];
+  for (const v of source.variables) {
+    let t: tf.Tensor;
+    try {
+      t = source.read(v.name);
+    } catch {
+      continue;  // not a tensor this reader decodes: not one the model was built from
+    }
+    const [nan, inf] = tf.tidy(() => {
+      const f = tf.cast(t, 'float32');
+      return [tf.sum(tf.cast(tf.isNaN(f), 'int32')), tf.sum(tf.cast(tf.isInf(f), 'int32'))].map((x) => x.dataSync()[0]);
+    });
+    t.dispose();
+    if (nan + inf > 0) found.push(`'${v.name}': ${[nan ? `${nan} NaN` : '', inf ? `${inf} ±Inf` : ''].filter(Boolean).join(', ')}`);
+  }
+  return found;
+}
+
+/** The error for a failed check: NON_FINITE when NaN/Inf made it unable to judge, else CHECK_FAILED (a bug). */
+function checkFailure(source: TensorSource, failed: ModelCheck, out: string): ConversionError {
+  if (failed.nonFinite) {
+    const bad = nonFiniteTensors(source);
+    const why = bad.length > 0 ? `the file's weights hold NaN/Inf (${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; … ${bad.length} tensors` : ''}): ` +
+        'the model converts exactly, but its outputs are NaN/Inf, so the check against the reference cannot judge it' :
+      `the model's outputs overflow to NaN/Inf on the check's input (weights finite, max |reference output| ${failed.referenceMaxAbs}): ` +
+        'the check cannot judge it';
+    return new ConversionError('NON_FINITE', source.file, `${why}; nothing was written to ${out}`);
+  }
+  return new ConversionError('CHECK_FAILED', source.file,
+      `converted model differs from the reference on the file's tensors: max |error| ${failed.maxAbsError} > ${failed.tolerance} ` +
+      `(${failed.relTolerance ?? failed.tolerance} × max(1, max |reference output| ${failed.referenceMaxAbs})); ` +
+      `nothing was written to ${out} (this is a bug; please report it)`);
+}
 
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
@@ -70,10 +109,7 @@ export async function convertModelFileToDir(path: string, out: string,
         loaded.dispose();
       }
       if (!check.pass || (description.check != null && !description.check.pass)) {
-        const failed = check.pass ? description.check! : check;
-        throw new ConversionError('CHECK_FAILED', source.file,
-            `converted model differs from the reference on the file's tensors: max |error| ` +
-            `${failed.maxAbsError} > ${failed.tolerance}; nothing was written to ${out} (this is a bug; please report it)`);
+        throw checkFailure(source, check.pass ? description.check! : check, out);
       }
       return check;
     }).finally(dispose);
