@@ -32,8 +32,8 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   files: string[];
   /** Keras files: whole model or GRU stack, each layer converted, what was left out and why. */
   keras?: KerasConversionInfo;
-  /** The check of the model as loaded back from `out`. */
-  loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
+  /** The check of the model as loaded back from `out` (its tolerance relative to the reference output: {@link ModelCheck}). */
+  loadedCheck: ModelCheck;
 }
 
 /**

@@ -44,6 +44,15 @@ export function declareUnwritten(bytes: Uint8Array, name: string, shape: number[
   return out;
 }
 
+/** HDF5 bytes with dataset `name`'s contiguous data moved past the end of the file (a truncated file, as far as it is concerned). */
+export function pointPastEnd(bytes: Uint8Array, name: string): Uint8Array {
+  const out = bytes.slice();
+  const d = new jsfive.File(out.buffer.slice(0), 'x').get(name)._dataobjects;
+  const lay = d.msgs.find((m: any) => m.get('type') === 8).get('offset_to_message') as number;
+  new DataView(out.buffer).setBigUint64(lay + 2, BigInt(out.length), true);
+  return out;
+}
+
 /** A raw-deflated stream of `gib` GiB of zeros and its CRC-32 (streamed: never holds the inflated data). */
 async function deflatedZeros(gib: number): Promise<{data: Buffer; crc: number; size: number}> {
   const d = zlib.createDeflateRaw({level: 9});
