@@ -81,10 +81,10 @@ function checkFailure(source: TensorSource, failed: ModelCheck, out: string): Co
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
-  checkOutput(out, options);  // refuse a non-empty folder before the work, not after
   const opened = openModelFile(path, {config: options.config, limits: options.limits});
   const {format, source, discovery} = opened;
   try {
+    checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
     const built = opened.convert?.(options) ?? null;
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     const tolerance = options.tolerance ?? 1e-5;

@@ -43,7 +43,7 @@ export function fsFailure(e: unknown, file: string, doing: 'reading' | 'writing'
   const what = `${doing} failed: ${errno ?? (e as Error)?.message ?? String(e)}`;
   switch (errno) {
     case 'ENOENT':
-      return doing === 'reading' ? new FileSystemError('NOT_FOUND', file, `${what} (no such file or folder)`) :
+      return doing === 'reading' ? new FileSystemError('NOT_FOUND', file, 'no such file') :
         new FileSystemError('WRITE_FAILED', file, `${what} (the file system does not let it be created here)`);
     case 'EACCES': case 'EPERM':
       return new FileSystemError('PERMISSION', file, `${what} (permission denied)`);
