@@ -365,7 +365,12 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
     needsTfjsGru, check: null,
   };
   if (options.check !== false) {
-    description.check = checkAgainstReference(ck, stack, model, options.seed ?? 1, options.tolerance ?? 1e-5);
+    try {
+      description.check = checkAgainstReference(ck, stack, model, options.seed ?? 1, options.tolerance ?? 1e-5);
+    } catch (e) {
+      model.dispose();  // a check that throws leaves no model behind
+      throw e;
+    }
   }
   return {model, description, discovery};
 }

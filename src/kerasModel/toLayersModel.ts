@@ -228,7 +228,14 @@ function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersM
     keras: {mode: 'whole-model', kind: kf.kind, kerasVersion: kf.kerasVersion, modelClass: arch.modelClass, wholeModelProblem: null,
       converted, leftOut: []},
   };
-  if (options.check !== false) description.check = check(model);
+  if (options.check !== false) {
+    try {
+      description.check = check(model);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   return {model, description, plan, check};
 }
 
