@@ -3,6 +3,7 @@
 // concurrent conversions into one folder give one winner and typed errors; a full disk is
 // a typed WRITE_FAILED; the self-check scales with the outputs and names NaN/Inf weights;
 // unwritten HDF5 data reads as its fill value; and no conversion that throws leaves a tensor.
+import {spawnSync} from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -180,6 +181,43 @@ test('a full disk is a typed WRITE_FAILED naming the file; convert --force repla
 
   await convertModelFileToDir(GRU1, dir, {force: true});
   expect(fs.lstatSync(path.join(dir, WEIGHTS_FILE)).isFile()).toBe(true);
+});
+
+/** A 64 KiB tmpfs (root only; null where mounting is not allowed), filled up after `prepare` ran in it. */
+function fullFileSystem(prepare: (dir: string) => void): string | null {
+  const dir = path.join(tmp, 'tmpfs');
+  fs.mkdirSync(dir);
+  if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) return null;
+  prepare(dir);
+  const fd = fs.openSync(path.join(dir, 'filler'), 'w');
+  try {
+    for (;;) fs.writeSync(fd, Buffer.alloc(4096));
+  } catch { /* ENOSPC: full */ } finally {
+    fs.closeSync(fd);
+  }
+  return dir;
+}
+
+test('a full disk during convert (a real ENOSPC where a tmpfs can be mounted): WRITE_FAILED, --out unchanged', async () => {
+  const disk = fullFileSystem((d) => {
+    fs.mkdirSync(path.join(d, 'out'));
+    fs.writeFileSync(path.join(d, 'out', 'model.json'), '{"mine": true}');
+  });
+  if (disk == null) return;  // not root: the /dev/full test below covers the error's mapping
+  try {
+    const out = path.join(disk, 'out');
+    const before = snapshot(out);
+    const baseline = tf.memory().numTensors;
+    const e = await convertModelFileToDir(GRU1, out, {force: true}).catch((x) => x);
+    expect(e).toBeInstanceOf(FileSystemError);
+    expect(e.code).toBe('WRITE_FAILED');
+    expect(e.message).toMatch(/ENOSPC/);
+    expect(snapshot(out)).toEqual(before);
+    expect(fs.readdirSync(disk).sort()).toEqual(['filler', 'out']);
+    expect(tf.memory().numTensors).toBe(baseline);
+  } finally {
+    spawnSync('umount', [disk]);
+  }
 });
 
 test('weights ×1000 convert: the tolerance scales with the reference output (1e-5 × max(1, max |output|))', async () => {
