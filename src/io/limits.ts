@@ -16,6 +16,7 @@ export interface ReadLimits {
   maxZipTextBytes: number;
 }
 
+/** The built-in limits (see {@link ReadLimits} for each). */
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxFileBytes: 2 ** 31 - 1,
   maxZipEntryBytes: 512 * 2 ** 20,
