@@ -103,8 +103,8 @@ function fileShard(name: string): ShardSource {
   };
 }
 
-/** Throws NOT_A_FILE when `p` exists as something other than a regular file or a folder (a FIFO, a device). */
-function refuseSpecial(p: string): void {
+/** Throws NOT_A_FILE when `p` exists as something other than a regular file (or, when allowed, a folder). */
+function refuseSpecial(p: string, allowFolder = true): void {
   let st: fs.Stats;
   try {
     st = fs.statSync(p);
@@ -112,7 +112,9 @@ function refuseSpecial(p: string): void {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
     throw fsFailure(e, p, 'reading');
   }
-  if (!st.isFile() && !st.isDirectory()) throw new FileSystemError('NOT_A_FILE', p, 'not a regular file (a FIFO, device or socket): only regular files are read');
+  if (!st.isFile() && !(allowFolder && st.isDirectory())) {
+    throw new FileSystemError('NOT_A_FILE', p, 'not a regular file (a FIFO, device, socket or folder): only regular files are read');
+  }
 }
 
 /** Opens a checkpoint from files (Node). Close it to release the shard files. */
@@ -131,7 +133,10 @@ export function checkShardsExist(ck: Checkpoint): void {
   const missing: string[] = [];
   for (let i = 0; i < ck.header.numShards; i++) {
     const f = shardFileName(ck.prefix, i, ck.header.numShards);
-    if (!isFile(f)) missing.push(f);
+    if (!isFile(f)) {
+      refuseSpecial(f, false);  // there, but a device, FIFO or folder: NOT_A_FILE rather than missing
+      missing.push(f);
+    }
   }
   if (missing.length > 0) {
     throw new CheckpointError('NOT_FOUND', missing[0],

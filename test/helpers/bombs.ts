@@ -176,6 +176,13 @@ export async function makeBombs(dir: string): Promise<Bomb[]> {
   bombs.push({name: 'checkpoint D = U = 16000, 384 bytes of data, --layers tfjs-gru', row: '670 B checkpoint declaring D = U = 16000',
     args: [p('ckpt/model.ckpt'), '--layers', 'tfjs-gru'], expect: 'TRUNCATED', names: p('ckpt/model.ckpt.data-00000-of-00001')});
 
+  // a checkpoint whose data shard is /dev/zero
+  fs.mkdirSync(p('ckpt-zero'));
+  fs.copyFileSync(path.join(ck, 'model.ckpt.index'), p('ckpt-zero/model.ckpt.index'));
+  fs.symlinkSync('/dev/zero', p('ckpt-zero/model.ckpt.data-00000-of-00001'));
+  bombs.push({name: 'checkpoint shard → /dev/zero', row: 'symlink to /dev/zero', args: [p('ckpt-zero/model.ckpt')], expect: 'NOT_A_FILE',
+    names: p('ckpt-zero/model.ckpt.data-00000-of-00001')});
+
   // /dev/zero behind model names, a FIFO, a folder named like a model
   fs.symlinkSync('/dev/zero', p('zero.onnx'));
   fs.symlinkSync('/dev/zero', p('zero.safetensors'));
