@@ -18,6 +18,7 @@ import {OUTPUT_LOCK} from '../src/node/atomicOutput';
 import {convertModelFileToDir} from '../src/node/convertModelFile';
 import {FileSystemError} from '../src/node/fileErrors';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from '../src/node/layersModelFiles';
+import {readRegularFile} from '../src/node/safeRead';
 import {declareUnwritten, pointPastEnd} from './helpers/bombs';
 import {FIXTURES} from './helpers/checkpointBytes';
 import {fixtureModel} from './helpers/modelFiles';
@@ -262,4 +263,36 @@ test('the self-check leaks nothing when predict throws', () => {
   expect(() => checkAgainstReference(src, stack, wrong)).toThrow();
   expect(tf.memory().numTensors).toBe(baseline);
   wrong.dispose();
+});
+
+describe('limits: refused above them with TOO_LARGE naming how to raise them; raising them lets the same file through', () => {
+  const keras = path.join(FIXTURES, 'keras_files', 'keras3', 'gru_ra1_seq_keras', 'model.keras');
+
+  test("a .keras's model.weights.h5 above limits.maxZipEntryBytes", () => {
+    const bytes = new Uint8Array(fs.readFileSync(keras));
+    let e: any = null;
+    try {
+      readKerasFromBytes({bytes, file: keras, limits: {maxZipEntryBytes: 1000}});
+    } catch (x) {
+      e = x;
+    }
+    expect([e?.code, e?.file]).toEqual(['TOO_LARGE', keras]);
+    expect(e.message).toMatch(/'model.weights.h5' declares .* more than the limit of 1,000 bytes .*maxZipEntryBytes.*TFJS_GRU_MAX_ZIP_ENTRY_MB/);
+    expect(readKerasFromBytes({bytes, file: keras, limits: {maxZipEntryBytes: 1 << 20}}).variables.length).toBeGreaterThan(0);
+  });
+
+  test('a model file above limits.maxFileBytes, or above TFJS_GRU_MAX_FILE_MB', async () => {
+    const e = await convertModelFileToDir(keras, path.join(tmp, 'limit-out'), {limits: {maxFileBytes: 1000}}).catch((x) => x);
+    expect(e).toBeInstanceOf(FileSystemError);
+    expect([e.code, e.file]).toEqual(['TOO_LARGE', keras]);
+    expect(e.message).toMatch(/TFJS_GRU_MAX_FILE_MB/);
+    process.env.TFJS_GRU_MAX_FILE_MB = '0.001';
+    try {
+      expect(() => readRegularFile(keras)).toThrow(/larger than the limit of 1,048 bytes/);
+      expect(readRegularFile(keras, {maxFileBytes: 1 << 20}).length).toBe(fs.statSync(keras).size);
+    } finally {
+      delete process.env.TFJS_GRU_MAX_FILE_MB;
+    }
+    expect(fs.existsSync(path.join(tmp, 'limit-out'))).toBe(false);
+  });
 });
