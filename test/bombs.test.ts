@@ -78,7 +78,7 @@ afterAll(() => {
 const names = ['h5 declaring 8000×24000, never written', '.keras with batch_shape [null, 1e8, 3]', 'ONNX D = U = 16000, no data, --layers tfjs-gru',
   'ONNX W/R dims 3·2^30 × 2^30', 'checkpoint D = U = 16000, 384 bytes of data, --layers tfjs-gru', 'checkpoint shard → /dev/zero', 'zero.onnx', 'zero.safetensors', 'zero.keras',
   'fifo.onnx', 'folder.keras', '.keras zip bomb 3 × 1 GiB', '--out /proc/x', '--out is a file', 'unreadable .safetensors (as nobody)',
-  'unreadable .keras (as nobody)', 'read-only --out parent (as nobody)'];
+  'unreadable .keras (as nobody)', 'read-only --out parent (as nobody)', 'existing empty --out in a read-only parent (as nobody)'];
 
 test('every generated case is run below', () => {
   expect(bombs.map((b) => b.name).sort()).toEqual([...names].sort());
@@ -91,6 +91,8 @@ test.each(names)('%s: ends with its typed error naming the path (or converts), u
   if (b.expect === 'converts') {
     expect([r.code, r.stderr]).toEqual([0, expect.anything()]);
     expect(r.stdout).toMatch(/check: loaded/);
+    const out = b.args.includes('--out') ? b.args[b.args.indexOf('--out') + 1] : null;
+    if (out != null) expect(fs.readdirSync(out).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
   } else {
     expect(r.code).toBe(1);
     const line = r.stderr.split('\n').find((l) => l.startsWith('tfjs-gru convert: ')) ?? r.stderr;

@@ -2,7 +2,8 @@
  * Node-only: writing an output folder so that no user file is ever lost.
  *
  * The files are written into a fresh temporary folder beside the output folder (same
- * file system, so moves are atomic renames), checked there, and only then moved into
+ * file system, so moves are atomic renames; inside an existing output folder when its
+ * parent cannot be written), checked there, and only then moved into
  * place. An output folder that does not exist is created by renaming the whole temporary
  * folder (when several writers race for it, the first rename wins and the others get
  * OUT_EXISTS). An output folder that exists must be empty, unless `force` is given: then
@@ -117,10 +118,11 @@ export function checkOutput(out: string, options: AtomicOutputOptions = {}): voi
   if (s.kind === 'folder' && s.entries.length > 0 && !options.force) refuseNonEmpty(out, s.entries);
 }
 
-function tempDirBeside(out: string): string {
+/** A fresh folder in `parent` named after `out` (mode 0777 & ~umask). */
+function tempDirIn(parent: string, out: string): string {
   const base = path.basename(out);
   for (let i = 0; ; i++) {
-    const dir = path.join(path.dirname(out), `.${base}.tfjs-gru-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+    const dir = path.join(parent, `.${base}.tfjs-gru-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
     try {
       fs.mkdirSync(dir);  // mode 0777 & ~umask, the mode a new output folder gets
       return dir;
@@ -210,7 +212,15 @@ export async function writeOutputAtomically<T>(out: string, names: string[], opt
   let tmp: string | null = null;
   let moved = false;
   try {
-    tmp = tempDirBeside(outAbs);
+    try {
+      tmp = tempDirIn(path.dirname(outAbs), outAbs);
+    } catch (e) {
+      // an existing output folder whose parent is not writable (e.g. --out . in a read-only parent):
+      // the temporary folder goes inside it, on the same file system, and is removed all the same
+      const s = outState(outAbs);
+      if (!(e instanceof FileSystemError && s.kind === 'folder')) throw e;
+      tmp = tempDirIn(s.dir, outAbs);
+    }
     const result = await produce(tmp);
     const s = outState(outAbs);
     let dir = outAbs;
@@ -231,7 +241,7 @@ export async function writeOutputAtomically<T>(out: string, names: string[], opt
       const lockFile = lock(dir, out);
       try {
         const now = outState(outAbs);
-        const others = now.kind === 'folder' ? now.entries.filter((e) => e !== OUTPUT_LOCK) : [];
+        const others = now.kind === 'folder' ? now.entries.filter((e) => e !== OUTPUT_LOCK && path.join(now.dir, e) !== tmp) : [];
         if (now.kind !== 'folder') throw new FileSystemError('NOT_FOUND', out, 'the output folder disappeared while this conversion ran');
         if (others.length > 0 && !options.force) refuseNonEmpty(out, others, ' (files appeared while this conversion ran)');
         replaceFiles(tmp, dir, names);

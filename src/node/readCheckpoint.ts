@@ -14,7 +14,7 @@ import {ShardSource, shardFileName} from '../io/checkpoint/bundle';
 import {CheckpointError} from '../io/checkpoint/errors';
 import {ReadLimits} from '../io/limits';
 import {FileSystemError, fsFailure} from './fileErrors';
-import {readRegularFile, readRegularTextFile} from './safeRead';
+import {limitsFromEnv, readRegularFile, readRegularTextFile} from './safeRead';
 
 /** The index file sizes this reader accepts (the index holds only metadata). */
 const MAX_INDEX_BYTES = 1 << 30;
@@ -122,7 +122,7 @@ export function readCheckpoint(prefixOrPath: string, limits?: Partial<ReadLimits
   refuseSpecial(prefixOrPath);
   const prefix = resolveCheckpointPrefix(prefixOrPath);
   const indexName = `${prefix}.index`;
-  const index = readRegularFile(indexName, {...limits, maxFileBytes: Math.min(limits?.maxFileBytes ?? MAX_INDEX_BYTES, MAX_INDEX_BYTES)});
+  const index = readRegularFile(indexName, {maxFileBytes: Math.min(limitsFromEnv(limits).maxFileBytes, MAX_INDEX_BYTES)});
   const ck = openCheckpoint(prefix, indexName, index, (n, total) => fileShard(shardFileName(prefix, n, total)));
   checkShardsExist(ck);
   return ck;

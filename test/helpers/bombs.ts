@@ -214,5 +214,9 @@ export async function makeBombs(dir: string): Promise<Bomb[]> {
   fs.mkdirSync(p('readonly'));
   fs.chmodSync(p('readonly'), 0o755);
   bombs.push({name: 'read-only --out parent (as nobody)', row: '--out read-only', args: [valid, '--out', p('readonly/out')], expect: 'PERMISSION', names: p('readonly/out'), uid: 65534});
+  fs.mkdirSync(p('readonly/mine'));
+  fs.chownSync(p('readonly/mine'), 65534, 65534);
+  bombs.push({name: 'existing empty --out in a read-only parent (as nobody)', row: '--out read-only (its parent)',
+    args: [valid, '--out', p('readonly/mine')], expect: 'converts', uid: 65534});
   return bombs;
 }
