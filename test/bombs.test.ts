@@ -72,6 +72,7 @@ beforeAll(async () => {
 }, KILL_AFTER_MS * 6);
 
 afterAll(() => {
+  fs.chmodSync(path.join(dir, 'readonly'), 0o755);
   fs.rmSync(dir, {recursive: true, force: true});
 });
 

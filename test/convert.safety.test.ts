@@ -18,6 +18,7 @@ import {OUTPUT_LOCK} from '../src/node/atomicOutput';
 import {convertModelFileToDir} from '../src/node/convertModelFile';
 import {FileSystemError} from '../src/node/fileErrors';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from '../src/node/layersModelFiles';
+import {typedResourceError} from '../src/node/resourceErrors';
 import {readRegularFile} from '../src/node/safeRead';
 import {declareUnwritten, pointPastEnd} from './helpers/bombs';
 import {FIXTURES} from './helpers/checkpointBytes';
@@ -295,4 +296,14 @@ describe('limits: refused above them with TOO_LARGE naming how to raise them; ra
     }
     expect(fs.existsSync(path.join(tmp, 'limit-out'))).toBe(false);
   });
+});
+
+test('the last line of defence: an allocation failure (RangeError, wasm trap) becomes OUT_OF_MEMORY naming the file; other errors pass', () => {
+  const typed = typedResourceError(new RangeError('Invalid typed array length: 3458764513820540928'), 'model.onnx') as ModelFileError;
+  expect(typed).toBeInstanceOf(ModelFileError);
+  expect([typed.code, typed.file]).toEqual(['OUT_OF_MEMORY', 'model.onnx']);
+  const trap = new ((globalThis as any).WebAssembly.RuntimeError)('memory access out of bounds');
+  expect((typedResourceError(trap, 'x.ckpt') as ModelFileError).code).toBe('OUT_OF_MEMORY');
+  const other = new TypeError('x is not a function');
+  expect(typedResourceError(other, 'model.onnx')).toBe(other);
 });

@@ -8,7 +8,7 @@
  */
 import {ModelFileError} from '../io/modelFileError';
 
-const ALLOCATION = /Invalid typed array length|Array buffer allocation failed|Invalid array length|Invalid string length|memory access out of bounds|Out of memory|Cannot allocate|Maximum call stack/i;
+const ALLOCATION = /Invalid typed array length|Array buffer allocation failed|Invalid array length|Invalid string length|memory access out of bounds|Out of memory|Cannot allocate/i;
 
 /** `e` as a ModelFileError when it is an allocation failure (code OUT_OF_MEMORY); anything else unchanged. */
 export function typedResourceError(e: unknown, file: string): unknown {

@@ -104,7 +104,7 @@ export interface Bomb {
   /** The path the error must name (default the model file, args[0]). */
   names?: string;
   env?: Record<string, string>;
-  /** Run the child as this user (uid = gid), for permission cases (the tests run as root). */
+  /** Run the child as this user (uid = gid), for permission cases when the tests run as root. */
   uid?: number;
 }
 
@@ -205,18 +205,20 @@ export async function makeBombs(dir: string): Promise<Bomb[]> {
   // --out that is a file; an unreadable model file and a read-only --out (run as nobody)
   fs.writeFileSync(p('a-file'), 'not a folder');
   bombs.push({name: '--out is a file', row: '--out that is a file', args: [valid, '--out', p('a-file')], expect: 'NOT_A_DIRECTORY', names: p('a-file')});
+  // as root the permission cases run as nobody; as anyone else, as themselves (mode 000 and 555 hold for the owner too)
+  const nobody = process.getuid?.() === 0 ? 65534 : undefined;
   fs.copyFileSync(valid, p('unreadable.safetensors'));
   fs.chmodSync(p('unreadable.safetensors'), 0o000);
-  bombs.push({name: 'unreadable .safetensors (as nobody)', row: 'unreadable files', args: [p('unreadable.safetensors')], expect: 'PERMISSION', uid: 65534});
+  bombs.push({name: 'unreadable .safetensors (as nobody)', row: 'unreadable files', args: [p('unreadable.safetensors')], expect: 'PERMISSION', uid: nobody});
   fs.copyFileSync(path.join(KERAS3, 'gru_ra1_seq_keras', 'model.keras'), p('unreadable.keras'));
   fs.chmodSync(p('unreadable.keras'), 0o000);
-  bombs.push({name: 'unreadable .keras (as nobody)', row: 'unreadable files', args: [p('unreadable.keras')], expect: 'PERMISSION', uid: 65534});
+  bombs.push({name: 'unreadable .keras (as nobody)', row: 'unreadable files', args: [p('unreadable.keras')], expect: 'PERMISSION', uid: nobody});
   fs.mkdirSync(p('readonly'));
-  fs.chmodSync(p('readonly'), 0o755);
-  bombs.push({name: 'read-only --out parent (as nobody)', row: '--out read-only', args: [valid, '--out', p('readonly/out')], expect: 'PERMISSION', names: p('readonly/out'), uid: 65534});
   fs.mkdirSync(p('readonly/mine'));
-  fs.chownSync(p('readonly/mine'), 65534, 65534);
+  if (nobody != null) fs.chownSync(p('readonly/mine'), nobody, nobody);
+  fs.chmodSync(p('readonly'), 0o555);
+  bombs.push({name: 'read-only --out parent (as nobody)', row: '--out read-only', args: [valid, '--out', p('readonly/out')], expect: 'PERMISSION', names: p('readonly/out'), uid: nobody});
   bombs.push({name: 'existing empty --out in a read-only parent (as nobody)', row: '--out read-only (its parent)',
-    args: [valid, '--out', p('readonly/mine')], expect: 'converts', uid: 65534});
+    args: [valid, '--out', p('readonly/mine')], expect: 'converts', uid: nobody});
   return bombs;
 }
