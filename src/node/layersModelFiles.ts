@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {makeDirs} from './atomicOutput';
 import {fsFailure} from './fileErrors';
+import {readRegularFile} from './safeRead';
 
 /** The one weight file saveLayersModelToDir writes next to model.json. */
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
@@ -59,12 +60,10 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
 export function dirLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
+      // regular files only, within the size limit, every failure typed (./safeRead.ts)
       const read = (f: string) => {
-        try {
-          return fs.readFileSync(f);
-        } catch (e) {
-          throw fsFailure(e, f, 'reading');
-        }
+        const b = readRegularFile(f);
+        return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
       };
       const json = JSON.parse(read(path.join(dir, 'model.json')).toString('utf8')) as tf.io.ModelJSON;
       const specs: tf.io.WeightsManifestEntry[] = [];
