@@ -17,6 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {errnoOf, FileSystemError, fsFailure} from './fileErrors';
+import {readRegularTextFile} from './safeRead';
 
 /** The lock file a --force writer holds inside an existing output folder. */
 export const OUTPUT_LOCK = '.tfjs-gru-convert.lock';
@@ -153,8 +154,13 @@ function lock(dir: string, out: string): string {
     }
     let pid = NaN;
     try {
-      pid = parseInt(fs.readFileSync(file, 'utf8'), 10);
-    } catch { /* removed meanwhile: try again */ }
+      pid = parseInt(readRegularTextFile(file, {maxFileBytes: 64}), 10);
+    } catch (e) {
+      // removed meanwhile: try again; anything else (a FIFO, a folder, a huge file) is not ours to remove
+      if (!(e instanceof FileSystemError && e.code === 'NOT_FOUND')) {
+        throw new FileSystemError('OUT_BUSY', out, `the lock file ${file} is there and cannot be read as one (${(e as Error).message}); remove it if no conversion runs`);
+      }
+    }
     if (Number.isInteger(pid) && processAlive(pid)) {
       throw new FileSystemError('OUT_BUSY', out, `another conversion (process ${pid}) is writing into this folder (lock file ${file})`);
     }
