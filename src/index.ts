@@ -59,6 +59,7 @@ export type {OnnxGruWeights} from './weights/onnxLayout';
 // Any model file's tensors, and the errors every reader and the converter throw.
 export type {SourceVariable, TensorSource} from './io/tensorSource';
 export {ConversionError, ConversionErrorCode, ModelFileError} from './io/modelFileError';
+export {DEFAULT_READ_LIMITS, ReadLimits, readLimits} from './io/limits';
 export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
 export {
   explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,

@@ -45,7 +45,7 @@ export interface ToLayersModelOptions {
   check?: boolean;
   /** Seed of the random check input (default 1). */
   seed?: number;
-  /** Tolerance of the check (default 1e-5). */
+  /** Tolerance of the check (default 1e-5), relative to max(1, max |reference output|) ({@link ModelCheck}). */
   tolerance?: number;
   /**
    * Masked steps output zeros (zeroOutputForMask) in this package's layers. Default:
@@ -73,14 +73,24 @@ export interface ConvertedLayer {
 }
 
 /**
- * The check of a converted model against the reference: input shape, max abs error, tolerance and verdict.
+ * The check of a converted model against the reference: input shape, max abs error,
+ * tolerance and verdict. The tolerance scales with the reference output's magnitude:
+ * `tolerance = relTolerance · max(1, max |reference output|)` (float32 rounding grows with
+ * the numbers; a model whose weights were scaled ×1000 has outputs and rounding errors ×1000).
  * @category Conversion
  */
 export interface ModelCheck {
   input: number[];
   maxAbsError: number;
+  /** The bound applied: relTolerance · max(1, referenceMaxAbs). */
   tolerance: number;
   pass: boolean;
+  /** The tolerance option (default 1e-5), relative to max(1, referenceMaxAbs). */
+  relTolerance?: number;
+  /** max |reference output| (NaN when the reference holds NaN). */
+  referenceMaxAbs?: number;
+  /** The reference or the model's output holds NaN or ±Inf: the check cannot judge the model. */
+  nonFinite?: boolean;
 }
 
 /**
@@ -235,16 +245,61 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
+/**
+ * The self-check's input size limits: at most {@link CHECK_MAX_STEPS} time steps and
+ * {@link CHECK_MAX_BATCH} samples, whatever a config declares (a `.keras` whose input had a
+ * fixed time dimension of 1e8 made the check allocate 19.5 GB). A model whose input has a
+ * larger fixed time dimension is checked on the first CHECK_MAX_STEPS steps
+ * ({@link predictForCheck}): every layer this converter writes works step by step.
+ */
+export const CHECK_MAX_STEPS = 64;
+export const CHECK_MAX_BATCH = 4;
+
+/**
+ * `model.predict(x)`, or, when `x` has fewer time steps than the model's fixed input
+ * shape (see {@link CHECK_MAX_STEPS}), the model applied to `x` without predict's shape check.
+ */
+export function predictForCheck(model: tf.LayersModel, x: tf.Tensor): tf.Tensor {
+  const want = model.inputs[0].shape;
+  if (want.every((d, i) => i === 0 || d == null || d === x.shape[i])) return model.predict(x) as tf.Tensor;
+  return tf.tidy(() => model.apply(x, {training: false}) as tf.Tensor);
+}
+
+/** Disposes a model that may hold no layer yet (tfjs throws on disposing those). */
+export function disposeModel(model: tf.LayersModel): void {
+  try {
+    model.dispose();
+  } catch { /* nothing built: nothing to free */ }
+}
+
+/** Judges `got` against the reference `want` (see {@link ModelCheck}); disposes nothing it is given. */
+export function judgeCheck(want: tf.Tensor, got: tf.Tensor, input: number[], relTolerance: number): ModelCheck {
+  const [maxAbsError, referenceMaxAbs, finite] = tf.tidy(() => {
+    const w = tf.cast(want, 'float32');
+    const g = tf.cast(got, 'float32');
+    const allFinite = tf.logicalAnd(tf.all(tf.isFinite(w)), tf.all(tf.isFinite(g)));
+    return [tf.max(tf.abs(tf.sub(w, g))), tf.max(tf.abs(w)), allFinite].map((t) => t.dataSync()[0]);
+  });
+  const tolerance = relTolerance * Math.max(1, Number.isFinite(referenceMaxAbs) ? referenceMaxAbs : 1);
+  const nonFinite = !finite;
+  return {input, maxAbsError, tolerance, pass: !nonFinite && maxAbsError <= tolerance, relTolerance, referenceMaxAbs,
+    ...(nonFinite ? {nonFinite} : {})};
+}
+
 /** Checks `model` against the reference forward pass on the checkpoint's tensors. */
 export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: tf.LayersModel,
                                       seed = 1, tolerance = 1e-5): ModelCheck {
   const input = [2, 7, stack.inputSize];
   const x = checkInput(input, seed);
-  const want = referenceForward(ck, stack, x);
-  const got = model.predict(x) as tf.Tensor;
-  const err = maxAbsDiff(want, got);
-  tf.dispose([x, want, got]);
-  return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
+  let want: tf.Tensor | null = null;
+  let got: tf.Tensor | null = null;
+  try {
+    want = referenceForward(ck, stack, x);
+    got = predictForCheck(model, x);
+    return judgeCheck(want, got, input, tolerance);
+  } finally {
+    tf.dispose([x, ...(want ? [want] : []), ...(got ? [got] : [])]);
+  }
 }
 
 /**
@@ -265,7 +320,11 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
   const stack = chooseStack(ck, discovery, options.stack);
   const mode = options.layers ?? 'builtin';
   const model = tf.sequential({name: 'checkpoint_gru'});
-  const setters: Array<() => void> = [];
+  // Layers are built (their weights allocated from the shapes found) only after every weight
+  // was read from the file, so a file that declares huge shapes without the bytes fails on its
+  // read, with a typed error, before anything is allocated from the declared sizes.
+  const toAdd: tf.layers.Layer[] = [];
+  const setters: Array<{read: () => tf.Tensor[]; set: (w: tf.Tensor[]) => void}> = [];
   const layers: ConvertedLayer[] = [];
   let needsTfjsGru = false;
   for (const l of stack.layers) {
@@ -277,27 +336,19 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
       const bw = gruLayer(ck, l.cells[1], mode, `gru_${l.index}_bw_weights`, undefined, options.zeroOutputForMask);
       const bi = tf.layers.bidirectional({layer: inner.layer as any, mergeMode: 'concat', name: `bidirectional_${l.index}`,
         ...(inputShape ? {inputShape} : {})});
-      model.add(bi);
-      setters.push(() => {
-        const w = [...inner.weights(), ...bw.weights()];
-        bi.setWeights(w);
-        tf.dispose(w);
-      });
+      toAdd.push(bi);
+      setters.push({read: () => [...inner.weights(), ...bw.weights()], set: (w) => bi.setWeights(w)});
       className = `Bidirectional(${inner.className})`;
       needsTfjsGru = needsTfjsGru || inner.className !== 'GRU';
     } else {
       const g = gruLayer(ck, fw, mode, `gru_${l.index}`, inputShape, options.zeroOutputForMask);
-      model.add(g.layer);
-      setters.push(() => {
-        const w = g.weights();
-        g.layer.setWeights(w);
-        tf.dispose(w);
-      });
+      toAdd.push(g.layer);
+      setters.push({read: g.weights, set: (w) => g.layer.setWeights(w)});
       className = g.className;
       needsTfjsGru = needsTfjsGru || g.className !== 'GRU';
       if (fw.direction === 'reverse') {
         // goBackwards returns outputs in processing order; a reverse RNN's are in input order
-        model.add(reverseTime({name: `reverse_time_${l.index}`}));
+        toAdd.push(reverseTime({name: `reverse_time_${l.index}`}));
         className = `${g.className}(goBackwards) + ReverseTime`;
         needsTfjsGru = true;
       }
@@ -309,20 +360,23 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
   if (stack.dense != null) {
     const dn = stack.dense;
     const dense = tf.layers.dense({units: dn.units, useBias: dn.variables.bias != null, name: 'dense', kernelInitializer: 'zeros'});
-    model.add(dense);
-    setters.push(() => {
-      const kernel = dn.transposedKernel ? tf.tidy(() => tf.transpose(ck.read(dn.variables.kernel))) : ck.read(dn.variables.kernel);
-      const w = [kernel, ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
-      dense.setWeights(w);
-      tf.dispose(w);
-    });
+    toAdd.push(dense);
+    setters.push({read: () => tf.tidy(() => {
+      const kernel = dn.transposedKernel ? tf.transpose(ck.read(dn.variables.kernel)) : ck.read(dn.variables.kernel);
+      return [kernel, ...(dn.variables.bias != null ? [ck.read(dn.variables.bias)] : [])];
+    }), set: (w) => dense.setWeights(w)});
     outputSize = dn.units;
   }
+  const values: tf.Tensor[][] = [];
   try {
-    for (const s of setters) s();
+    for (const s of setters) values.push(s.read());
+    for (const layer of toAdd) model.add(layer);
+    setters.forEach((s, i) => s.set(values[i]));
   } catch (e) {
-    model.dispose();
+    disposeModel(model);
     throw e;
+  } finally {
+    tf.dispose(values);
   }
   const description: ConversionDescription = {
     stack: stack.name, inputShape: [null, null, stack.inputSize], outputShape: [null, null, outputSize], layers,
@@ -330,7 +384,12 @@ export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
     needsTfjsGru, check: null,
   };
   if (options.check !== false) {
-    description.check = checkAgainstReference(ck, stack, model, options.seed ?? 1, options.tolerance ?? 1e-5);
+    try {
+      description.check = checkAgainstReference(ck, stack, model, options.seed ?? 1, options.tolerance ?? 1e-5);
+    } catch (e) {
+      model.dispose();  // a check that throws leaves no model behind
+      throw e;
+    }
   }
   return {model, description, discovery};
 }

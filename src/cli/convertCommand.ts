@@ -19,6 +19,8 @@ export interface ConvertArgs {
   config?: string;
   /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
   rename?: string;
+  /** Replace convert's own files in a non-empty --out. */
+  force?: boolean;
   json?: boolean;
   /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
   gruStack?: boolean;
@@ -63,7 +65,7 @@ function describe(r: ConvertModelFileResult): string {
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
   lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ? 'layer-by-layer reference (unfused GRUs)' : 'unfused reference'} ` +
-      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
+      `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${Number(r.loadedCheck.tolerance.toPrecision(3))}`);
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
@@ -74,7 +76,7 @@ function describe(r: ConvertModelFileResult): string {
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
     if (formatOf(args.path).name === 'onnx' && !args.gruStack) {
-      const g = await convertOnnxGraphToDir(args.path, args.out, {quantize: args.quantize});
+      const g = await convertOnnxGraphToDir(args.path, args.out, {quantize: args.quantize, force: args.force});
       io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
       return 0;
     }
@@ -82,7 +84,8 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
       io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
       return 2;
     }
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, rename: args.rename});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
+      rename: args.rename, force: args.force});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -105,6 +108,7 @@ interface ConvertFlags {
   quiet?: boolean;
   gruStack?: boolean;
   quantize?: QuantizeMode;
+  force?: boolean;
 }
 
 /**
@@ -126,6 +130,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .addOption(backendOption())
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
+      .option('--force', 'write into a non-empty --out, replacing only model.json and group1-shard1of1.bin')
       .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
       .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
           '(every tfjs loader dequantizes them); the check reports the error it causes (ONNX graphs)').choices(['float16', 'uint8']))
@@ -146,7 +151,12 @@ reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset
 (import 'tfjs-gru' before loading). Keras files: the whole model from its config when every
 layer maps exactly to tfjs, otherwise the GRU stack, naming the layers left out and why.
 Before finishing it loads what it wrote and checks it against the unfused reference GRU run
-on the file's own tensors for a random input (max |error| <= 1e-5); a model that fails is removed.
+on the file's own tensors for a random input (max |error| <= 1e-5 × max(1, max |reference
+output|); NaN/Inf weights are refused as NON_FINITE: the check cannot judge them).
+
+The files are written into a temporary folder beside <dir> and moved there only when the
+check passes: a failure leaves <dir> as it was. A <dir> that is not empty is refused
+(OUT_EXISTS) unless --force, which replaces only model.json and group1-shard1of1.bin.
 
 Exit status: 0 written and checked, 1 the file could not be converted (the reason on stderr).`)
       .action(async (file: string, flags: ConvertFlags) => {
@@ -159,7 +169,7 @@ Exit status: 0 written and checked, 1 the file could not be converted (the reaso
         }
         ctx.exitCode = await runConvert({path: file, out: flags.out, layers: flags.layers, stack: flags.stack,
                                          config: flags.config, rename: flags.rename, json: flags.json,
-                                         gruStack: flags.gruStack, quantize: flags.quantize});
+                                         gruStack: flags.gruStack, quantize: flags.quantize, force: flags.force});
         await drainStdout();
       });
 }

@@ -26,7 +26,8 @@ export type ConversionErrorCode =
     | 'AMBIGUOUS'     // the file does not determine one GRU model (several stacks, inconsistent layers)
     | 'UNSUPPORTED'   // a GRU that is recognised but not converted (e.g. an activation tfjs lacks), or ops/dtypes of a whole graph
     | 'BAD_GRAPH'     // an ONNX graph that is malformed (a dangling input, a cycle, an output nothing produces)
-    | 'CHECK_FAILED'; // a converted model does not reproduce the reference
+    | 'CHECK_FAILED'  // a converted model does not reproduce the reference (a bug)
+    | 'NON_FINITE';   // the check met NaN/Inf (weights holding NaN/Inf, or outputs overflowing): it cannot judge the model
 
 /**
  * An error of GRU discovery or conversion (any source format).

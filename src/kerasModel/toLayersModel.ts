@@ -13,8 +13,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {checkAgainstReference, checkInput, chooseStack, ConversionDescription, ConvertedLayer, gruStackToLayersModel,
-        maxAbsDiff, ModelCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+import {CHECK_MAX_STEPS, checkAgainstReference, checkInput, chooseStack, ConversionDescription, ConvertedLayer, disposeModel, gruStackToLayersModel,
+        judgeCheck, ModelCheck, predictForCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {KerasFile} from '../io/keras/kerasFile';
 import {ConversionError} from '../io/modelFileError';
 import {gru} from '../layers/kerasGru';
@@ -116,7 +116,7 @@ function gruCellLayer(kf: KerasFile, p: GruPlan, c: KerasGruCell, name: string, 
 /** A seeded input for the check: random features (or token ids) with padded steps where the model masks. */
 function kerasCheckInput(plan: KerasModelPlan, seed: number): tf.Tensor {
   const shape = plan.architecture.inputShape!;
-  const time = shape[0] ?? 7;
+  const time = Math.min(shape[0] ?? 7, CHECK_MAX_STEPS);  // never sized by a declared number alone
   const first = plan.layers[0];
   return tf.tidy(() => {
     if (first?.kind === 'embedding') {
@@ -142,17 +142,15 @@ function kerasCheckInput(plan: KerasModelPlan, seed: number): tf.Tensor {
 function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersModelOptions): KerasConvertedModel {
   const arch = plan.architecture;
   const model = tf.sequential({name: 'keras_model'});
-  const setters: Array<() => void> = [];
+  const setters: Array<{read: () => tf.Tensor[]; set: (w: tf.Tensor[]) => void}> = [];
   const layers: ConvertedLayer[] = [];
   const converted: KerasConversionInfo['converted'] = [];
   let needsTfjsGru = false;
   let gruIndex = 0;
   const batchInputShape = [null, ...arch.inputShape!] as number[];
-  const withWeights = (layer: tf.layers.Layer, weights: () => tf.Tensor[]) => setters.push(() => {
-    const w = weights();
-    layer.setWeights(w);
-    tf.dispose(w);
-  });
+  // every weight is read (checked against the file's bytes) before any layer is built (issue 20)
+  const toAdd: tf.layers.Layer[] = [];
+  const withWeights = (layer: tf.layers.Layer, weights: () => tf.Tensor[]) => setters.push({read: weights, set: (w) => layer.setWeights(w)});
   // an explicit input layer: token ids stay int32 without making the first layer's weights int32
   model.add(tf.layers.inputLayer({batchInputShape, dtype: arch.inputDtype.startsWith('int') ? 'int32' : 'float32', name: 'input'}));
   plan.layers.forEach((p) => {
@@ -206,23 +204,32 @@ function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersM
       default:
         throw new ConversionError('UNSUPPORTED', kf.file, `layer '${p.layer.name}': ${p.reason}`);
     }
-    model.add(layer);
+    toAdd.push(layer);
     converted.push({name, className: p.layer.className, as});
   });
+  const values: tf.Tensor[][] = [];
   try {
-    for (const s of setters) s();
+    for (const s of setters) values.push(s.read());
+    for (const layer of toAdd) model.add(layer);
+    setters.forEach((s, i) => s.set(values[i]));
   } catch (e) {
-    model.dispose();
+    disposeModel(model);
     throw e;
+  } finally {
+    tf.dispose(values);
   }
   const check = (m: tf.LayersModel, seed = options.seed ?? 1, tolerance = options.tolerance ?? 1e-5): ModelCheck => {
     const x = kerasCheckInput(plan, seed);
-    const want = kerasReferenceForward(kf, plan, x);
-    const got = m.predict(x) as tf.Tensor;
-    const err = maxAbsDiff(want, got);
     const input = x.shape;
-    tf.dispose([x, want, got]);
-    return {input, maxAbsError: err, tolerance, pass: err <= tolerance};
+    let want: tf.Tensor | null = null;
+    let got: tf.Tensor | null = null;
+    try {
+      want = kerasReferenceForward(kf, plan, x);
+      got = predictForCheck(m, x);
+      return judgeCheck(want, got, input, tolerance);
+    } finally {
+      tf.dispose([x, ...(want ? [want] : []), ...(got ? [got] : [])]);
+    }
   };
   const outShape = (model.outputs[0].shape as Array<number | null>);
   const lastDense = [...plan.layers].reverse().find((p) => p.kind === 'dense');
@@ -236,7 +243,14 @@ function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersM
     keras: {mode: 'whole-model', kind: kf.kind, kerasVersion: kf.kerasVersion, modelClass: arch.modelClass, wholeModelProblem: null,
       converted, leftOut: []},
   };
-  if (options.check !== false) description.check = check(model);
+  if (options.check !== false) {
+    try {
+      description.check = check(model);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
   return {model, description, plan, check};
 }
 

@@ -1,19 +1,24 @@
 /**
  * Node-only: `tfjs-gru convert` as a library call. Opens a model file of any known
  * format (./modelFormats), builds the LayersModel of its GRU stack
- * (src/checkpointModel/toLayersModel.ts), writes it to a folder, loads what it wrote
- * with tf.loadLayersModel and checks that against the unfused reference on the
- * file's own tensors (a model that fails is removed).
+ * (src/checkpointModel/toLayersModel.ts), writes it into a fresh temporary folder beside
+ * `out`, loads what it wrote with tf.loadLayersModel and checks that against the unfused
+ * reference on the file's own tensors, and only then moves the files into `out`
+ * (./atomicOutput.ts): a failure leaves `out` exactly as it was.
  */
-import * as fs from 'fs';
 
 import '../index';  // registers this package's layer classes for loading
-import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel,
+import * as tf from '@tensorflow/tfjs';
+
+import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel, ModelCheck,
         ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {ConversionError} from '../io/modelFileError';
+import {TensorSource} from '../io/tensorSource';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
-import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
+import {AtomicOutputOptions, checkOutput, writeOutputAtomically} from './atomicOutput';
+import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
+import {typedResourceError} from './resourceErrors';
 
 /** model.json's `convertedBy` on what convert writes (and only there). */
 export const CONVERTED_BY = 'tfjs-gru convert';
@@ -33,15 +38,52 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   files: string[];
   /** Keras files: whole model or GRU stack, each layer converted, what was left out and why. */
   keras?: KerasConversionInfo;
-  /** The check of the model as loaded back from `out`. */
-  loadedCheck: {maxAbsError: number; tolerance: number; pass: boolean};
+  /** The check of the model as loaded back from `out` (its tolerance relative to the reference output: {@link ModelCheck}). */
+  loadedCheck: ModelCheck;
 }
 
 /**
- * How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}).
+ * How to open the file ({@link OpenModelFileOptions}), build the model ({@link ToLayersModelOptions})
+ * and write it ({@link AtomicOutputOptions}: `force` replaces convert's own files in a non-empty `out`).
  * @category Conversion
  */
-export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {}
+export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {}
+
+/** Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped. */
+export function nonFiniteTensors(source: TensorSource): string[] {
+  const found: string[] = [];
+  for (const v of source.variables) {
+    let t: tf.Tensor;
+    try {
+      t = source.read(v.name);
+    } catch {
+      continue;  // not a tensor this reader decodes: not one the model was built from
+    }
+    const [nan, inf] = tf.tidy(() => {
+      const f = tf.cast(t, 'float32');
+      return [tf.sum(tf.cast(tf.isNaN(f), 'int32')), tf.sum(tf.cast(tf.isInf(f), 'int32'))].map((x) => x.dataSync()[0]);
+    });
+    t.dispose();
+    if (nan + inf > 0) found.push(`'${v.name}': ${[nan ? `${nan} NaN` : '', inf ? `${inf} ±Inf` : ''].filter(Boolean).join(', ')}`);
+  }
+  return found;
+}
+
+/** The error for a failed check: NON_FINITE when NaN/Inf made it unable to judge, else CHECK_FAILED (a bug). */
+function checkFailure(source: TensorSource, failed: ModelCheck, out: string): ConversionError {
+  if (failed.nonFinite) {
+    const bad = nonFiniteTensors(source);
+    const why = bad.length > 0 ? `the file's weights hold NaN/Inf (${bad.slice(0, 5).join('; ')}${bad.length > 5 ? `; … ${bad.length} tensors` : ''}): ` +
+        'the model converts exactly, but its outputs are NaN/Inf, so the check against the reference cannot judge it' :
+      `the model's outputs overflow to NaN/Inf on the check's input (weights finite, max |reference output| ${failed.referenceMaxAbs}): ` +
+        'the check cannot judge it';
+    return new ConversionError('NON_FINITE', source.file, `${why}; nothing was written to ${out}`);
+  }
+  return new ConversionError('CHECK_FAILED', source.file,
+      `converted model differs from the reference on the file's tensors: max |error| ${failed.maxAbsError} > ${failed.tolerance} ` +
+      `(${failed.relTolerance ?? failed.tolerance} × max(1, max |reference output| ${failed.referenceMaxAbs})); ` +
+      `nothing was written to ${out} (this is a bug; please report it)`);
+}
 
 /**
  * Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment).
@@ -49,34 +91,41 @@ export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModel
  */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
-  const opened = openModelFile(path, {config: options.config, rename: options.rename});
+  const opened = openModelFile(path, {config: options.config, rename: options.rename, limits: options.limits});
   const {format, source, discovery} = opened;
   try {
+    checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
     const built = opened.convert?.(options) ?? null;
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
-    let files: string[];
-    try {
-      files = await saveLayersModelToDir(model, out, 'tfjs-gru', CONVERTED_BY);
-    } finally {
-      model.dispose();
-    }
-    const loaded = await loadLayersModelFromDir(out);
-    let loadedCheck;
-    try {
-      const seed = (options.seed ?? 1) + 1;
-      loadedCheck = built != null ? built.check(loaded, seed, options.tolerance ?? 1e-5) :
-        checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, options.tolerance ?? 1e-5);
-    } finally {
-      loaded.dispose();
-    }
-    const result = {source: source.file, format, out, files, ...description, loadedCheck};
-    if (!loadedCheck.pass || (description.check != null && !description.check.pass)) {
-      for (const f of files) fs.rmSync(f, {force: true});  // never leave a wrong model behind
-      throw new ConversionError('CHECK_FAILED', source.file,
-          `converted model differs from the reference on the file's tensors: max |error| ` +
-          `${loadedCheck.maxAbsError} > ${loadedCheck.tolerance}; the files were removed (this is a bug; please report it)`);
-    }
-    return result;
+    const tolerance = options.tolerance ?? 1e-5;
+    let disposed = false;
+    const dispose = () => {
+      if (!disposed) model.dispose();
+      disposed = true;
+    };
+    const {result: loadedCheck, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
+      try {
+        await saveLayersModelToDir(model, tmp, 'tfjs-gru', CONVERTED_BY);
+      } finally {
+        dispose();  // the check runs on the model as loaded back; free the built one first
+      }
+      const loaded = await loadLayersModelFromDir(tmp);
+      let check;
+      try {
+        const seed = (options.seed ?? 1) + 1;
+        check = built != null ? built.check(loaded, seed, tolerance) :
+          checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, tolerance);
+      } finally {
+        loaded.dispose();
+      }
+      if (!check.pass || (description.check != null && !description.check.pass)) {
+        throw checkFailure(source, check.pass ? description.check! : check, out);
+      }
+      return check;
+    }).finally(dispose);
+    return {source: source.file, format, out, files, ...description, loadedCheck};
+  } catch (e) {
+    throw typedResourceError(e, source.file);
   } finally {
     source.close();
   }

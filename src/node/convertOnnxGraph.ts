@@ -1,13 +1,14 @@
 /**
  * Node-only: `tfjs-gru convert model.onnx` for the whole graph. Converts
  * (src/onnxGraph/toGraphModel.ts), writes a tfjs GraphModel folder (model.json +
- * group1-shard1of1.bin), loads what it wrote and checks it:
+ * group1-shard1of1.bin) into a fresh temporary folder (./atomicOutput.ts), loads what it
+ * wrote and checks it, and only then moves the files into `out`:
  *  - with onnxruntime-node installed (an optional peer): against onnxruntime on random
  *    inputs of the graph's own shapes, every output within 1e-4 · max(1, max|ref|);
  *  - without it: the loaded model against the converted graph before writing (the
  *    files hold exactly that graph: max |error| 0), and each GRU node against the
  *    unfused reference GRU on the file's own W, R, B.
- * A model that fails its check is removed.
+ * A model that fails its check is never moved into `out`: a failure leaves `out` as it was.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -28,7 +29,10 @@ import {ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
 import {seededRandom} from '../math/seededRandom';
 import {readOnnxFile} from './formats/onnx';
-import {dirLoadHandler, WEIGHTS_FILE} from './layersModelFiles';
+import {ReadLimits} from '../io/limits';
+import {AtomicOutputOptions, checkOutput, makeDirs, writeOutputAtomically} from './atomicOutput';
+import {dirLoadHandler, WEIGHTS_FILE, writeModelFile} from './layersModelFiles';
+import {typedResourceError} from './resourceErrors';
 
 /**
  * Which check `convert` ran on the written graph, and its result.
@@ -65,7 +69,7 @@ export interface OnnxGraphConvertResult extends Omit<OnnxGraphConversion, 'artif
  * Options of {@link convertOnnxGraphToDir}.
  * @category Conversion
  */
-export interface ConvertOnnxGraphOptions {
+export interface ConvertOnnxGraphOptions extends AtomicOutputOptions {
   /** Seed of the check's random inputs (default 1). */
   seed?: number;
   /** Store float32 weights as float16 or uint8 (tfjs's quantized manifest); the check reports the error it causes. */
@@ -75,6 +79,8 @@ export interface ConvertOnnxGraphOptions {
    * installed); null: do not use onnxruntime.
    */
   onnxruntime?: unknown;
+  /** Size limits of the reader (src/io/limits.ts). */
+  limits?: Partial<ReadLimits>;
 }
 
 /**
@@ -85,7 +91,7 @@ export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string
   let specs = artifacts.weightSpecs ?? [];
   let data = tf.io.CompositeArrayBuffer.join(artifacts.weightData as ArrayBuffer);
   if (quantize != null) ({specs, data} = quantizeWeights(specs, data, quantize));
-  fs.mkdirSync(dir, {recursive: true});
+  makeDirs(dir);
   const json = {
     format: 'graph-model',
     generatedBy: artifacts.generatedBy,
@@ -97,8 +103,9 @@ export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string
   };
   const modelFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, WEIGHTS_FILE);
-  fs.writeFileSync(modelFile, JSON.stringify(json));
-  fs.writeFileSync(weightsFile, Buffer.from(data));
+  // the weights first: a model.json never names a weight file that is not there
+  writeModelFile(weightsFile, new Uint8Array(data));
+  writeModelFile(modelFile, JSON.stringify(json));
   return [modelFile, weightsFile];
 }
 
@@ -280,24 +287,24 @@ async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConve
  * @category Conversion
  */
 export async function convertOnnxGraphToDir(file: string, out: string, options: ConvertOnnxGraphOptions = {}): Promise<OnnxGraphConvertResult> {
-  const model = readOnnxFile(file);
+  const model = readOnnxFile(file, options.limits);
   try {
+    checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
     const conv = await onnxToGraphModel(model);
-    const files = saveGraphModelToDir(conv.artifacts, out, options.quantize);
-    let check: OnnxGraphCheck;
-    try {
-      check = await checkWritten(file, model, conv, out, options.seed ?? 1, options.quantize, options.onnxruntime);
-    } catch (e) {
-      for (const f of files) fs.rmSync(f, {force: true});
-      throw e;
-    }
-    if (!check.pass) {
-      for (const f of files) fs.rmSync(f, {force: true});
-      throw new ConversionError('CHECK_FAILED', file, `the converted graph failed its ${check.kind} check: max |error| ` +
-          `${check.maxAbsError} > ${check.tolerance}; the files were removed (this is a bug; please report it)`);
-    }
+    const {result: check, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
+      saveGraphModelToDir(conv.artifacts, tmp, options.quantize);
+      const c = await checkWritten(file, model, conv, tmp, options.seed ?? 1, options.quantize, options.onnxruntime);
+      if (!c.pass) {
+        throw new ConversionError('CHECK_FAILED', file, `the converted graph failed its ${c.kind} check: max |error| ` +
+            `${c.maxAbsError} > ${c.tolerance}; nothing was written to ${out} (this is a bug; please report it)`);
+      }
+      return c;
+    });
     const {artifacts: _written, ...described} = conv;
-    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, ...described, weightBytes: fs.statSync(files[1]).size, check};
+    const weightBytes = fs.statSync(files.find((f) => f.endsWith(WEIGHTS_FILE))!).size;
+    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, ...described, weightBytes, check};
+  } catch (e) {
+    throw typedResourceError(e, file);
   } finally {
     model.close();
   }

@@ -16,6 +16,9 @@ export type {ConvertOnnxGraphOptions, OnnxGraphCheck, OnnxGraphConvertResult} fr
 export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile, OpenModelFileOptions} from './modelFormats';
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
+export {AtomicOutputOptions, checkOutput, makeDirs, OUTPUT_LOCK, writeOutputAtomically} from './atomicOutput';
+export {FileSystemError, FileSystemErrorCode, fsFailure} from './fileErrors';
+export {isRegularFile, limitsFromEnv, readRegularFile, readRegularTextFile, statRegularFile} from './safeRead';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
 export {defaultFixturesDir, fixturesFromDir} from './fixturesDir';
 export {verify, VerifyOptions} from './verify';

@@ -7,6 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
+import {makeDirs} from './atomicOutput';
+import {fsFailure} from './fileErrors';
+import {readRegularFile} from './safeRead';
+
 /**
  * The one weight file saveLayersModelToDir writes next to model.json.
  * @category Conversion
@@ -18,10 +22,21 @@ function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
   return tf.io.CompositeArrayBuffer.join(data as ArrayBuffer | ArrayBuffer[]);
 }
 
+/** Writes `data` to `file`; a typed WRITE_FAILED / PERMISSION error naming it (ENOSPC, ...). */
+export function writeModelFile(file: string, data: string | Uint8Array): void {
+  try {
+    fs.writeFileSync(file, data);
+  } catch (e) {
+    throw fsFailure(e, file, 'writing');
+  }
+}
+
 /**
- * Saves `model` into `dir` (created); returns the files written. model.json gets
- * `generatedBy` and, only when given, `convertedBy` (`tfjs-gru convert` passes its
- * own name; a model a user merely saves was not converted by anything).
+ * Saves `model` into `dir` (created if missing), replacing model.json and the weight file
+ * there; returns the files written. model.json gets `generatedBy` and, only when given,
+ * `convertedBy` (`tfjs-gru convert` passes its own name; a model a user merely saves was
+ * not converted by anything). `tfjs-gru convert` calls it on a fresh temporary folder
+ * (./atomicOutput.ts), never on the user's folder.
  * @category Conversion
  */
 export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru',
@@ -32,7 +47,7 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
     return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
   }));
   const a = artifacts as unknown as tf.io.ModelArtifacts;
-  fs.mkdirSync(dir, {recursive: true});
+  makeDirs(dir);
   const json = {
     format: 'layers-model',
     generatedBy,
@@ -42,8 +57,9 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   };
   const modelFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, WEIGHTS_FILE);
-  fs.writeFileSync(modelFile, JSON.stringify(json));
-  fs.writeFileSync(weightsFile, Buffer.from(joinWeights(a.weightData)));
+  // the weights first: a model.json never names a weight file that is not there
+  writeModelFile(weightsFile, new Uint8Array(joinWeights(a.weightData)));
+  writeModelFile(modelFile, JSON.stringify(json));
   return [modelFile, weightsFile];
 }
 
@@ -54,12 +70,17 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
 export function dirLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
-      const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      // regular files only, within the size limit, every failure typed (./safeRead.ts)
+      const read = (f: string) => {
+        const b = readRegularFile(f);
+        return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+      };
+      const json = JSON.parse(read(path.join(dir, 'model.json')).toString('utf8')) as tf.io.ModelJSON;
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest) {
         specs.push(...group.weights);
-        for (const p of group.paths) buffers.push(fs.readFileSync(path.join(dir, p)));
+        for (const p of group.paths) buffers.push(read(path.join(dir, p)));
       }
       const all = Buffer.concat(buffers);
       return {

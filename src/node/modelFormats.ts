@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {Discovery} from '../checkpointModel/findGrus';
 import {ConversionDescription, ModelCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+import {ReadLimits} from '../io/limits';
 import {ModelFileError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import {checkpointFormat} from './formats/checkpoint';
@@ -114,6 +115,8 @@ export interface OpenModelFileOptions {
    * (safetensors and .npz files; other formats refuse it).
    */
   rename?: KeyMap;
+  /** Size limits of the readers (src/io/limits.ts); default: the environment's (TFJS_GRU_MAX_*_MB), else the built-in ones. */
+  limits?: Partial<ReadLimits>;
 }
 
 /**

@@ -12,6 +12,9 @@ import * as path from 'path';
 import {Checkpoint, openCheckpoint} from '../io/checkpoint/checkpoint';
 import {ShardSource, shardFileName} from '../io/checkpoint/bundle';
 import {CheckpointError} from '../io/checkpoint/errors';
+import {ReadLimits} from '../io/limits';
+import {FileSystemError, fsFailure} from './fileErrors';
+import {limitsFromEnv, readRegularFile, readRegularTextFile} from './safeRead';
 
 /** The index file sizes this reader accepts (the index holds only metadata). */
 const MAX_INDEX_BYTES = 1 << 30;
@@ -43,7 +46,7 @@ export function resolveCheckpointPrefix(p: string): string {
     const stateFile = path.join(p, 'checkpoint');
     looked.push(stateFile);
     if (isFile(stateFile)) {
-      const mm = /^model_checkpoint_path:\s*"((?:[^"\\]|\\.)*)"/m.exec(fs.readFileSync(stateFile, 'utf8'));
+      const mm = /^model_checkpoint_path:\s*"((?:[^"\\]|\\.)*)"/m.exec(readRegularTextFile(stateFile, {maxFileBytes: 1 << 20}));
       if (mm != null) {
         const named = path.resolve(p, mm[1]);
         looked.push(`${named}.index`);
@@ -61,18 +64,34 @@ function fileShard(name: string): ShardSource {
   let fd: number | null = null;
   let size: number;
   try {
-    size = fs.statSync(name).size;
-  } catch {
+    const st = fs.statSync(name);
+    // a FIFO or device would block or never end: only regular files are read
+    if (!st.isFile()) throw new FileSystemError('NOT_A_FILE', name, 'a data shard that is not a regular file (a folder, FIFO or device)');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof FileSystemError) throw e;
     throw new CheckpointError('NOT_FOUND', name, 'data shard missing (the index names it)');
   }
   return {
     name, size,
     read(offset: number, length: number): Uint8Array {
-      if (fd == null) fd = fs.openSync(name, 'r');
+      if (offset + length > size) {
+        throw new CheckpointError('TRUNCATED', name, `${length} bytes at offset ${offset} asked, the shard has ${size}`);
+      }
+      try {
+        if (fd == null) fd = fs.openSync(name, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+      } catch (e) {
+        throw fsFailure(e, name, 'reading');
+      }
       const out = Buffer.alloc(length);
       let done = 0;
       while (done < length) {
-        const n = fs.readSync(fd, out, done, length - done, offset + done);
+        let n: number;
+        try {
+          n = fs.readSync(fd, out, done, length - done, offset + done);
+        } catch (e) {
+          throw fsFailure(e, name, 'reading');
+        }
         if (n === 0) {
           throw new CheckpointError('TRUNCATED', name, `read ${done} of ${length} bytes at offset ${offset}: the file ended`);
         }
@@ -87,18 +106,29 @@ function fileShard(name: string): ShardSource {
   };
 }
 
+/** Throws NOT_A_FILE when `p` exists as something other than a regular file (or, when allowed, a folder). */
+function refuseSpecial(p: string, allowFolder = true): void {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(p);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+    throw fsFailure(e, p, 'reading');
+  }
+  if (!st.isFile() && !(allowFolder && st.isDirectory())) {
+    throw new FileSystemError('NOT_A_FILE', p, 'not a regular file (a FIFO, device, socket or folder): only regular files are read');
+  }
+}
+
 /**
  * Opens a checkpoint from files (Node). Close it to release the shard files.
  * @category Readers
  */
-export function readCheckpoint(prefixOrPath: string): Checkpoint {
+export function readCheckpoint(prefixOrPath: string, limits?: Partial<ReadLimits>): Checkpoint {
+  refuseSpecial(prefixOrPath);
   const prefix = resolveCheckpointPrefix(prefixOrPath);
   const indexName = `${prefix}.index`;
-  const size = fs.statSync(indexName).size;
-  if (size > MAX_INDEX_BYTES) {
-    throw new CheckpointError('BAD_BLOCK', indexName, `${size} bytes: larger than any index this reader opens (${MAX_INDEX_BYTES})`);
-  }
-  const index = new Uint8Array(fs.readFileSync(indexName));
+  const index = readRegularFile(indexName, {maxFileBytes: Math.min(limitsFromEnv(limits).maxFileBytes, MAX_INDEX_BYTES)});
   const ck = openCheckpoint(prefix, indexName, index, (n, total) => fileShard(shardFileName(prefix, n, total)));
   checkShardsExist(ck);
   return ck;
@@ -112,7 +142,10 @@ export function checkShardsExist(ck: Checkpoint): void {
   const missing: string[] = [];
   for (let i = 0; i < ck.header.numShards; i++) {
     const f = shardFileName(ck.prefix, i, ck.header.numShards);
-    if (!isFile(f)) missing.push(f);
+    if (!isFile(f)) {
+      refuseSpecial(f, false);  // there, but a device, FIFO or folder: NOT_A_FILE rather than missing
+      missing.push(f);
+    }
   }
   if (missing.length > 0) {
     throw new CheckpointError('NOT_FOUND', missing[0],

@@ -20,6 +20,7 @@ export type KerasFileErrorCode =
     | 'MISSING_WEIGHTS'    // a layer of the config has no (or not all of its) weights in the file
     | 'BAD_SHAPE'          // a weight's shape does not fit its layer's config
     | 'UNSUPPORTED_DTYPE'  // a dataset of a dtype this reader does not decode
+    | 'TOO_LARGE'          // a zip entry or an HDF5 dataset larger than the limits or than the bytes that back it
     | 'NO_SUCH_VARIABLE'   // read() of a name the file does not hold
     | 'CLOSED';            // the file was closed
 

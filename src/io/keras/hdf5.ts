@@ -3,9 +3,19 @@
  * synchronous, no fs: works in Node and in a browser). This module only reads the
  * structure: groups, datasets (dtype, shape), attributes and float data. Every fault of
  * the library becomes a KerasFileError naming the file and the object being read.
+ *
+ * Data is never sized by a declared shape alone: before a dataset is read, its storage
+ * (HDF5's data layout message) is checked against the bytes present. Contiguous data must
+ * lie inside the file, and is read here directly; chunked data may hold at most what its
+ * chunks in this file can produce; data never written (no storage allocated, which h5py
+ * reads as the dataset's fill value) is filled with that value, up to the file's own size.
+ * jsfive's `.value` would otherwise build a JavaScript array of every declared element
+ * first (a 15 KB file declaring 8000×24000 floats cost 7.9 GB) and read unwritten
+ * elements as NaN.
  */
 import * as jsfive from 'jsfive';
 
+import {formatBytes} from '../limits';
 import {KerasFileError} from './errors';
 
 /** One dataset of an HDF5 file: its path, numpy-style dtype ('<f4') and shape. */
@@ -17,6 +27,18 @@ export interface Hdf5Dataset {
 
 const MAGIC = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 const MAX_NODES = 100000;
+const DATA_LAYOUT_MSG = 0x0008;
+const FILTER_PIPELINE_MSG = 0x000b;
+const MAX_DEFLATE_RATIO = 1032;
+
+/** Where a dataset's data is: HDF5's data layout message, as far as the size check needs it. */
+interface Storage {
+  layout: 'compact' | 'contiguous' | 'chunked';
+  /** The data's (or chunk index's) file address; null when no storage was ever allocated (never written). */
+  address: number | null;
+  /** Whether a filter pipeline (compression) applies. */
+  filtered: boolean;
+}
 const MAX_DEPTH = 32;
 
 /** True when `bytes` start with HDF5's signature. */
@@ -64,8 +86,13 @@ export class Hdf5File {
   private readonly root: any;
   private datasetList: Hdf5Dataset[] | null = null;
 
+  private readonly byteLength: number;
+  private readonly bytes: Uint8Array;
+
   /** `entry`: the zip entry the bytes came from (a .keras file's model.weights.h5), named in messages. */
   constructor(bytes: Uint8Array, readonly file: string, private readonly entry: string | null = null) {
+    this.byteLength = bytes.length;
+    this.bytes = bytes;
     if (!isHdf5(bytes)) {
       const got = Array.from(bytes.slice(0, 8)).map((b) => b.toString(16).padStart(2, '0')).join(' ');
       throw new KerasFileError('BAD_HDF5', file, `${entry ? `zip entry '${entry}': ` : ''}not an HDF5 file: expected the signature 89 48 44 46 0d 0a 1a 0a, got ${got || 'an empty file'}`);
@@ -178,6 +205,49 @@ export class Hdf5File {
     return out;
   }
 
+  private where(): string {
+    return this.entry ? `zip entry '${this.entry}': ` : '';
+  }
+
+  /** The dataset's storage from its data layout message (see the module comment). */
+  private storage(path: string, n: any): Storage {
+    return this.guard(`data layout of '${path}'`, () => {
+      const d = n._dataobjects;
+      const msg = d.find_msg_type(DATA_LAYOUT_MSG)[0];
+      if (msg == null) throw new KerasFileError('BAD_HDF5', this.file, `${this.where()}dataset '${path}' has no data layout message`);
+      const at = msg.get('offset_to_message') as number;
+      const dv = new DataView(d.fh as ArrayBuffer);
+      const version = dv.getUint8(at);
+      let cls: number;
+      let props: number;
+      if (version === 1 || version === 2) {
+        cls = dv.getUint8(at + 2);
+        props = at + 8;
+      } else if (version === 3 || version === 4) {
+        cls = dv.getUint8(at + 1);
+        props = at + 2;
+        if (cls === 2) props += 1;  // the chunk dimensionality comes before the address
+      } else {
+        throw new KerasFileError('BAD_HDF5', this.file, `${this.where()}dataset '${path}': data layout message version ${version}`);
+      }
+      const filtered = d.find_msg_type(FILTER_PIPELINE_MSG).length > 0;
+      if (cls === 0) return {layout: 'compact', address: null, filtered};
+      if (cls !== 1 && cls !== 2) throw new KerasFileError('BAD_HDF5', this.file, `${this.where()}dataset '${path}': data layout class ${cls}`);
+      const raw = dv.getBigUint64(props, true);
+      return {layout: cls === 1 ? 'contiguous' : 'chunked', address: raw === BigInt("0xffffffffffffffff") ? null : Number(raw), filtered};
+    });
+  }
+
+  /** The dataset's fill value (h5py's default 0 when the file defines none). */
+  private fillValue(n: any): number {
+    try {
+      const v = n.fillvalue;
+      return typeof v === 'number' ? v : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   /** A float32 or float16 dataset's numbers as float32 (exact); a typed error otherwise (float64 would need rounding). */
   readFloat32(path: string): Float32Array {
     const n = this.node(path);
@@ -187,12 +257,47 @@ export class Hdf5File {
           'expected float32 or float16 (<f4, <f2); tfjs has no float64 and this reader does not round');
     }
     const count = shape.reduce((a, b) => a * b, 1);
+    const itemSize = dtype.endsWith('4') ? 4 : 2;
+    const needed = count * itemSize;
+    const declared = `declares [${shape.join(', ')}] ${dtype === '<f4' || dtype === '>f4' ? 'float32' : 'float16'} (${formatBytes(needed)})`;
+    const st = this.storage(path, n);
+    if (st.address == null && st.layout !== 'compact') {
+      // never written: h5py reads the fill value; materialised only up to the bytes actually present
+      if (needed > this.byteLength) {
+        throw new KerasFileError('TOO_LARGE', this.file, `${this.where()}dataset '${path}' ${declared} but stores no data ` +
+            `(never written; h5py would read its fill value): more than the file's own ${formatBytes(this.byteLength)}, so it is not materialised`);
+      }
+      return new Float32Array(count).fill(this.fillValue(n));
+    }
+    if (st.layout === 'contiguous') {
+      const at = st.address!;
+      if (at + needed > this.byteLength) {
+        throw new KerasFileError('TRUNCATED', this.file, `${this.where()}dataset '${path}' ${declared} at byte ${at}, ` +
+            `past the end of the ${formatBytes(this.byteLength)} file`);
+      }
+      if (itemSize === 4) {
+        const out = new Float32Array(count);
+        const dv = new DataView(this.bytes.buffer, this.bytes.byteOffset + at, needed);
+        const little = dtype[0] === '<';
+        for (let i = 0; i < count; i++) out[i] = dv.getFloat32(4 * i, little);
+        return out;
+      }
+    } else {
+      const bound = this.byteLength * (st.filtered ? MAX_DEFLATE_RATIO : 1) + this.byteLength;
+      if (needed > bound) {
+        throw new KerasFileError('TOO_LARGE', this.file, `${this.where()}dataset '${path}' ${declared}: more than its ` +
+            `${st.layout} storage in this ${formatBytes(this.byteLength)} file can hold${st.filtered ? ' even compressed' : ''}`);
+      }
+    }
     const value = this.guard(`data of '${path}'`, () => n.value);
     if (value == null || typeof value.length !== 'number' || value.length !== count) {
       throw new KerasFileError('BAD_HDF5', this.file,
           `dataset '${path}': shape [${shape}] holds ${count} numbers, the data has ${value?.length ?? 'none'}`);
     }
-    const out = Float32Array.from(value as ArrayLike<number>);
+    const out = new Float32Array(count);
+    const fill = this.fillValue(n);
+    // chunks never written are holes in jsfive's array: they hold the fill value, as h5py reads them
+    for (let i = 0; i < count; i++) out[i] = value[i] === undefined ? fill : value[i];
     return out;
   }
 }

@@ -9,6 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {ReadLimits} from '../limits';
 import {SourceVariable, TensorSource} from '../tensorSource';
 import {KerasFileError} from './errors';
 import {Hdf5File, isHdf5} from './hdf5';
@@ -70,6 +71,8 @@ export interface KerasFileBytes {
   file?: string;
   /** What the config is called in errors about it (e.g. its file's path); default 'the given config'. */
   configName?: string;
+  /** Size limits (zip entries; src/io/limits.ts); default the built-in ones. */
+  limits?: Partial<ReadLimits>;
 }
 
 function parseConfig(text: string, file: string, where: string): KerasFile['config'] {
@@ -162,7 +165,7 @@ export function readKerasFromBytes(input: KerasFileBytes): KerasFile {
   const file = input.file ?? 'model';
   const bytes = input.bytes instanceof Uint8Array ? input.bytes : new Uint8Array(input.bytes);
   if (isZip(bytes)) {
-    const z = unzipKeras(bytes, file);
+    const z = unzipKeras(bytes, file, input.limits);
     const h5 = new Hdf5File(z.weights, file, 'model.weights.h5');
     const config = parseConfig(z.config, file, "the zip's config.json");
     return new KerasFileSource(file, 'keras', versionFromMetadata(z.metadata), config, v3LayerWeights(h5), h5);

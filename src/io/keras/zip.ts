@@ -1,12 +1,16 @@
 /**
  * The zip container of a Keras 3 `.keras` file (config.json, model.weights.h5,
  * metadata.json), unzipped from bytes with fflate (browser-safe, synchronous). Only
- * the entries a model needs are inflated, and only when their declared size fits what
- * deflate can produce from their compressed size (no allocation from an unchecked field);
- * each inflated entry is checked against the CRC-32 of the zip's central directory.
+ * the entries a model needs are inflated, and only when every one of them fits: its
+ * declared size within what deflate can produce from its compressed size and within an
+ * absolute limit (src/io/limits.ts: model.weights.h5 512 MiB, the JSON entries 64 MiB by
+ * default), checked for all entries before any is inflated (no allocation from an
+ * unchecked field; fflate's output never grows past the declared size); each inflated
+ * entry is checked against the CRC-32 of the zip's central directory.
  */
 import {unzipSync, UnzipFileInfo} from 'fflate';
 
+import {formatBytes, ReadLimits, readLimits} from '../limits';
 import {crc32} from './crc32';
 import {KerasFileError} from './errors';
 
@@ -56,25 +60,37 @@ function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
 }
 
 /** Unzips a `.keras` file's entries (see the module comment). */
-export function unzipKeras(bytes: Uint8Array, file: string): KerasZipEntries {
+export function unzipKeras(bytes: Uint8Array, file: string, limits?: Partial<ReadLimits>): KerasZipEntries {
+  const lim = readLimits(limits);
   const names: string[] = [];
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes, {
-      filter: (f: UnzipFileInfo) => {
-        names.push(f.name);
-        if (!WANTED.has(f.name)) return false;
-        if (f.originalSize > MAX_DEFLATE_RATIO * f.size + 1024) {
-          throw new KerasFileError('BAD_ZIP', file,
-              `zip entry '${f.name}' declares ${f.originalSize} bytes from ${f.size} compressed: more than deflate can produce`);
-        }
-        return true;
-      },
-    });
-  } catch (e) {
-    if (e instanceof KerasFileError) throw e;
-    throw new KerasFileError('BAD_ZIP', file, `not a readable zip (truncated or corrupt): ${(e as Error).message ?? e}`);
+  const wanted: UnzipFileInfo[] = [];
+  const unzip = (filter: (f: UnzipFileInfo) => boolean) => {
+    try {
+      return unzipSync(bytes, {filter});
+    } catch (e) {
+      if (e instanceof KerasFileError) throw e;
+      throw new KerasFileError('BAD_ZIP', file, `not a readable zip (truncated or corrupt): ${(e as Error).message ?? e}`);
+    }
+  };
+  // first pass: the directory only, nothing inflated
+  unzip((f) => {
+    names.push(f.name);
+    if (WANTED.has(f.name)) wanted.push(f);
+    return false;
+  });
+  for (const f of wanted) {
+    if (f.originalSize > MAX_DEFLATE_RATIO * f.size + 1024) {
+      throw new KerasFileError('BAD_ZIP', file,
+          `zip entry '${f.name}' declares ${f.originalSize} bytes from ${f.size} compressed: more than deflate can produce`);
+    }
+    const [cap, which, env] = f.name === 'model.weights.h5' ? [lim.maxZipEntryBytes, 'maxZipEntryBytes', 'TFJS_GRU_MAX_ZIP_ENTRY_MB'] :
+      [lim.maxZipTextBytes, 'maxZipTextBytes', 'TFJS_GRU_MAX_ZIP_TEXT_MB'];
+    if (f.originalSize > cap) {
+      throw new KerasFileError('TOO_LARGE', file, `zip entry '${f.name}' declares ${formatBytes(f.originalSize)} uncompressed ` +
+          `(${f.size} compressed): more than the limit of ${formatBytes(cap as number)} (raise limits.${which}, or ${env} in Node)`);
+    }
   }
+  const files = unzip((f) => WANTED.has(f.name));
   const crcs = centralCrcs(bytes, file);
   for (const [name, data] of Object.entries(files)) {
     const want = crcs.get(name);

@@ -17,8 +17,8 @@ export const checkpointFormat: ModelFileFormat = {
   // The reader resolves prefixes, .index/.data files and folders itself, and names what it looked for.
   claims: (p) => p.endsWith('.index') || /\.data-\d{5}-of-\d{5}$/.test(p) || exists(`${p}.index`) ||
       (exists(p) && fs.statSync(p).isDirectory()) || !exists(p),
-  open(p): OpenedModelFile {
-    const ck = readCheckpoint(p);
+  open(p, options): OpenedModelFile {
+    const ck = readCheckpoint(p, options?.limits);
     try {
       return {format: 'checkpoint', source: ck, discovery: findGrus(ck)};
     } catch (e) {

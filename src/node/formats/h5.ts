@@ -11,7 +11,7 @@ export const h5Format: ModelFileFormat = {
   name: 'h5',
   describe: 'a Keras .h5 (legacy model.save) or .weights.h5 with its config.json beside it',
   claims: (p) => /\.(h5|hdf5)$/.test(p),
-  open: (p, options) => openKeras(p, 'h5', options?.config),
+  open: (p, options) => openKeras(p, 'h5', options?.config, options?.limits),
   takesConfig: true,
   inspect: inspectKeras,
 };

@@ -6,6 +6,6 @@ export const kerasFormat: ModelFileFormat = {
   name: 'keras',
   describe: 'a Keras 3 / tf.keras .keras file (zip of config.json + model.weights.h5)',
   claims: (p) => p.endsWith('.keras'),
-  open: (p) => openKeras(p, 'keras'),
+  open: (p, options) => openKeras(p, 'keras', undefined, options?.limits),
   inspect: inspectKeras,
 };

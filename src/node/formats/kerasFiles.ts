@@ -4,10 +4,12 @@ import * as path from 'path';
 
 import {KerasFileError} from '../../io/keras/errors';
 import {KerasFile, readKerasFromBytes} from '../../io/keras/kerasFile';
+import {ReadLimits} from '../../io/limits';
 import {planKerasModel} from '../../kerasModel/findKerasGrus';
 import {formatKerasInspectReport, inspectKerasFile} from '../../kerasModel/inspect';
 import {kerasToLayersModel} from '../../kerasModel/toLayersModel';
 import type {InspectOutput, OpenedModelFile} from '../modelFormats';
+import {limitsFromEnv, readRegularFile, readRegularTextFile} from '../safeRead';
 
 /** The config files looked for beside `NAME.weights.h5` (or a weights-only `NAME.h5`), in order. */
 export function configCandidates(p: string): string[] {
@@ -16,39 +18,34 @@ export function configCandidates(p: string): string[] {
   return [path.join(dir, `${base}.config.json`), path.join(dir, `${base}.json`), path.join(dir, 'config.json')];
 }
 
-function readBytes(p: string): Uint8Array {
-  if (!fs.existsSync(p) || !fs.statSync(p).isFile()) throw new KerasFileError('NOT_FOUND', p, 'no such file');
-  return new Uint8Array(fs.readFileSync(p));
-}
-
 /**
  * Reads a Keras file; a .weights.h5 takes its config from the JSON file `configPath`,
  * else from the first of {@link configCandidates} that exists.
  */
-export function readKerasFile(p: string, configPath?: string): KerasFile {
-  const bytes = readBytes(p);
+export function readKerasFile(p: string, configPath?: string, limits?: Partial<ReadLimits>): KerasFile {
+  const lim = limitsFromEnv(limits);
+  const bytes = readRegularFile(p, lim);
   let config: string | undefined;
   if (configPath != null) {
-    if (!fs.existsSync(configPath) || !fs.statSync(configPath).isFile()) {
-      throw new KerasFileError('NOT_FOUND', configPath, `no such config file (given for ${p})`);
-    }
-    config = fs.readFileSync(configPath, 'utf8');
+    if (!fs.existsSync(configPath)) throw new KerasFileError('NOT_FOUND', configPath, `no such config file (given for ${p})`);
+    config = readRegularTextFile(configPath, {maxFileBytes: lim.maxZipTextBytes});
   }
   try {
-    return readKerasFromBytes({bytes, file: p, config, configName: configPath && `the config file ${configPath}`});
+    return readKerasFromBytes({bytes, file: p, config, configName: configPath && `the config file ${configPath}`, limits: lim});
   } catch (e) {
     if (!(e instanceof KerasFileError && e.code === 'BAD_CONFIG' && config == null && /give the model's config/.test(e.message))) throw e;
     const found = configCandidates(p).find((c) => fs.existsSync(c));
     if (found == null) {
       throw new KerasFileError('NOT_FOUND', p, `${e.message.slice(p.length + 2)}; looked for ${configCandidates(p).join(', ')} (or give its path: --config FILE, or the config option)`);
     }
-    return readKerasFromBytes({bytes, file: p, config: fs.readFileSync(found, 'utf8'), configName: `the config file ${found}`});
+    return readKerasFromBytes({bytes, file: p, config: readRegularTextFile(found, {maxFileBytes: lim.maxZipTextBytes}),
+      configName: `the config file ${found}`, limits: lim});
   }
 }
 
 /** Opens a Keras file as a model file of inspect and convert (`format` is the format's name; `configPath` see {@link readKerasFile}). */
-export function openKeras(p: string, format: string, configPath?: string): OpenedModelFile {
-  const kf = readKerasFile(p, configPath);
+export function openKeras(p: string, format: string, configPath?: string, limits?: Partial<ReadLimits>): OpenedModelFile {
+  const kf = readKerasFile(p, configPath, limits);
   try {
     const plan = planKerasModel(kf);
     return {format, source: kf, discovery: plan.discovery, convert: (options) => kerasToLayersModel(kf, options, plan)};

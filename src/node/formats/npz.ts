@@ -1,25 +1,20 @@
 /** Node-only: NumPy .npz files of PyTorch-layout GRU weights (e.g. g2p-en's checkpoint20.npz) as a model-file format. */
-import * as fs from 'fs';
-
 import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
 import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
-import {NpzError, NpzFile, readNpz} from '../../io/npz';
+import {ReadLimits} from '../../io/limits';
+import {NpzFile, readNpz} from '../../io/npz';
 import {renameSource} from '../../io/renamedSource';
 import {TensorSource} from '../../io/tensorSource';
 import type {ModelFileFormat, OpenedModelFile, OpenModelFileOptions} from '../modelFormats';
+import {readRegularFile} from '../safeRead';
 
 /**
  * Reads an .npz file (see src/io/npz).
  * @category Readers
  */
-export function readNpzFile(path: string): NpzFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (e) {
-    throw new NpzError('NOT_FOUND', path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return readNpz(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+export function readNpzFile(path: string, limits?: Partial<ReadLimits>): NpzFile {
+  // a regular file within the size limit, every fs failure typed (../safeRead.ts)
+  return readNpz(readRegularFile(path, limits), path);
 }
 
 /** `source` through the key map of `options.rename`, if any (closing it on a bad map). */
@@ -39,7 +34,7 @@ export const npzFormat: ModelFileFormat = {
   claims: (p) => /\.npz$/i.test(p),
   takesRename: true,
   open(p, options): OpenedModelFile {
-    const source = withRename(readNpzFile(p), options);
+    const source = withRename(readNpzFile(p, options?.limits), options);
     try {
       return {format: 'npz', source, discovery: findTorchGrus(source)};
     } catch (e) {

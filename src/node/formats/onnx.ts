@@ -1,29 +1,23 @@
 /** Node-only: ONNX models (.onnx) as a model-file format of inspect and convert. */
-import * as fs from 'fs';
-
 import {findOnnxGrus, OnnxDiscovery} from '../../checkpointModel/findOnnxGrus';
 import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
-import {OnnxError, OnnxModel, readOnnxModel} from '../../io/onnx';
+import {OnnxModel, readOnnxModel} from '../../io/onnx';
+import {ReadLimits} from '../../io/limits';
 import {formatOnnxRefusals, unsupportedOnnxParts} from '../../onnxGraph/toGraphModel';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
+import {readRegularFile} from '../safeRead';
 
-/** Reads an .onnx file. */
-export function readOnnxFile(path: string): OnnxModel {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (e) {
-    throw new OnnxError('NOT_FOUND', path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return readOnnxModel(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+/** Reads an .onnx file (a regular file within `limits`; src/node/safeRead.ts). */
+export function readOnnxFile(path: string, limits?: Partial<ReadLimits>): OnnxModel {
+  return readOnnxModel(readRegularFile(path, limits), path);
 }
 
 export const onnxFormat: ModelFileFormat = {
   name: 'onnx',
   describe: 'an ONNX model (.onnx) with GRU nodes (weights inside the file)',
   claims: (p) => /\.onnx$/i.test(p),
-  open(p): OpenedModelFile {
-    const model = readOnnxFile(p);
+  open(p, options): OpenedModelFile {
+    const model = readOnnxFile(p, options?.limits);
     try {
       return {format: 'onnx', source: model, discovery: findOnnxGrus(model)};
     } catch (e) {

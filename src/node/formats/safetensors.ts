@@ -1,29 +1,23 @@
 /** Node-only: PyTorch state_dicts in safetensors files as a model-file format of inspect and convert; .pt/.pth refused. */
-import * as fs from 'fs';
-
 import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
 import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
 import {readSafetensors, SafetensorsFile} from '../../io/safetensors';
 import {SAFETENSORS_EXPORT_HINT, SafetensorsError} from '../../io/safetensors/errors';
+import {ReadLimits} from '../../io/limits';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
 import {withRename} from './npz';
+import {readRegularFile} from '../safeRead';
 
 const DENSE_NOTE = 'a state_dict does not record the forward pass: the nn.Linear taken as the Dense layer is the only ' +
     '`weight` [K, F] + `bias` [K] pair beside the GRU module whose F is the GRU\'s output size';
 
 /** Reads a .safetensors file (a .pt/.pth gets SafetensorsError 'PICKLE' with the Python export to run). */
-export function readSafetensorsFile(path: string): SafetensorsFile {
+export function readSafetensorsFile(path: string, limits?: Partial<ReadLimits>): SafetensorsFile {
   if (/\.(pt|pth)$/i.test(path)) {
     throw new SafetensorsError('PICKLE', path, 'PyTorch .pt/.pth files are pickles, which this tool does not read ' +
         `(loading a pickle can run code). Export the weights as safetensors in Python: ${SAFETENSORS_EXPORT_HINT}`);
   }
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(path);
-  } catch (e) {
-    throw new SafetensorsError('NOT_FOUND', path, `cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  return readSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  return readSafetensors(readRegularFile(path, limits), path);
 }
 
 export const safetensorsFormat: ModelFileFormat = {
@@ -32,7 +26,7 @@ export const safetensorsFormat: ModelFileFormat = {
   claims: (p) => /\.(safetensors|pt|pth)$/i.test(p),
   takesRename: true,
   open(p, options): OpenedModelFile {
-    const file = withRename(readSafetensorsFile(p), options);
+    const file = withRename(readSafetensorsFile(p, options?.limits), options);
     try {
       return {format: 'safetensors', source: file, discovery: findTorchGrus(file)};
     } catch (e) {
