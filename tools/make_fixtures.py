@@ -543,6 +543,11 @@ def make_keras_file_cases(out):
     return make_keras_files(out)
 
 
+def make_keras_model_cases(out):
+    from keras_model_fixtures import make_keras_models  # noqa: E402  (issue 18's whole Keras models)
+    return make_keras_models(out)
+
+
 def make_tfjs_model(out):
     from tfjs_model import make_tfjs_keras_reset_after  # noqa: E402  (optional, heavy)
     return make_tfjs_keras_reset_after(out)
@@ -572,7 +577,7 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks", "keras_files"):
+                      "pytorch_files", "onnx", "stacks", "keras_files", "keras_models"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -607,6 +612,7 @@ def main():
         if tfjs_version:
             versions["tensorflowjs"] = tfjs_version
     manifest["stacks"] = make_stacks(out, args.pytorch_python, not args.no_tfjs)
+    manifest["keras_models"] = make_keras_model_cases(out)
     write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"make_fixtures: wrote {len(cases)} cases, {len(checkpoints)} checkpoints to {out}", file=sys.stderr)
 

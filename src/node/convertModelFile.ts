@@ -12,6 +12,7 @@ import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLay
         ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {ConversionError} from '../io/modelFileError';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
+import {disposeModelFully} from '../kerasModel/topology/buildModel';
 import {loadLayersModelFromDir, saveLayersModelToDir} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
 
@@ -32,7 +33,10 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
 }
 
 /** How to open the file ({@link OpenModelFileOptions}) and build the model ({@link ToLayersModelOptions}). */
-export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {}
+export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions {
+  /** Keras files: convert only the GRU stack (by default the whole model, or an error listing every layer it cannot convert). */
+  gruStack?: boolean;
+}
 
 /** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
 export async function convertModelFileToDir(path: string, out: string,
@@ -40,13 +44,13 @@ export async function convertModelFileToDir(path: string, out: string,
   const opened = openModelFile(path, {config: options.config});
   const {format, source, discovery} = opened;
   try {
-    const built = opened.convert?.(options) ?? null;
+    const built = (await opened.convert?.(options)) ?? null;
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     let files: string[];
     try {
       files = await saveLayersModelToDir(model, out);
     } finally {
-      model.dispose();
+      disposeModelFully(model);  // also the weights of layers called twice (tfjs's dispose() leaves them)
     }
     const loaded = await loadLayersModelFromDir(out);
     let loadedCheck;
@@ -55,7 +59,7 @@ export async function convertModelFileToDir(path: string, out: string,
       loadedCheck = built != null ? built.check(loaded, seed, options.tolerance ?? 1e-5) :
         checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, options.tolerance ?? 1e-5);
     } finally {
-      loaded.dispose();
+      disposeModelFully(loaded);
     }
     const result = {source: source.file, format, out, files, ...description, loadedCheck};
     if (!loadedCheck.pass || (description.check != null && !description.check.pass)) {

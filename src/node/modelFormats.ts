@@ -28,7 +28,7 @@ export interface OpenedModelFile {
    * The format's own conversion, when it knows more than the GRU stack (a Keras file's
    * whole architecture); without it convert builds the GRU stack (gruStackToLayersModel).
    */
-  convert?: (options: ToLayersModelOptions) => FormatConversion;
+  convert?: (options: ToLayersModelOptions & {gruStack?: boolean}) => FormatConversion | Promise<FormatConversion>;
 }
 
 /** A format's own conversion: the model, its description, and the check to run on the model as loaded back. */

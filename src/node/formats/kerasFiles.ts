@@ -51,7 +51,8 @@ export function openKeras(p: string, format: string, configPath?: string): Opene
   const kf = readKerasFile(p, configPath);
   try {
     const plan = planKerasModel(kf);
-    return {format, source: kf, discovery: plan.discovery, convert: (options) => kerasToLayersModel(kf, options, plan)};
+    return {format, source: kf, discovery: plan.discovery,
+      convert: (options) => kerasToLayersModel(kf, {...options, mode: options.gruStack ? 'gru-stack' : 'whole-model'}, plan)};
   } catch (e) {
     kf.close();
     throw e;
