@@ -3,7 +3,7 @@ import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
 import {CommandIo, drainStdout, processIo} from './cliIo';
 
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
+export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--gru-stack] [--json]
   Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
   stack: input [batch, time, D], output the top layer's full sequence (then the Dense
   layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
@@ -13,10 +13,13 @@ export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [
   --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
   Before finishing it loads what it wrote and checks it against the unfused reference
   GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5).
-  Keras files (.keras, .h5, .weights.h5 with config.json beside it): the whole model from
-  its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
-  Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
-  reference; otherwise only the GRU stack, naming the layers left out and why.
+  Keras files (.keras, .h5, .weights.h5 with config.json beside it), Keras 3 or tf.keras:
+  the whole model (Sequential or Functional, several inputs/outputs, shared and nested
+  models) with every layer tfjs-layers implements, reset-after GRUs as KerasGRU, weights
+  from the file; GRU, Dense and Activation layers are checked against an independent
+  reference. A layer tfjs cannot express exactly is refused: one error lists every one.
+  --gru-stack: convert only the GRU stack (and the linear Dense after it), naming the
+  layers left out.
   --config FILE: the Keras model config (model.to_json(), or a .keras's config.json) of a
   .weights.h5 or weights-only .h5 whose config is not beside it.
 `;
@@ -28,6 +31,8 @@ export interface ConvertArgs {
   stack?: string;
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
+  /** Keras files: only the GRU stack. */
+  gruStack?: boolean;
   json?: boolean;
 }
 
@@ -40,9 +45,17 @@ function describe(r: ConvertModelFileResult): string {
   if (r.dense != null) lines.push(`  dense: ${r.dense.inputSize} → ${r.dense.units} (linear) from ${r.dense.scope}`);
   if (r.keras != null) {
     const k = r.keras;
-    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${k.converted.map((c) => `${c.name} → ${c.as}`).join(', ')}` :
+    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${
+      k.converted.filter((c) => c.className !== 'InputLayer').map((c) => `${c.name} → ${c.as}`).join(', ')}` :
       `  GRU stack only (${k.wholeModelProblem})`);
+    for (const c of k.converted) for (const n of c.notes ?? []) lines.push(`  note: ${c.name}: ${n}`);
     for (const l of k.leftOut) lines.push(`  left out: ${l.name} (${l.className}): ${l.reason}`);
+    if (k.layerCheck != null) {
+      lines.push(`  checked against an independent reference: ${k.layerCheck.checked.map((c) => c.name).join(', ') || 'none'}`);
+      if (k.layerCheck.notChecked.length) {
+        lines.push(`  not checked independently: ${k.layerCheck.notChecked.map((c) => `${c.name} (${c.className}: ${c.why})`).join(', ')}`);
+      }
+    }
   }
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
@@ -57,7 +70,7 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config});
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, gruStack: args.gruStack});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -76,6 +89,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') args.json = true;
+    else if (a === '--gru-stack') args.gruStack = true;
     else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
     else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
       const v = argv[++i];

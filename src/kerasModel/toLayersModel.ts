@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel, ModelCheck,
+import {checkAgainstReference, chooseStack, ConversionDescription, ConvertedLayer, gruStackToLayersModel, ModelCheck,
         ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {KerasFile} from '../io/keras/kerasFile';
 import {ConversionError} from '../io/modelFileError';
@@ -80,7 +80,7 @@ function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersMo
     } else if (p.kind === 'identity' && seen && !converted.some((c) => c.name === stack.dense?.scope)) {
       converted.push({name: n, className: p.layer.className, as: '(identity at inference)'});
     } else {
-      const reason = p.kind === 'other' ? p.reason : seen ? 'after the converted GRU stack' : 'before the converted GRU stack';
+      const reason = seen ? 'after the converted GRU stack' : 'before the converted GRU stack';
       leftOut.push({name: n, className: p.layer.className, reason});
     }
   }
@@ -92,7 +92,20 @@ function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersMo
   };
 }
 
-async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions): Promise<KerasConvertedModel> {
+/** The GRU layers of the whole model as the common description lists them (from the GRU discovery, when there is one). */
+function gruLayers(plan: KerasModelPlan | undefined, converted: KerasConversionInfo['converted']): ConvertedLayer[] {
+  const out: ConvertedLayer[] = [];
+  for (const p of plan?.layers ?? []) {
+    if (p.kind !== 'gru') continue;
+    const c0 = p.cells[0].found;
+    out.push({index: out.length, className: converted.find((c) => c.name === p.layer.name)?.as ?? '?', bidirectional: p.bidirectional,
+      inputSize: c0.inputSize, units: c0.units, cellType: c0.cellType, layout: c0.layout, resetAfter: c0.resetAfter,
+      scopes: p.cells.map((c) => c.found.scope)});
+  }
+  return out;
+}
+
+async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions, plan?: KerasModelPlan): Promise<KerasConvertedModel> {
   const {model, translation, converted} = await buildKerasModel(kf);
   const stored = storedWeights(kf, translation.model);
   const tolerance0 = options.tolerance ?? 1e-5;
@@ -107,7 +120,7 @@ async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions): Pr
   };
   const shape = (s: any) => (Array.isArray(s[0]) || s[0] === undefined ? s[0] ?? [] : s) as Array<number | null>;
   const description: KerasConversionDescription = {
-    stack: '', inputShape: shape(model.inputs[0].shape), outputShape: shape(model.outputs[0].shape), layers: [], dense: null,
+    stack: '', inputShape: shape(model.inputs[0].shape), outputShape: shape(model.outputs[0].shape), layers: gruLayers(plan, converted), dense: null,
     needsTfjsGru: converted.some((c) => /KerasGRU/.test(c.as)), check: null, keras: info,
   };
   if (options.check !== false) {
@@ -118,12 +131,12 @@ async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions): Pr
       throw e;
     }
   }
-  return {model, description, plan: null, check};
+  return {model, description, plan: plan ?? null, check};
 }
 
 /** Builds the LayersModel of a Keras model file (see the module comment). */
 export async function kerasToLayersModel(kf: KerasFile, options: KerasToLayersModelOptions = {}, plan?: KerasModelPlan): Promise<KerasConvertedModel> {
-  if ((options.mode ?? 'whole-model') === 'whole-model' && options.stack == null) return wholeModel(kf, options);
+  if ((options.mode ?? 'whole-model') === 'whole-model' && options.stack == null) return wholeModel(kf, options, plan);
   plan = plan ?? planKerasModel(kf);
   if (plan.discovery.grus.length === 0) {
     throw new ConversionError('NO_GRU', kf.file, `no GRU layer among the model's ${plan.layers.length} layers (${

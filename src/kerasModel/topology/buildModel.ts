@@ -81,8 +81,8 @@ export async function buildKerasModel(kf: KerasFile): Promise<BuiltKerasModel> {
     const stored = storedWeights(kf, translation.model);
     for (const {path, layer, stored: s} of walkLayers(translation.model, stored)) {
       const name = path.join('/');
-      converted.push({name, className: layer.kerasClass, as: layer.tfjsClass, notes: layer.notes});
       if (layer.kerasClass === 'InputLayer') continue;
+      converted.push({name, className: layer.kerasClass, as: layer.tfjsClass, notes: layer.notes});
       let target: tf.layers.Layer = model;
       for (const p of path) target = (target as tf.LayersModel).getLayer(p);
       const want = target.weights;

@@ -62,6 +62,9 @@ interface Ctx {
 
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
+/** Keras 3 operations that its masks are computed with (NotEqual for Embedding(mask_zero), Any for Masking, …). */
+const MASK_OP_CLASSES = new Set(['NotEqual', 'Equal', 'Any', 'All', 'LogicalAnd', 'LogicalOr', 'LogicalNot', 'Cast', 'ExpandDims', 'Squeeze']);
+
 function layerName(raw: Json): string {
   return typeof raw?.config?.name === 'string' ? raw.config.name : typeof raw?.name === 'string' ? raw.name : '';
 }
@@ -228,7 +231,9 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
   const outputs = refsOf(body.output_layers);
   const inputs = refsOf(body.input_layers);
   // Keras 3 op layers (keras.src.ops.*) that only compute masks: dropped (tfjs propagates the masks itself).
-  const isOp = (r: Json) => typeof r.module === 'string' && r.module.includes('.ops.') && mapperOf(String(r.class_name)) == null;
+  // (a Keras 3 legacy .h5 records no module: the op classes that compute masks are known by name)
+  const isOp = (r: Json) => mapperOf(String(r.class_name)) == null &&
+      ((typeof r.module === 'string' && r.module.includes('.ops.')) || MASK_OP_CLASSES.has(String(r.class_name)));
   const maskOnly = new Set(raws.filter(isOp).map(layerName));
   for (let changed = true; changed;) {
     changed = false;
