@@ -49,3 +49,34 @@ describe("converted whole models reproduce Keras's outputs", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+test('training continues: model.fit on a converted model (Conv1D, GRU, TimeDistributed, Flatten) lowers the loss, no leaked tensors', async () => {
+  const c = loadCase('keras_models/keras3/conv_pool_gru_td_flatten');
+  const out = path.join(tmp, 'fit');
+  await convertModelFileToDir(path.join(c.dir, c.config.file), out);
+  const before = tf.memory().numTensors;
+  const model = await loadLayersModelFromDir(out);
+  const optimizer = tf.train.adam(0.01);
+  model.compile({optimizer, loss: 'meanSquaredError'});
+  const x = tf.randomUniform([8, 8, 3], -1, 1, 'float32', 7);
+  const y = tf.randomUniform([8, 2], -1, 1, 'float32', 8);
+  const h = await model.fit(x, y, {epochs: 8, batchSize: 8, verbose: 0, shuffle: false});
+  const loss = h.history.loss as number[];
+  expect(loss[loss.length - 1]).toBeLessThan(loss[0] * 0.9);
+  tf.dispose([x, y]);
+  optimizer.dispose();
+  disposeModelFully(model);
+  expect(tf.memory().numTensors).toBe(before);
+});
+
+test('the self-check compares GRU, Dense and Activation layers with an independent reference and names the rest', async () => {
+  const c = loadCase('keras_models/keras3/conv_bn_gru_ln_bidi');
+  const r = await convertModelFileToDir(path.join(c.dir, c.config.file), path.join(tmp, 'selfcheck'));
+  const lc = r.keras!.layerCheck!;
+  expect(lc.checked.map((l) => l.className)).toEqual(['GRU', 'Bidirectional', 'Dense']);
+  for (const l of lc.checked) expect(l.maxAbsError).toBeLessThanOrEqual(1e-5);
+  expect(lc.notChecked.map((l) => [l.className, l.why])).toEqual([
+    ['Conv1D', 'no independent reference for Conv1D'], ['BatchNormalization', 'no independent reference for BatchNormalization'],
+    ['LayerNormalization', 'no independent reference for LayerNormalization']]);
+  expect(r.loadedCheck.pass).toBe(true);
+});
