@@ -74,6 +74,13 @@ def m_conv_bn_gru_ln_bidi(k, L, v3):
     return model, lambda rng: [_u(rng, 2, 6, 3)]
 
 
+def m_conv_lstm_gru(k, L, v3):
+    """The README's model: Conv1D front end, LSTM, GRU (reset_after, Keras's default), Dense head."""
+    model = k.Sequential([k.Input((None, 3)), L.Conv1D(8, 3, padding="same", activation="relu"),
+                          L.LSTM(6, return_sequences=True), L.GRU(5), L.Dense(2, activation="softmax")])
+    return model, lambda rng: [_u(rng, 2, 7, 3)]
+
+
 def m_two_input_residual(k, L, v3):
     """issue 18's second: two inputs, a residual Add, GlobalAveragePooling1D, Concatenate, two outputs."""
     a = k.Input((5, 3), name="seq")
@@ -201,6 +208,7 @@ def m_gru_conventions(k, L, v3):
 
 MODELS = [
     ("conv_bn_gru_ln_bidi", m_conv_bn_gru_ln_bidi),
+    ("conv_lstm_gru", m_conv_lstm_gru),
     ("two_input_residual", m_two_input_residual),
     ("embedding_lstm_gru", m_embedding_lstm_gru),
     ("conv_pool_gru_td_flatten", m_conv_pool_gru_td_flatten),
@@ -224,7 +232,9 @@ def refusal_models(k, L, v3):
     out = []
     x = k.Input((4,))
     h = L.Dense(3, name="before")(x)
-    h = L.Lambda(lambda t: t * 2.0, name="double")(h)
+    # compiled under a fixed file name: Keras stores the lambda's bytecode, which holds its source path and line
+    double = eval(compile("lambda t: t * 2.0", "<fixture lambda>", "eval"))  # noqa: S307 (a constant expression)
+    h = L.Lambda(double, name="double")(h)
     out.append(("lambda", k.Model(x, L.Dense(2)(h)), ["double"]))
 
     class Scale(L.Layer):
