@@ -289,6 +289,25 @@ def _save(out, framework, name, model, xs, ext, refused=None):
     return f"{GROUP}/{framework}/{name}"
 
 
+def _tfjs_converter(model, folder):
+    """tensorflowjs_converter's own output for a tf.keras model (issue 18 item 5): ``tfjs_converter/`` with
+    model.json (re-indented) and its weight shard, or the exception's class when the converter refuses."""
+    from tfjs_model import _import_tensorflowjs
+    tfjs = _import_tensorflowjs()
+    if tfjs is None:
+        return {"error": "tensorflowjs is not installed"}
+    target = os.path.join(folder, "tfjs_converter")
+    try:
+        tfjs.converters.save_keras_model(model, target)
+    except Exception as e:  # noqa: BLE001 (the converter's refusal is the fact recorded)
+        return {"error": type(e).__name__, "tensorflowjs": tfjs.__version__}
+    path = os.path.join(target, "model.json")
+    with open(path, encoding="utf-8") as f:
+        model_json = json.load(f)
+    write_json(path, model_json)
+    return {"folder": "tfjs_converter", "tensorflowjs": tfjs.__version__}
+
+
 def _make_all(out, k, framework, ext, v3):
     L = k.layers
     cases = []
@@ -298,6 +317,14 @@ def _make_all(out, k, framework, ext, v3):
         model, make_x = build(k, L, v3)
         _set_weights(model, rng)
         cases.append(_save(out, framework, name, model, make_x(rng), ext))
+        if not v3:
+            folder = os.path.join(out, GROUP, framework, name)
+            tj = _tfjs_converter(model, folder)
+            case_path = os.path.join(folder, "case.json")
+            with open(case_path, encoding="utf-8") as f:
+                case = json.load(f)
+            case["config"]["tfjs_converter"] = tj
+            write_json(case_path, case)
     for name, model, refused in refusal_models(k, L, v3):
         _set_weights(model, np.random.default_rng(seed_for(f"{GROUP}/{framework}/{name}")))
         cases.append(_save(out, framework, name, model, [], ext, refused))

@@ -201,8 +201,7 @@ const MAPPERS: Record<string, Mapper> = {
   }),
   GRU: layer((cfg, ctx) => gruClass(cfg, ctx), (c, refuse, ctx) => {
     rnnCommon('GRU', c, refuse, ctx);
-    c.reset_after = c.reset_after ?? true;
-    if (c.reset_after === false && c.zero_output_for_mask !== true) delete c.reset_after;  // tfjs's GRU: reset-before only
+    c.reset_after = c.reset_after ?? true;  // written out: KerasGRU (and registerKerasGru's 'GRU') defaults to true
   }),
   CuDNNGRU: (cfg, ctx) => {
     const m = MAPPERS.GRU({...cfg, activation: 'tanh', recurrent_activation: 'sigmoid', reset_after: true, use_bias: true}, ctx);

@@ -310,7 +310,7 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
   }
   const dropped = [...maskOnly];
   return {
-    out: {class_name: 'Model', config: {name, layers, input_layers: inputs.map(([s, ni, ti]) => [s, shift(s, ni), ti]),
+    out: {class_name: 'Functional', config: {name, layers, input_layers: inputs.map(([s, ni, ti]) => [s, shift(s, ni), ti]),
       output_layers: outputs.map(([s, ni, ti]) => [s, shift(s, ni), ti])}},
     model: {kind: 'Functional', layers: tl, droppedMaskOps: dropped},
   };
