@@ -63,7 +63,7 @@ function describe(r: ConvertModelFileResult): string {
     `independent reference of ${r.keras.layerCheck?.checked.length ?? 0} layer(s) (unfused GRUs, Dense, Activation)` : 'unfused reference'} ` +
       `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
   lines.push(r.needsTfjsGru ?
-    "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
+    "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU / CausalConv1D), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
   return lines.join('\n') + '\n';
 }

@@ -121,7 +121,7 @@ async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions, pla
   const shape = (s: any) => (Array.isArray(s[0]) || s[0] === undefined ? s[0] ?? [] : s) as Array<number | null>;
   const description: KerasConversionDescription = {
     stack: '', inputShape: shape(model.inputs[0].shape), outputShape: shape(model.outputs[0].shape), layers: gruLayers(plan, converted), dense: null,
-    needsTfjsGru: converted.some((c) => /KerasGRU/.test(c.as)), check: null, keras: info,
+    needsTfjsGru: converted.some((c) => /KerasGRU|CausalConv1D/.test(c.as)), check: null, keras: info,
   };
   if (options.check !== false) {
     try {
