@@ -117,6 +117,17 @@ def m_functional_embedding_masked(k, L, v3):
     return k.Model(x, L.Dense(2)(h)), lambda rng: [_tokens(rng, 3, 5, 10, [5, 3, 1])]
 
 
+def m_functional_masking_merge(k, L, v3):
+    """Functional Masking → LSTM (sequences) → Concatenate with a Dense branch (the mask through a merge) → GRU
+    with dropout (Keras 3 keeps seed generator states beside the weights) → Dense."""
+    x = k.Input((None, 3))
+    m = L.Masking(0.0)(x)
+    h = L.LSTM(4, return_sequences=True)(m)
+    h = L.Concatenate()([h, L.Dense(4)(h)])
+    h = L.GRU(3, dropout=0.2, recurrent_dropout=0.1)(h)
+    return k.Model(x, L.Dense(2)(h)), lambda rng: [_masked(rng, 3, 6, 3, [6, 4, 1])]
+
+
 def m_masking_td_rnns(k, L, v3):
     """Masking → TimeDistributed(Dense) → SimpleRNN (sequences) → Bidirectional(GRU) (masked steps)."""
     model = k.Sequential([k.Input((None, 3)), L.Masking(0.0), L.TimeDistributed(L.Dense(4, activation="relu")),
@@ -213,6 +224,7 @@ MODELS = [
     ("embedding_lstm_gru", m_embedding_lstm_gru),
     ("conv_pool_gru_td_flatten", m_conv_pool_gru_td_flatten),
     ("functional_embedding_masked", m_functional_embedding_masked),
+    ("functional_masking_merge", m_functional_masking_merge),
     ("masking_td_rnns", m_masking_td_rnns),
     ("conv2d_family", m_conv2d_family),
     ("pooling_1d", m_pooling_1d),
@@ -258,6 +270,11 @@ def refusal_models(k, L, v3):
     out.append(("masked_bidi_lstm", k.Model(x, h), ["bidi_lstm"]))
     x = k.Input((4, 3))
     out.append(("bn_axis1", k.Model(x, L.BatchNormalization(axis=1, name="bn1")(x)), ["bn1"]))
+    # tfjs-layers' Add computes a [1, batch, time] mask from the first input only
+    x = k.Input((None, 3))
+    h = L.LSTM(2, return_sequences=True)(L.Masking(0.0)(x))
+    h = L.Add(name="masked_add")([h, L.Dense(2)(h)])
+    out.append(("masked_add", k.Model(x, L.GRU(2)(h)), ["masked_add"]))
     return out
 
 

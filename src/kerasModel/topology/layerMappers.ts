@@ -144,6 +144,15 @@ const globalPooling = (cls: string): Mapper => layer(cls, (c, refuse, ctx) => {
   }
 });
 
+/**
+ * tfjs-layers' elementwise merges compute the output mask as the first input's mask with an extra
+ * leading axis ([1, batch, time]; Keras ANDs all of them into [batch, time]), which the RNNs after
+ * them cannot take: refused when a mask reaches them (Concatenate computes Keras's mask).
+ */
+const merge = (cls: string): Mapper => layer(cls, (c, refuse, ctx) => {
+  if (ctx.masked) refuse(`a mask reaches it: tfjs-layers' ${cls} computes the output mask wrongly (the first input's, shaped [1, batch, time])`);
+});
+
 function oneAxis(v: unknown): unknown {
   return Array.isArray(v) && v.length === 1 ? v[0] : v;
 }
@@ -247,7 +256,7 @@ const MAPPERS: Record<string, Mapper> = {
     c.axis = oneAxis(c.axis ?? -1);
     if (ctx.masked) refuse('a mask reaches it: Keras gives masked positions no weight, tfjs ignores the mask');
   }),
-  Add: layer('Add'), Multiply: layer('Multiply'), Average: layer('Average'), Maximum: layer('Maximum'), Minimum: layer('Minimum'),
+  Add: merge('Add'), Multiply: merge('Multiply'), Average: merge('Average'), Maximum: merge('Maximum'), Minimum: merge('Minimum'),
   Concatenate: layer('Concatenate', (c) => {
     c.axis = c.axis ?? -1;
   }),

@@ -63,7 +63,8 @@ interface Ctx {
 const MODEL_CLASSES = new Set(['Sequential', 'Functional', 'Model']);
 
 /** Keras 3 operations that its masks are computed with (NotEqual for Embedding(mask_zero), Any for Masking, …). */
-const MASK_OP_CLASSES = new Set(['NotEqual', 'Equal', 'Any', 'All', 'LogicalAnd', 'LogicalOr', 'LogicalNot', 'Cast', 'ExpandDims', 'Squeeze']);
+const MASK_OP_CLASSES = new Set(['NotEqual', 'Equal', 'Any', 'All', 'LogicalAnd', 'LogicalOr', 'LogicalNot', 'Cast', 'ExpandDims', 'Squeeze',
+  'ZerosLike', 'OnesLike']);
 
 function layerName(raw: Json): string {
   return typeof raw?.config?.name === 'string' ? raw.config.name : typeof raw?.name === 'string' ? raw.name : '';
@@ -231,9 +232,9 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
   const outputs = refsOf(body.output_layers);
   const inputs = refsOf(body.input_layers);
   // Keras 3 op layers (keras.src.ops.*) that only compute masks: dropped (tfjs propagates the masks itself).
-  // (a Keras 3 legacy .h5 records no module: the op classes that compute masks are known by name)
-  const isOp = (r: Json) => mapperOf(String(r.class_name)) == null &&
-      ((typeof r.module === 'string' && r.module.includes('.ops.')) || MASK_OP_CLASSES.has(String(r.class_name)));
+  // (module keras.src.ops.*; a Keras 3 legacy .h5 records no module: an operation's config, unlike a layer's, has no 'trainable')
+  const isOp = (r: Json) => (typeof r.module === 'string' ? r.module.includes('.ops.') :
+    MASK_OP_CLASSES.has(String(r.class_name)) || (r.config != null && !('trainable' in r.config) && String(r.class_name) !== 'InputLayer'));
   const maskOnly = new Set(raws.filter(isOp).map(layerName));
   for (let changed = true; changed;) {
     changed = false;
@@ -291,6 +292,11 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
     }
     let entry: Json | null;
     let t: TranslatedLayer | null = null;
+    if (isOp(r)) {
+      refuse(`a Keras operation (${typeof r.module === 'string' ? `${r.module}.` : ''}${cls}) applied to the model's tensors, not a layer: ` +
+          'tfjs-layers has no such layer (only operations that compute masks are dropped)');
+      continue;
+    }
     if (MODEL_CLASSES.has(cls)) {
       const sub = translateModelConfig(r, {...ctx, prefix: `${ctx.prefix}${n}/`});
       if (masked) refuse('a mask reaches a nested model (not converted)');
