@@ -234,7 +234,8 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
   // Keras 3 op layers (keras.src.ops.*) that only compute masks: dropped (tfjs propagates the masks itself).
   // (module keras.src.ops.*; a Keras 3 legacy .h5 records no module: an operation's config, unlike a layer's, has no 'trainable')
   const isOp = (r: Json) => (typeof r.module === 'string' ? r.module.includes('.ops.') :
-    MASK_OP_CLASSES.has(String(r.class_name)) || (r.config != null && !('trainable' in r.config) && String(r.class_name) !== 'InputLayer'));
+    MASK_OP_CLASSES.has(String(r.class_name)) ||
+      (r.config != null && !('trainable' in r.config) && String(r.class_name) !== 'InputLayer' && !MODEL_CLASSES.has(String(r.class_name))));
   const maskOnly = new Set(raws.filter(isOp).map(layerName));
   for (let changed = true; changed;) {
     changed = false;
