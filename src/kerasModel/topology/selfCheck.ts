@@ -108,6 +108,23 @@ export function checkInputs(model: tf.LayersModel, seed: number): tf.Tensor[] {
   });
 }
 
+/** The layer's max |error| against its reference on the input that reaches it in `model`, or why there is none. */
+function probeLayer(kf: KerasFile, l: TranslatedLayer, entry: Json, stored: StoredLayer | undefined, model: tf.LayersModel,
+                    layer: tf.layers.Layer, xs: tf.Tensor[]): number | string {
+  return tf.tidy(() => {
+    const probe = tf.model({inputs: model.inputs, outputs: [layer.input as tf.SymbolicTensor, layer.output as tf.SymbolicTensor]});
+    const [x, y] = probe.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor[];
+    let want: tf.Tensor | string;
+    try {
+      want = reference(kf, l, entry, stored, x);
+    } catch (e) {
+      want = `no independent reference: ${(e as Error).message}`;
+    }
+    if (typeof want === 'string') return want;
+    return tf.max(tf.abs(tf.sub(want, y))).dataSync()[0];
+  });
+}
+
 /** Runs the self-check on `model` (see the module comment). */
 export function selfCheck(kf: KerasFile, t: Translation, stored: Map<string, StoredLayer>, model: tf.LayersModel, seed: number): LayerCheckReport {
   const report: LayerCheckReport = {checked: [], notChecked: [], maxAbsError: 0};
@@ -120,23 +137,16 @@ export function selfCheck(kf: KerasFile, t: Translation, stored: Map<string, Sto
       if (l.children != null) { skip('a nested model (its layers are not checked one by one)'); continue; }
       if (l.masked) { skip('a mask reaches it'); continue; }
       const layer = model.getLayer(l.name);
-      if (layer.inboundNodes.length !== 1 || layer.inboundNodes[0].inputTensors.length !== 1) {
-        skip('a shared layer or one with several inputs');
+      if (layer.inboundNodes.length !== 1 || layer.inboundNodes[0].inputTensors.length !== 1 || Array.isArray(layer.output)) {
+        skip('a shared layer, or one with several inputs or outputs');
         continue;
       }
-      const entry = entries.get(l.name) ?? {};
-      const err = tf.tidy(() => {
-        const probe = tf.model({inputs: model.inputs, outputs: [layer.input as tf.SymbolicTensor, layer.output as tf.SymbolicTensor]});
-        const [x, y] = probe.predict(xs.length === 1 ? xs[0] : xs) as tf.Tensor[];
-        let want: tf.Tensor | string;
-        try {
-          want = reference(kf, l, entry, stored.get(l.name), x);
-        } catch (e) {
-          want = `no independent reference: ${(e as Error).message}`;
-        }
-        if (typeof want === 'string') return want;
-        return tf.max(tf.abs(tf.sub(want, y))).dataSync()[0];
-      });
+      let err: number | string;
+      try {
+        err = probeLayer(kf, l, entries.get(l.name) ?? {}, stored.get(l.name), model, layer, xs);
+      } catch (e) {
+        err = `the probe failed: ${(e as Error).message}`;
+      }
       if (typeof err === 'string') { skip(err); continue; }
       report.checked.push({name: l.name, className: l.kerasClass, maxAbsError: err});
       report.maxAbsError = Math.max(report.maxAbsError, err);
