@@ -22,6 +22,7 @@ const REASONS: Record<string, RegExp> = {
   several_refusals: /hs_dense \(Dense\): activation: Keras 3's hard_sigmoid[^\n]*\n\s+sub \(Subtract\): tfjs-layers has no Subtract layer\n\s+elu \(ELU\): alpha=0\.7/,
   masked_bidi_lstm: /bidi_lstm\/(forward_)?lstm(_\d+)? \(LSTM\): a mask reaches it and Keras writes zeros at masked steps/,
   bn_axis1: /bn1 \(BatchNormalization\): axis 1 of a rank-3 input/,
+  bilinear_upsampling: /up \(UpSampling2D\): interpolation 'bilinear': tfjs-layers' UpSampling2D samples without half-pixel centers/,
   masked_add: /masked_add \(Add\): a mask reaches it: tfjs-layers' Add computes the output mask wrongly/,
 };
 

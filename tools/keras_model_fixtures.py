@@ -146,6 +146,27 @@ def m_conv2d_family(k, L, v3):
     return model, lambda rng: [_u(rng, 2, 6, 6, 2)]
 
 
+def m_conv3d_family(k, L, v3):
+    """Conv3D, MaxPooling3D, Conv3DTranspose, AveragePooling3D."""
+    model = k.Sequential([k.Input((4, 4, 4, 2)), L.Conv3D(3, 2, padding="same", activation="tanh"), L.MaxPooling3D(2),
+                          L.Conv3DTranspose(2, 2, strides=2), L.AveragePooling3D(2), L.Flatten(), L.Dense(2)])
+    return model, lambda rng: [_u(rng, 2, 4, 4, 4, 2)]
+
+
+def m_image_preprocessing(k, L, v3):
+    """Rescaling, UpSampling2D, GlobalAveragePooling2D."""
+    model = k.Sequential([k.Input((3, 3, 2)), L.Rescaling(0.5, offset=0.1), L.UpSampling2D(2),
+                          L.Conv2D(2, 2), L.GlobalAveragePooling2D(), L.Dense(2)])
+    return model, lambda rng: [_u(rng, 2, 3, 3, 2)]
+
+
+def m_gru_return_state(k, L, v3):
+    """A GRU's final state as a second output (return_state=True) beside its sequence, through a Dense."""
+    x = k.Input((5, 3))
+    seq, state = L.GRU(3, return_sequences=True, return_state=True)(x)
+    return k.Model(x, [L.Dense(2)(seq), state]), lambda rng: [_u(rng, 2, 5, 3)]
+
+
 def m_pooling_1d(k, L, v3):
     """1D pooling (valid / same), global pooling, Conv1D with strides and dilation."""
     a = k.Input((9, 2))
@@ -227,6 +248,9 @@ MODELS = [
     ("functional_masking_merge", m_functional_masking_merge),
     ("masking_td_rnns", m_masking_td_rnns),
     ("conv2d_family", m_conv2d_family),
+    ("conv3d_family", m_conv3d_family),
+    ("image_preprocessing", m_image_preprocessing),
+    ("gru_return_state", m_gru_return_state),
     ("pooling_1d", m_pooling_1d),
     ("activations", m_activations),
     ("merges", m_merges),
@@ -270,6 +294,9 @@ def refusal_models(k, L, v3):
     out.append(("masked_bidi_lstm", k.Model(x, h), ["bidi_lstm"]))
     x = k.Input((4, 3))
     out.append(("bn_axis1", k.Model(x, L.BatchNormalization(axis=1, name="bn1")(x)), ["bn1"]))
+    # tfjs resizes bilinearly without Keras's half-pixel centers
+    x = k.Input((3, 3, 2))
+    out.append(("bilinear_upsampling", k.Model(x, L.UpSampling2D(2, interpolation="bilinear", name="up")(x)), ["up"]))
     # tfjs-layers' Add computes a [1, batch, time] mask from the first input only
     x = k.Input((None, 3))
     h = L.LSTM(2, return_sequences=True)(L.Masking(0.0)(x))
