@@ -24,8 +24,12 @@ test('the fixtures cover both frameworks and the issue\'s four models', () => {
   }
 });
 
+// tfjs-wasm's Conv3DBackpropInputV2 (conv3dTranspose) is wrong (checked against cpu below): conv3d_family runs on cpu and tensorflow
+const onWasm = () => tf.getBackend() === 'wasm';
+
 describe("converted whole models reproduce Keras's outputs", () => {
   test.each(cases)('%s', async (name) => {
+    if (onWasm() && /conv3d_family/.test(name)) return;
     const c = loadCase(name);
     const out = path.join(tmp, name.replace(/\//g, '_'));
     const before = tf.memory().numTensors;
@@ -80,4 +84,20 @@ test('the self-check compares GRU, Dense and Activation layers with an independe
     ['Conv1D', 'no independent reference for Conv1D'], ['BatchNormalization', 'no independent reference for BatchNormalization'],
     ['LayerNormalization', 'no independent reference for LayerNormalization']]);
   expect(r.loadedCheck.pass).toBe(true);
+});
+
+test('why conv3d_family is not run on wasm: tfjs-wasm\'s conv3dTranspose differs from tfjs-cpu\'s', async () => {
+  if (!onWasm()) return;
+  const x = tf.randomUniform([1, 2, 2, 2, 2], -1, 1, 'float32', 3) as tf.Tensor5D;
+  const k = tf.randomUniform([2, 2, 2, 3, 2], -1, 1, 'float32', 5) as tf.Tensor5D;
+  const onWasmY = tf.conv3dTranspose(x, k, [1, 4, 4, 4, 3], 2, 'same');
+  await tf.setBackend('cpu');
+  const onCpuY = tf.conv3dTranspose(tf.tensor(x.dataSync(), x.shape) as tf.Tensor5D, tf.tensor(k.dataSync(), k.shape) as tf.Tensor5D, [1, 4, 4, 4, 3], 2, 'same');
+  const a = onWasmY.dataSync();
+  const b = onCpuY.dataSync();
+  const diff = Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
+  tf.dispose(onCpuY);
+  await tf.setBackend('wasm');
+  tf.dispose([x, k, onWasmY]);
+  expect(diff).toBeGreaterThan(1e-3);  // when tfjs fixes it, run conv3d_family on wasm too
 });
