@@ -167,6 +167,17 @@ def m_gru_return_state(k, L, v3):
     return k.Model(x, [L.Dense(2)(seq), state]), lambda rng: [_u(rng, 2, 5, 3)]
 
 
+def m_sequential_no_input(k, L, v3):
+    """A Sequential without an Input: Keras 3 built by model.build (its shape only in build_config), tf.keras from
+    the first layer's input_shape."""
+    if v3:
+        model = k.Sequential([L.Dense(3, activation="tanh"), L.Dense(2)])
+        model.build((None, 4))
+    else:
+        model = k.Sequential([L.Dense(3, activation="tanh", input_shape=(4,)), L.Dense(2)])
+    return model, lambda rng: [_u(rng, 2, 4)]
+
+
 def m_pooling_1d(k, L, v3):
     """1D pooling (valid / same), global pooling, Conv1D with strides and dilation."""
     a = k.Input((9, 2))
@@ -251,6 +262,7 @@ MODELS = [
     ("conv3d_family", m_conv3d_family),
     ("image_preprocessing", m_image_preprocessing),
     ("gru_return_state", m_gru_return_state),
+    ("sequential_no_input", m_sequential_no_input),
     ("pooling_1d", m_pooling_1d),
     ("activations", m_activations),
     ("merges", m_merges),
