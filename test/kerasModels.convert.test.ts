@@ -74,16 +74,40 @@ test('training continues: model.fit on a converted model (Masking, TimeDistribut
   expect(tf.memory().numTensors).toBe(before);
 });
 
-test('the self-check compares GRU, Dense and Activation layers with an independent reference and names the rest', async () => {
+test('the self-check compares each layer that has an independent reference and names the rest', async () => {
   const c = loadCase('keras_models/keras3/conv_bn_gru_ln_bidi');
   const r = await convertModelFileToDir(path.join(c.dir, c.config.file), path.join(tmp, 'selfcheck'));
   const lc = r.keras!.layerCheck!;
-  expect(lc.checked.map((l) => l.className)).toEqual(['GRU', 'Bidirectional', 'Dense']);
+  expect(lc.checked.map((l) => l.className)).toEqual(['Conv1D', 'BatchNormalization', 'GRU', 'LayerNormalization', 'Bidirectional', 'Dense']);
   for (const l of lc.checked) expect(l.maxAbsError).toBeLessThanOrEqual(1e-5);
-  expect(lc.notChecked.map((l) => [l.className, l.why])).toEqual([
-    ['Conv1D', 'no independent reference for Conv1D'], ['BatchNormalization', 'no independent reference for BatchNormalization'],
-    ['LayerNormalization', 'no independent reference for LayerNormalization']]);
+  expect(lc.notChecked).toEqual([]);
   expect(r.loadedCheck.pass).toBe(true);
+  const m = await convertModelFileToDir(path.join(loadCase('keras_models/keras3/masking_td_rnns').dir, 'model.keras'), path.join(tmp, 'selfcheck2'));
+  expect(m.keras!.layerCheck!.notChecked.map((l) => [l.className, l.why])).toEqual([
+    ['Masking', 'no independent reference for Masking'], ['TimeDistributed', 'a mask reaches it'], ['SimpleRNN', 'a mask reaches it'],
+    ['Bidirectional', 'a mask reaches it']]);
+  expect(m.keras!.layerCheck!.checked.map((l) => l.className)).toEqual(['Dense']);  // the mask ends at the last-step Bidirectional
+});
+
+test("the self-check's references catch a wrong weight (a converted Conv1D whose kernel is altered fails it)", async () => {
+  const c = loadCase('keras_models/keras3/conv_lstm_gru');
+  const {kerasToLayersModel} = await import('../src/kerasModel/toLayersModel');
+  const {readKerasFile} = await import('../src/node/formats/kerasFiles');
+  const kf = readKerasFile(path.join(c.dir, c.config.file));
+  const before = tf.memory().numTensors;
+  const r = await kerasToLayersModel(kf);
+  expect(r.description.check!.pass).toBe(true);
+  const conv = r.model.getLayer('conv1d');
+  const [k, b] = conv.getWeights();
+  const k2 = tf.add(k, 1e-3);
+  conv.setWeights([k2, b]);
+  const bad = r.check(r.model);
+  expect(bad.pass).toBe(false);
+  expect(r.description.keras.layerCheck!.checked.find((l) => l.name === 'conv1d')!.maxAbsError).toBeGreaterThan(1e-4);
+  tf.dispose(k2);
+  disposeModelFully(r.model);
+  kf.close();
+  expect(tf.memory().numTensors).toBe(before);
 });
 
 test('why conv3d_family is not run on wasm: tfjs-wasm\'s conv3dTranspose differs from tfjs-cpu\'s', async () => {

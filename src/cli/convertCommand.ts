@@ -60,7 +60,7 @@ function describe(r: ConvertModelFileResult): string {
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
   lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ?
-    `independent reference of ${r.keras.layerCheck?.checked.length ?? 0} layer(s) (unfused GRUs, Dense, Activation)` : 'unfused reference'} ` +
+    `independent reference of ${r.keras.layerCheck?.checked.length ?? 0} layer(s) (unfused GRU / LSTM / SimpleRNN, Conv1D, Dense, normalization, Activation)` : 'unfused reference'} ` +
       `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${r.loadedCheck.tolerance}`);
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU / CausalConv1D), then tf.loadLayersModel(...)" :

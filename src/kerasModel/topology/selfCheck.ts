@@ -1,7 +1,8 @@
 /**
  * The self-check of a whole-model conversion: each layer that has an independent reference
- * (GRU of either convention and Bidirectional GRU as the unfused textbook GRUs of
- * src/reference/, Dense as a matmul, Activation through src/math/activations) is run on the
+ * (GRU of either convention as the unfused textbook GRUs of src/reference/; LSTM, SimpleRNN,
+ * Conv1D, BatchNormalization and LayerNormalization written out in ./referenceLayers.ts; Bidirectional
+ * around those; Dense as a matmul; Activation through src/math/activations) is run on the
  * input that reaches it in the converted model, with the file's own weights, and compared
  * with what the converted layer outputs. Layers without such a reference, or that a mask
  * reaches, or that are shared or nested, are listed as not checked independently.
@@ -14,6 +15,7 @@ import {KerasFile} from '../../io/keras/kerasFile';
 import {getActivation} from '../../math/activations';
 import {unfusedGru} from '../../reference/unfusedGru';
 import {unfusedResetAfterGru} from '../../reference/unfusedResetAfterGru';
+import {batchNormReference, conv1dReference, layerNormReference, lstmReference, simpleRnnReference} from './referenceLayers';
 import {Json} from './serialized';
 import {StoredLayer} from './storedWeights';
 import {TranslatedLayer, Translation} from './translate';
@@ -53,6 +55,22 @@ function gruReference(kf: KerasFile, cfg: Json, weights: StoredLayer['weights'],
   return out;
 }
 
+/** A recurrent layer's outputs ([B, T, U], processing order) from its reference, or why there is none. */
+function rnnReference(kf: KerasFile, cls: string, cfg: Json, ws: StoredLayer['weights'], x: tf.Tensor3D, goBackwards: boolean): tf.Tensor3D | string {
+  if (cls === 'GRU' || cls === 'KerasGRU') {
+    return gruReference(kf, cfg, ws, x, goBackwards) ?? 'use_bias=False (the reference takes a bias)';
+  }
+  const read = (i: number) => (ws[i] == null ? null : kf.read(ws[i].path));
+  if (cls === 'LSTM') {
+    return lstmReference(x, read(0) as tf.Tensor2D, read(1) as tf.Tensor2D, read(2) as tf.Tensor1D | null,
+        act(cfg.activation ?? 'tanh'), act(cfg.recurrent_activation ?? 'sigmoid'), goBackwards);
+  }
+  if (cls === 'SimpleRNN') {
+    return simpleRnnReference(x, read(0) as tf.Tensor2D, read(1) as tf.Tensor2D, read(2) as tf.Tensor1D | null, act(cfg.activation ?? 'tanh'), goBackwards);
+  }
+  return `no independent reference for ${cls}`;
+}
+
 function lastStep(o: tf.Tensor3D): tf.Tensor2D {
   return o.slice([0, o.shape[1] - 1, 0], [o.shape[0], 1, o.shape[2]]).reshape([o.shape[0], o.shape[2]]);
 }
@@ -71,20 +89,41 @@ function reference(kf: KerasFile, l: TranslatedLayer, entry: Json, stored: Store
     }
     case 'Activation':
       return act(cfg.activation)(x);
-    case 'GRU': {
+    case 'GRU': case 'LSTM': case 'SimpleRNN': {
       if (x.rank !== 3) return 'input is not [batch, time, features]';
-      const o = gruReference(kf, cfg, ws, x as tf.Tensor3D, cfg.go_backwards === true);
-      if (o == null) return 'use_bias=False (the reference takes a bias)';
+      const o = rnnReference(kf, l.kerasClass, cfg, ws, x as tf.Tensor3D, cfg.go_backwards === true);
+      if (typeof o === 'string') return o;
       return cfg.return_sequences ? o : lastStep(o);
+    }
+    case 'Conv1D': {
+      if (x.rank !== 3 || (cfg.data_format ?? 'channels_last') !== 'channels_last') return 'channels_first (the reference is channels last)';
+      const one = (v: unknown) => Number(Array.isArray(v) ? v[0] : v ?? 1);
+      const y = conv1dReference(x as tf.Tensor3D, kf.read(ws[0].path) as tf.Tensor3D, ws[1] != null ? kf.read(ws[1].path) as tf.Tensor1D : null,
+          one(cfg.strides), one(cfg.dilation_rate), String(cfg.padding ?? 'valid'));
+      return act(cfg.activation)(y);
+    }
+    case 'BatchNormalization': {
+      const n = (cfg.scale !== false ? 1 : 0) + (cfg.center !== false ? 1 : 0);
+      if (ws.length !== n + 2) return `expected ${n + 2} weights, the file has ${ws.length}`;
+      const gamma = cfg.scale !== false ? kf.read(ws[0].path) : null;
+      const beta = cfg.center !== false ? kf.read(ws[n - 1].path) : null;
+      return batchNormReference(x, gamma, beta, kf.read(ws[n].path), kf.read(ws[n + 1].path), Number(cfg.epsilon ?? 1e-3));
+    }
+    case 'LayerNormalization': {
+      const axes = (Array.isArray(cfg.axis) ? cfg.axis : [cfg.axis ?? -1]).map(Number);
+      const gamma = cfg.scale !== false ? kf.read(ws[0].path) : null;
+      const beta = cfg.center !== false ? kf.read(ws[cfg.scale !== false ? 1 : 0].path) : null;
+      return layerNormReference(x, axes, gamma, beta, Number(cfg.epsilon ?? 1e-3));
     }
     case 'Bidirectional': {
       const inner = cfg.layer ?? {};
-      if (!['GRU', 'KerasGRU'].includes(inner.class_name) || x.rank !== 3) return `no independent reference for Bidirectional(${inner.class_name})`;
+      if (x.rank !== 3) return 'input is not [batch, time, features]';
       const ic = inner.config ?? {};
       const half = ws.length / 2;
-      const fw = gruReference(kf, ic, ws.slice(0, half), x as tf.Tensor3D, false);
-      const bw = gruReference(kf, ic, ws.slice(half), x as tf.Tensor3D, true);
-      if (fw == null || bw == null) return 'use_bias=False (the reference takes a bias)';
+      const fw = rnnReference(kf, inner.class_name, ic, ws.slice(0, half), x as tf.Tensor3D, false);
+      const bw = rnnReference(kf, inner.class_name, ic, ws.slice(half), x as tf.Tensor3D, true);
+      if (typeof fw === 'string') return fw;
+      if (typeof bw === 'string') return bw;
       const [a, b] = ic.return_sequences ? [fw, tf.reverse(bw, 1)] : [lastStep(fw), lastStep(bw)];
       const mode = cfg.merge_mode;
       return mode === 'concat' ? tf.concat([a, b], -1) : mode === 'sum' ? tf.add(a, b) : mode === 'mul' ? tf.mul(a, b) :
