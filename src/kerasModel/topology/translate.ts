@@ -13,7 +13,7 @@
  */
 import {KerasFileError} from '../../io/keras/errors';
 import {MappedLayer, mapperOf, maskFlow, whyNotMapped} from './layerMappers';
-import {dtypeName, Json} from './serialized';
+import {Json} from './serialized';
 
 /** A layer the converter cannot express exactly. */
 export interface RefusedLayer {
@@ -231,8 +231,8 @@ function translateFunctional(body: Json, ctx: Ctx, name: string): {out: Json; mo
   }
   const outputs = refsOf(body.output_layers);
   const inputs = refsOf(body.input_layers);
-  // Keras 3 op layers (keras.src.ops.*) that only compute masks: dropped (tfjs propagates the masks itself).
-  // (module keras.src.ops.*; a Keras 3 legacy .h5 records no module: an operation's config, unlike a layer's, has no 'trainable')
+  // Keras 3 operations (module keras.src.ops.*; a Keras 3 legacy .h5 records no module, and an operation's config,
+  // unlike a layer's, has no 'trainable') that only compute masks are dropped: tfjs propagates the masks itself.
   const isOp = (r: Json) => (typeof r.module === 'string' ? r.module.includes('.ops.') :
     MASK_OP_CLASSES.has(String(r.class_name)) ||
       (r.config != null && !('trainable' in r.config) && String(r.class_name) !== 'InputLayer' && !MODEL_CLASSES.has(String(r.class_name))));
@@ -338,9 +338,4 @@ export function translateKerasConfig(config: {class_name: string; config: any}, 
   const {out, model} = translateModelConfig(config, {keras3, file, refused, prefix: ''});
   const topology = {...out, keras_version: 'tfjs-layers 4.22 (from tfjs-gru)', backend: 'tensor_flow.js'};
   return {topology, model, refused};
-}
-
-/** The dtype of a Keras InputLayer config (int32 for any integer dtype, else float32). */
-export function inputDtypeOf(cfg: Json): 'int32' | 'float32' {
-  return /int/.test(dtypeName(cfg.dtype) ?? '') ? 'int32' : 'float32';
 }
