@@ -125,3 +125,36 @@ test('why conv3d_family is not run on wasm: tfjs-wasm\'s conv3dTranspose differs
   tf.dispose([x, k, onWasmY]);
   expect(diff).toBeGreaterThan(1e-3);  // when tfjs fixes it, run conv3d_family on wasm too
 });
+
+describe("every converted weight is the file's tensor, bit for bit (as saved and loaded back)", () => {
+  test.each(cases)('%s', async (name) => {
+    const {readKerasFile} = await import('../src/node/formats/kerasFiles');
+    const {translateKerasConfig} = await import('../src/kerasModel/topology/translate');
+    const {storedWeights, walkLayers} = await import('../src/kerasModel/topology/storedWeights');
+    const {fileIsKeras3} = await import('../src/kerasModel/topology/buildModel');
+    const c = loadCase(name);
+    const kf = readKerasFile(path.join(c.dir, c.config.file));
+    const out = path.join(tmp, `bits_${name.replace(/\//g, '_')}`);
+    await convertModelFileToDir(kf.file, out);
+    const model = await loadLayersModelFromDir(out);
+    const t = translateKerasConfig(kf.config, kf.file, fileIsKeras3(kf));
+    let compared = 0;
+    for (const {path: p, layer, stored} of walkLayers(t.model, storedWeights(kf, t.model))) {
+      if (layer.kerasClass === 'InputLayer' || layer.weights != null) continue;  // (a layout transform: CuDNNGRU only)
+      let target: tf.layers.Layer = model;
+      for (const q of p) target = (target as tf.LayersModel).getLayer(q);
+      const got = target.getWeights();
+      const want = (stored?.weights ?? []).map((w) => kf.read(w.path));
+      expect([p.join('/'), got.length]).toEqual([p.join('/'), want.length]);
+      got.forEach((g, i) => {
+        const same = Buffer.from((g.dataSync() as Float32Array).buffer).equals(Buffer.from((want[i].dataSync() as Float32Array).buffer));
+        expect([p.join('/'), i, same]).toEqual([p.join('/'), i, true]);
+        compared++;
+      });
+      tf.dispose(want);
+    }
+    expect(compared).toBeGreaterThan(0);
+    disposeModelFully(model);
+    kf.close();
+  });
+});
