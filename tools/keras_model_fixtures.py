@@ -136,6 +136,13 @@ def m_masking_td_rnns(k, L, v3):
     return model, lambda rng: [_masked(rng, 3, 5, 3, [5, 3, 2])]
 
 
+def m_bidi_lstm_simplernn(k, L, v3):
+    """Bidirectional around an LSTM (sequences, sum) and a SimpleRNN (last step, concat), unmasked."""
+    model = k.Sequential([k.Input((None, 3)), L.Bidirectional(L.LSTM(3, return_sequences=True), merge_mode="sum"),
+                          L.Bidirectional(L.SimpleRNN(2)), L.Dense(2)])
+    return model, lambda rng: [_u(rng, 2, 5, 3)]
+
+
 def m_conv2d_family(k, L, v3):
     """Conv2D, DepthwiseConv2D, SeparableConv2D, Conv2DTranspose, 2D pooling, padding, cropping, upsampling."""
     model = k.Sequential([k.Input((6, 6, 2)), L.Conv2D(3, 3, padding="same", activation="relu"),
@@ -258,6 +265,7 @@ MODELS = [
     ("functional_embedding_masked", m_functional_embedding_masked),
     ("functional_masking_merge", m_functional_masking_merge),
     ("masking_td_rnns", m_masking_td_rnns),
+    ("bidi_lstm_simplernn", m_bidi_lstm_simplernn),
     ("conv2d_family", m_conv2d_family),
     ("conv3d_family", m_conv3d_family),
     ("image_preprocessing", m_image_preprocessing),
