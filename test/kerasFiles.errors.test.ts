@@ -104,7 +104,8 @@ test('a .weights.h5 without its config, and a model with no GRU', async () => {
   expect([none.code, none.message]).toEqual(['NO_GRU', expect.stringMatching(/no GRU layer among the model's \d layers/)]);
   // the whole model: the Dense now takes the input's 3 features, the file's kernel has 4 rows
   const whole = await kerasToLayersModel(kf).catch((e) => e);
-  expect(whole).toBeInstanceOf(ConversionError);
+  expect(whole).toBeInstanceOf(KerasFileError);
+  expect(whole.code).toBe('BAD_SHAPE');
   expect(whole.message).toMatch(/layer 'dense(_\d+)?' \(Dense → Dense\) takes weight 0 .* should be \[3,2\], the file's 'vars\/0' is \[4,2\]/);
   expect(tf.memory().numTensors).toBe(before);
 });

@@ -6,6 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
+import {KerasFileError} from '../../io/keras/errors';
 import {KerasFile} from '../../io/keras/kerasFile';
 import {ConversionError} from '../../io/modelFileError';
 import '../../layers/causalConv1d';  // registers CausalConv1D for tfjs's deserializer
@@ -94,11 +95,14 @@ export async function buildKerasModel(kf: KerasFile): Promise<BuiltKerasModel> {
         return transform ? transform(read) : read;
       });
       try {
-        const bad = tensors.length !== want.length ? `${want.length} weight(s) [${want.map((w) => `[${w.shape}]`).join(', ')}] ` +
-              `but the file has ${have.length} [${have.map((w) => `'${w.name}' [${w.shape}]`).join(', ')}]` :
-          tensors.map((t, i) => (tf.util.arraysEqual(t.shape, want[i].shape as number[]) ? null :
-            `weight ${i} (${want[i].originalName}) should be [${want[i].shape}], the file's '${have[i]?.name}' is [${t.shape}]`)).find((x) => x != null);
-        if (bad) throw new ConversionError('UNSUPPORTED', kf.file, `layer '${name}' (${layer.kerasClass} → ${layer.tfjsClass}) takes ${bad}`);
+        const where = `layer '${name}' (${layer.kerasClass} → ${layer.tfjsClass}) takes`;
+        if (tensors.length !== want.length) {
+          throw new KerasFileError('MISSING_WEIGHTS', kf.file, `${where} ${want.length} weight(s) [${want.map((w) => `[${w.shape}]`).join(', ')}] ` +
+              `but the file has ${have.length} [${have.map((w) => `'${w.name}' [${w.shape}]`).join(', ')}]`);
+        }
+        const bad = tensors.map((t, i) => (tf.util.arraysEqual(t.shape, want[i].shape as number[]) ? null :
+          `weight ${i} (${want[i].originalName}) should be [${want[i].shape}], the file's '${have[i]?.name}' is [${t.shape}]`)).find((x) => x != null);
+        if (bad) throw new KerasFileError('BAD_SHAPE', kf.file, `${where} ${bad}: the config does not fit the weights`);
         target.setWeights(tensors);
       } finally {
         tf.dispose(tensors);
