@@ -26,16 +26,20 @@ test('convert model.keras --json through a pipe, then tf.loadLayersModel reprodu
   expect(tf.max(tf.abs(tf.sub(y, caseTensor(c, 'y')))).dataSync()[0]).toBeLessThanOrEqual(1e-5);
 });
 
-test('convert: text names what was left out; a Keras 3 hard_sigmoid exits 1 with [UNSUPPORTED]', () => {
+test('convert: the whole model with Conv1D; --gru-stack names what was left out; a Keras 3 hard_sigmoid exits 1 with [UNSUPPORTED]', () => {
   const conv = loadCase('keras_files/tf_keras/conv_gru_h5');
-  const r = runThroughPipe(['convert', path.join(conv.dir, 'model.h5'), '--out', path.join(tmp, 'conv')], {TFJS_GRU_BACKEND: 'wasm'});
+  const whole = runThroughPipe(['convert', path.join(conv.dir, 'model.h5'), '--out', path.join(tmp, 'convw')], {TFJS_GRU_BACKEND: 'wasm'});
+  expect(whole.code).toBe(0);
+  expect(whole.stdout).toMatch(/whole model \(Sequential, Keras 2\.21\.0\): conv1d(_\d+)? → Conv1D, gru(_\d+)? → KerasGRU, dense(_\d+)? → Dense/);
+  expect(whole.stdout).toMatch(/checked against an independent reference: conv1d(_\d+)?, gru(_\d+)?, dense(_\d+)?\n/);
+  const r = runThroughPipe(['convert', path.join(conv.dir, 'model.h5'), '--out', path.join(tmp, 'conv'), '--gru-stack'], {TFJS_GRU_BACKEND: 'wasm'});
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/GRU stack only \(conv1d: Conv1D is not among/);
-  expect(r.stdout).toMatch(/left out: conv1d \(Conv1D\): Conv1D is not among/);
+  expect(r.stdout).toMatch(/GRU stack only \(the GRU stack was asked for \(--gru-stack\)\)/);
+  expect(r.stdout).toMatch(/left out: conv1d(_\d+)? \(Conv1D\): before the converted GRU stack/);
   const hs = loadCase('keras_files/keras3/hard_sigmoid_gru_h5');
   const bad = runThroughPipe(['convert', path.join(hs.dir, 'model.h5'), '--out', path.join(tmp, 'hs')], {TFJS_GRU_BACKEND: 'wasm'});
   expect(bad.code).toBe(1);
-  expect(bad.stderr).toMatch(/hard_sigmoid.*\[UNSUPPORTED\]/);
+  expect(bad.stderr).toMatch(/gru(_\d+)? \(GRU\): recurrent_activation: Keras 3.s hard_sigmoid.*\[UNSUPPORTED\]/s);
 });
 
 test('--config: a .weights.h5 with its config elsewhere converts and inspects; bad or misplaced configs are named', async () => {

@@ -1,7 +1,7 @@
 // `tfjs-gru convert` on Keras files written by the real tf-keras 2.21 and Keras 3.15.1
 // (fixtures/keras_files, tools/make_keras_file_fixtures.py): the folder it writes, loaded
-// with tf.loadLayersModel, reproduces the framework's own outputs within 1e-5; models with
-// a layer this converter does not map fall back to the GRU stack and say what was left
+// with tf.loadLayersModel, reproduces the framework's own outputs within 1e-5 (the whole
+// model, Conv1D included); --gru-stack converts the GRU stack alone and says what was left
 // out; a Keras 3 hard_sigmoid is refused, never approximated; no tensor leaks.
 import * as fs from 'fs';
 import * as os from 'os';
@@ -17,7 +17,6 @@ const cases = (loadManifest() as any).keras_files as string[];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-keras-'));
 afterAll(() => fs.rmSync(tmp, {recursive: true, force: true}));
 
-const STACK_ONLY = /conv_gru/;
 const REFUSED = /keras3\/hard_sigmoid/;
 const matching = cases.filter((c) => !REFUSED.test(c));
 
@@ -41,9 +40,9 @@ describe("converted models reproduce the framework's outputs (within 1e-5)", () 
     const r = await convertModelFileToDir(fileOf(name), out);
     expect(tf.memory().numTensors).toBe(before);
     expect(r.loadedCheck.pass).toBe(true);
-    expect(r.keras!.mode).toBe(STACK_ONLY.test(name) ? 'gru-stack' : 'whole-model');
+    expect(r.keras!.mode).toBe('whole-model');
     const model = await loadLayersModelFromDir(out);
-    const x = caseTensor(c, r.keras!.mode === 'gru-stack' ? 'stack_x' : 'x');
+    const x = caseTensor(c, 'x');
     const want = caseTensor(c, 'y');
     const got = model.predict(x) as tf.Tensor;
     expect(got.shape).toEqual(want.shape);
@@ -67,10 +66,17 @@ test('CuDNNGRU becomes KerasGRU through the keras-cudnn layout, a reset-before G
   expect(gruLayer.config.recurrent_activation).toBe('sigmoid');
 });
 
-test('a model with a layer the converter does not map: the GRU stack, and what was left out', async () => {
-  const r = await convertModelFileToDir(fileOf('keras_files/keras3/conv_gru_keras'), path.join(tmp, 'conv'));
+test('--gru-stack: the GRU stack alone, and what was left out', async () => {
+  const c = loadCase('keras_files/keras3/conv_gru_keras');
+  const r = await convertModelFileToDir(fileOf('keras_files/keras3/conv_gru_keras'), path.join(tmp, 'conv'), {gruStack: true});
   expect(r.keras!.mode).toBe('gru-stack');
-  expect(r.keras!.wholeModelProblem).toMatch(/conv1d: Conv1D is not among the layers/);
+  expect(r.keras!.wholeModelProblem).toMatch(/--gru-stack/);
+  const model = await loadLayersModelFromDir(path.join(tmp, 'conv'));
+  const [x, want] = [caseTensor(c, 'stack_x'), caseTensor(c, 'y')];
+  const got = model.predict(x) as tf.Tensor;
+  expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0])).toBeLessThanOrEqual(1e-5);
+  tf.dispose([x, want, got]);
+  model.dispose();
   expect(r.keras!.leftOut).toEqual([expect.objectContaining({name: 'conv1d', className: 'Conv1D'})]);
   expect(r.keras!.converted.map((c) => c.className)).toEqual(['GRU', 'Dense']);
 });
@@ -107,7 +113,7 @@ describe("Keras 3's hard_sigmoid (x/6 + 0.5) is refused, tf.keras's (0.2x + 0.5)
     const err = await convertModelFileToDir(fileOf(name), path.join(tmp, 'hs')).catch((e) => e);
     expect(err).toBeInstanceOf(ConversionError);
     expect(err.code).toBe('UNSUPPORTED');
-    expect(err.message).toMatch(/gru_\d+: Keras 3's hard_sigmoid is clip\(x\/6 \+ 0\.5, 0, 1\)/);
+    expect(err.message).toMatch(/gru(_\d+)? \(GRU\): recurrent_activation: Keras 3's hard_sigmoid is clip\(x\/6 \+ 0\.5, 0, 1\)/);
     expect(err.message).toContain(fileOf(name));
     expect(fs.existsSync(path.join(tmp, 'hs', 'model.json'))).toBe(false);
     expect(tf.memory().numTensors).toBe(before);

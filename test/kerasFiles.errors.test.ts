@@ -91,16 +91,23 @@ test('a config that does not fit the weights: BAD_SHAPE / MISSING_WEIGHTS naming
   expect([renamed.code, renamed.message]).toEqual(['MISSING_WEIGHTS', expect.stringMatching(/layer 'x' \(CuDNNGRU\) has no weights in the file/)]);
 });
 
-test('a .weights.h5 without its config, and a model with no GRU', () => {
+test('a .weights.h5 without its config, and a model with no GRU', async () => {
+  const before = tf.memory().numTensors;
   const w = fixture('keras3/gru_ra1_dense_weights');
   const e = thrown(() => readAll(w.bytes, w.file));
   expect([e.code, e.message]).toEqual(['BAD_CONFIG', expect.stringMatching(/holds no architecture: give the model's config JSON/)]);
   const cfg = JSON.parse(w.config!);
   cfg.config.layers = cfg.config.layers.filter((l: any) => l.class_name !== 'GRU');
   const kf = readKerasFromBytes({bytes: w.bytes, file: w.file, config: JSON.stringify(cfg)});
-  const none = thrown(() => kerasToLayersModel(kf));
+  const none = await kerasToLayersModel(kf, {mode: 'gru-stack'}).catch((e) => e);
   expect(none).toBeInstanceOf(ConversionError);
   expect([none.code, none.message]).toEqual(['NO_GRU', expect.stringMatching(/no GRU layer among the model's \d layers/)]);
+  // the whole model: the Dense now takes the input's 3 features, the file's kernel has 4 rows
+  const whole = await kerasToLayersModel(kf).catch((e) => e);
+  expect(whole).toBeInstanceOf(KerasFileError);
+  expect(whole.code).toBe('BAD_SHAPE');
+  expect(whole.message).toMatch(/layer 'dense(_\d+)?' \(Dense → Dense\) takes weight 0 .* should be \[3,2\], the file's 'vars\/0' is \[4,2\]/);
+  expect(tf.memory().numTensors).toBe(before);
 });
 
 test('read() of an unknown name and after close()', () => {

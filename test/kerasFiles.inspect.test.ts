@@ -54,7 +54,7 @@ describe('inspect on each Keras file', () => {
         want.map((g) => [g.units, g.resetAfter, g.cudnn ? 'keras.CuDNNGRU' : 'keras.GRU']));
     expect(r.grus.map((g: any) => g.direction)).toEqual(want.map((g, i) => (g.bidirectional ? (i % 2 === 0 ? 'fw' : 'bw') : 'forward')));
     for (const l of r.layers) expect(l.becomes != null || l.problem != null).toBe(true);
-    expect(r.conversion.mode).toBe(/conv_gru|keras3\/hard_sigmoid/.test(name) ? 'gru-stack' : 'whole-model');
+    expect(r.conversion.mode).toBe(/keras3\/hard_sigmoid/.test(name) ? 'refused' : 'whole-model');
   });
 });
 
@@ -76,8 +76,8 @@ test("Keras 3 weight groups (layers/<snake_case>/cell/vars/i) and legacy weight 
 test('inspect through the real bin: text names the layers and the conversion; a .weights.h5 finds its config.json', () => {
   const text = execFileSync('node', [BIN, 'inspect', fileOf('keras_files/keras3/conv_gru_keras')], {encoding: 'utf8'});
   expect(text).toMatch(/\.keras file \(zip\), Keras 3\.15\.1, Sequential model, input \[batch, time, 3\]/);
-  expect(text).toMatch(/conv1d\s+Conv1D\s+vars\/0 \[2,3,4\], vars\/1 \[4\]\s+left out: Conv1D is not among/);
-  expect(text).toMatch(/convert: the GRU stack only/);
+  expect(text).toMatch(/conv1d\s+Conv1D\s+vars\/0 \[2,3,4\], vars\/1 \[4\]\s+Conv1D/);
+  expect(text).toMatch(/convert: the whole model \(every layer converts exactly\)/);
   const w = JSON.parse(execFileSync('node', [BIN, 'inspect', fileOf('keras_files/keras3/gru_ra1_dense_weights'), '--json'], {encoding: 'utf8'}));
   expect([w.kind, w.conversion.mode]).toEqual(['weights-h5', 'whole-model']);
   const missing = spawnSync('node', [BIN, 'inspect', '/nope/model.keras'], {encoding: 'utf8'});

@@ -543,6 +543,11 @@ def make_keras_file_cases(out):
     return make_keras_files(out)
 
 
+def make_keras_model_cases(out):
+    from keras_model_fixtures import make_keras_models  # noqa: E402  (issue 18's whole Keras models)
+    return make_keras_models(out)
+
+
 def make_tfjs_model(out):
     from tfjs_model import make_tfjs_keras_reset_after  # noqa: E402  (optional, heavy)
     return make_tfjs_keras_reset_after(out)
@@ -584,7 +589,7 @@ def main():
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
                       "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models",
-                      "pytorch_npz", "pytorch_padded"):
+                      "pytorch_npz", "pytorch_padded", "keras_models"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -628,6 +633,7 @@ def main():
     manifest["stacks"] = make_stacks(out, args.pytorch_python, not args.no_tfjs)
     manifest["pytorch_npz"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_npz_fixtures.py")
     manifest["pytorch_padded"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_padded_fixtures.py")
+    manifest["keras_models"] = make_keras_model_cases(out)
     write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"make_fixtures: wrote {len(cases)} cases, {len(checkpoints)} checkpoints to {out}", file=sys.stderr)
 

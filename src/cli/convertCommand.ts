@@ -22,7 +22,7 @@ export interface ConvertArgs {
   /** Replace convert's own files in a non-empty --out. */
   force?: boolean;
   json?: boolean;
-  /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
+  /** ONNX and Keras files: the GRU stack alone (a LayersModel), not the whole model. */
   gruStack?: boolean;
   /** Store float32 weights as float16 or uint8 (tfjs's quantized weight manifest). */
   quantize?: QuantizeMode;
@@ -58,16 +58,25 @@ function describe(r: ConvertModelFileResult): string {
   if (r.dense != null) lines.push(`  dense: ${r.dense.inputSize} → ${r.dense.units} (linear) from ${r.dense.scope}`);
   if (r.keras != null) {
     const k = r.keras;
-    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${k.converted.map((c) => `${c.name} → ${c.as}`).join(', ')}` :
+    lines.push(k.mode === 'whole-model' ? `  whole model (${k.modelClass}, Keras ${k.kerasVersion ?? '?'}): ${
+      k.converted.filter((c) => c.className !== 'InputLayer').map((c) => `${c.name} → ${c.as}`).join(', ')}` :
       `  GRU stack only (${k.wholeModelProblem})`);
+    for (const c of k.converted) for (const n of c.notes ?? []) lines.push(`  note: ${c.name}: ${n}`);
     for (const l of k.leftOut) lines.push(`  left out: ${l.name} (${l.className}): ${l.reason}`);
+    if (k.layerCheck != null) {
+      lines.push(`  checked against an independent reference: ${k.layerCheck.checked.map((c) => c.name).join(', ') || 'none'}`);
+      if (k.layerCheck.notChecked.length) {
+        lines.push(`  not checked independently: ${k.layerCheck.notChecked.map((c) => `${c.name} (${c.className}: ${c.why})`).join(', ')}`);
+      }
+    }
   }
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
-  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ? 'layer-by-layer reference (unfused GRUs)' : 'unfused reference'} ` +
+  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ?
+    `independent reference of ${r.keras.layerCheck?.checked.length ?? 0} layer(s) (unfused GRU / LSTM / SimpleRNN, Conv1D, Dense, normalization, Activation)` : 'unfused reference'} ` +
       `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${Number(r.loadedCheck.tolerance.toPrecision(3))}`);
   lines.push(r.needsTfjsGru ?
-    "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU), then tf.loadLayersModel(...)" :
+    "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU / CausalConv1D), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
   return lines.join('\n') + '\n';
 }
@@ -85,7 +94,7 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
       return 2;
     }
     const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
-      rename: args.rename, force: args.force});
+      rename: args.rename, force: args.force, gruStack: args.gruStack});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -131,7 +140,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
       .option('--force', 'write into a non-empty --out, replacing only model.json and group1-shard1of1.bin')
-      .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
+      .option('--gru-stack', 'ONNX and Keras files: the GRU stack alone as a LayersModel (naming what it leaves out), ' +
+              'not the whole model')
       .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
           '(every tfjs loader dequantizes them); the check reports the error it causes (ONNX graphs)').choices(['float16', 'uint8']))
       .addOption(jsonOption())
@@ -144,12 +154,17 @@ attribute or dtype that cannot be converted exactly is listed in one error befor
 written. The written model is checked against onnxruntime-node when it is installed, else
 against the graph before writing and each GRU against the unfused reference.
 
-Other formats (and ONNX with --gru-stack), a LayersModel. The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
-found after the stack, at every step). Reset-before cells (TF1 GRUCell, GRUBlockCell, Keras
-reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset-after cells
-(Keras reset_after=True, CuDNN, PyTorch, ONNX linear_before_reset=1) become tfjs-gru's KerasGRU
-(import 'tfjs-gru' before loading). Keras files: the whole model from its config when every
-layer maps exactly to tfjs, otherwise the GRU stack, naming the layers left out and why.
+Keras files (.keras, .h5, .weights.h5; Keras 3 or tf.keras): the whole model (Sequential or
+Functional, several inputs and outputs, shared and nested models) with every layer tfjs-layers
+implements, as a LayersModel; reset-after GRUs become tfjs-gru's KerasGRU. A layer tfjs cannot
+express exactly is refused: one error lists every one (--gru-stack: the GRU stack alone).
+
+Checkpoints, .safetensors, .npz (and ONNX or Keras with --gru-stack): the GRU stack as a
+LayersModel, input [batch, time, D], output the top layer's full sequence (then the Dense
+layer found after the stack, at every step). Reset-before cells (TF1 GRUCell, GRUBlockCell,
+Keras reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset-after
+cells (Keras reset_after=True, CuDNN, PyTorch, ONNX linear_before_reset=1) become tfjs-gru's
+KerasGRU (import 'tfjs-gru' before loading).
 Before finishing it loads what it wrote and checks it against the unfused reference GRU run
 on the file's own tensors for a random input (max |error| <= 1e-5 × max(1, max |reference
 output|); NaN/Inf weights are refused as NON_FINITE: the check cannot judge them).

@@ -1,9 +1,9 @@
 /**
  * GRU discovery in a Keras model file, from its config (architecture) and its weights:
  * every GRU / CuDNNGRU layer (Bidirectional halves as fw/bw cells) as the same
- * {@link Discovery} structure findGrus gives for checkpoints, plus a per-layer plan of
- * what the whole model becomes in tfjs, or why it cannot (then only the GRU stack is
- * converted and the rest is reported as left out).
+ * {@link Discovery} structure findGrus gives for checkpoints, plus a per-layer plan used by
+ * `--gru-stack` (the GRU stack alone, the rest reported as left out) and by `inspect`'s GRU
+ * details. The whole model is converted by ./topology/.
  */
 import {CheckpointVariable} from '../io/checkpoint/bundle';
 import {KerasFileError} from '../io/keras/errors';
@@ -51,7 +51,10 @@ export interface KerasModelPlan {
   architecture: KerasArchitecture;
   layers: PlannedLayer[];
   discovery: Discovery;
-  /** null when every layer converts exactly; else why the whole model cannot (the GRU stack alone still may). */
+  /**
+   * This planner's own chain check (null when the model is one chain of the layers it plans); `convert` no
+   * longer uses it: the whole model goes through ./topology/ (translateKerasConfig lists what it refuses).
+   */
   wholeModelProblem: string | null;
 }
 

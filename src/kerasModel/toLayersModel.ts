@@ -1,34 +1,29 @@
 /**
- * A tfjs LayersModel from a Keras model file. When every layer is one this converter
- * maps exactly (Embedding, Masking, Dropout, SpatialDropout1D, Dense, Activation, GRU,
- * CuDNNGRU, Bidirectional(GRU)) and the model is one chain, the whole model is rebuilt
- * from its config with the file's weights ('whole-model'); otherwise only its GRU stack
- * (and the linear Dense after it) is converted, as for checkpoints ('gru-stack'), and the
- * layers left out are listed with the reason.
- *
- * Reset-before GRUs become tfjs's built-in GRU (recurrentActivation as in the file, not
- * tfjs's default hardSigmoid); reset-after GRUs and CuDNNGRU (its weights through
- * layout 'keras-cudnn') become this package's KerasGRU. The model is checked against
- * the layer-by-layer reference on the file's tensors (./reference.ts).
+ * A tfjs LayersModel from a Keras model file. By default the whole model: its config
+ * translated into the topology tfjs-layers deserializes (./topology/), every layer mapped
+ * exactly or refused (one error listing every refused layer), the weights from the file, and
+ * a self-check of each layer that has an independent reference (./topology/selfCheck.ts).
+ * With mode 'gru-stack' (or a named stack) only the GRU stack (and the linear Dense after it)
+ * is converted, as for checkpoints, and the layers left out are listed with the reason.
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {CHECK_MAX_STEPS, checkAgainstReference, checkInput, chooseStack, ConversionDescription, ConvertedLayer, disposeModel, gruStackToLayersModel,
-        judgeCheck, ModelCheck, predictForCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+import {checkAgainstReference, chooseStack, ConversionDescription, ConvertedLayer, gruStackToLayersModel, ModelCheck,
+        ToLayersModelOptions} from '../checkpointModel/toLayersModel';
 import {KerasFile} from '../io/keras/kerasFile';
 import {ConversionError} from '../io/modelFileError';
-import {gru} from '../layers/kerasGru';
-import {convertWeights} from '../weights/convert';
-import {KerasGruCell, KerasModelPlan, PlannedLayer, planKerasModel} from './findKerasGrus';
-import {kerasReferenceForward} from './reference';
+import {KerasModelPlan, planKerasModel} from './findKerasGrus';
+import {buildKerasModel} from './topology/buildModel';
+import {LayerCheckReport, selfCheck} from './topology/selfCheck';
+import {storedWeights} from './topology/storedWeights';
 
 /**
  * Options of {@link kerasToLayersModel}: those of checkpoints, and which conversion.
  * @category Conversion
  */
 export interface KerasToLayersModelOptions extends ToLayersModelOptions {
-  /** 'auto' (default): the whole model when it converts exactly, else the GRU stack; 'gru-stack': the stack only. */
-  mode?: 'auto' | 'gru-stack';
+  /** 'whole-model' (default): the whole model, or an error listing every layer that cannot be converted exactly; 'gru-stack': the GRU stack alone. */
+  mode?: 'whole-model' | 'gru-stack';
 }
 
 /**
@@ -53,8 +48,12 @@ export interface KerasConversionInfo {
   /** Why the whole model was not converted (mode 'gru-stack'), or null. */
   wholeModelProblem: string | null;
   /** Each Keras layer converted and the tfjs class it became. */
-  converted: Array<{name: string; className: string; as: string}>;
+  converted: Array<{name: string; className: string; as: string; notes?: string[]}>;
   leftOut: LeftOutLayer[];
+  /** Whole model: Keras 3 operations dropped because they only compute masks tfjs propagates itself. */
+  droppedMaskOps?: string[];
+  /** Whole model: the layers checked against an independent reference, and those that could not be. */
+  layerCheck?: LayerCheckReport;
 }
 
 /**
@@ -74,184 +73,9 @@ export interface KerasConversionDescription extends Omit<ConversionDescription, 
 export interface KerasConvertedModel {
   model: tf.LayersModel;
   description: KerasConversionDescription;
-  plan: KerasModelPlan;
+  plan: KerasModelPlan | null;
   /** Checks `model` (e.g. the converted one as loaded back) against the reference on the file's tensors. */
   check(model: tf.LayersModel, seed?: number, tolerance?: number): ModelCheck;
-}
-
-type GruPlan = Extract<PlannedLayer, {kind: 'gru'}>;
-
-function actName(a: {name: string} | {refused: string}): string {
-  if (!('name' in a)) throw new Error(a.refused);  // planned layers with refused activations never reach here
-  return a.name;
-}
-
-/** One GRU cell's tfjs layer and its weights in the order setWeights takes them. */
-function gruCellLayer(kf: KerasFile, p: GruPlan, c: KerasGruCell, name: string, extra: Record<string, unknown>):
-    {layer: tf.layers.Layer; weights: () => tf.Tensor[]; className: string} {
-  const read = () => {
-    const w: Record<string, tf.Tensor> = {kernel: kf.read(c.weights.kernel.path), recurrent_kernel: kf.read(c.weights.recurrent_kernel.path)};
-    if (c.weights.bias) w.bias = kf.read(c.weights.bias.path);
-    return w;
-  };
-  const common = {units: c.found.units, returnSequences: p.returnSequences, goBackwards: c.goBackwards, useBias: p.useBias, name,
-    activation: actName(c.activation), recurrentActivation: actName(c.recurrentActivation),
-    kernelInitializer: 'zeros', recurrentInitializer: 'zeros', ...extra} as any;
-  const ordered = (w: Record<string, tf.Tensor>) => [w.kernel, w.recurrent_kernel, ...(w.bias ? [w.bias] : [])];
-  if (p.zeroOutputForMask) {
-    // Zeros at masked steps: only this package's layers have zeroOutputForMask (tfjs's GRU carries the output).
-    common.zeroOutputForMask = true;
-    if (c.found.layout === 'keras') return {layer: gru({...common, resetAfter: false}), className: 'KerasGRU', weights: () => ordered(read())};
-  }
-  if (c.found.layout === 'keras') {
-    return {layer: tf.layers.gru(common), className: 'GRU', weights: () => ordered(read())};
-  }
-  const layer = gru({...common, resetAfter: true});
-  if (c.found.layout === 'keras-cudnn') {
-    return {layer, className: 'KerasGRU', weights: () => tf.tidy(() => ordered(convertWeights(read() as any, 'keras-cudnn', 'keras-reset-after') as any))};
-  }
-  return {layer, className: 'KerasGRU', weights: () => ordered(read())};
-}
-
-/** A seeded input for the check: random features (or token ids) with padded steps where the model masks. */
-function kerasCheckInput(plan: KerasModelPlan, seed: number): tf.Tensor {
-  const shape = plan.architecture.inputShape!;
-  const time = Math.min(shape[0] ?? 7, CHECK_MAX_STEPS);  // never sized by a declared number alone
-  const first = plan.layers[0];
-  return tf.tidy(() => {
-    if (first?.kind === 'embedding') {
-      const n = first.embeddings.shape[0];
-      const u = checkInput([2, time, 1], seed).dataSync();
-      const ids = new Int32Array(2 * time);
-      for (let i = 0; i < ids.length; i++) ids[i] = Math.min(n - 1, Math.max(first.maskZero ? 1 : 0, Math.floor((u[i] + 1) * n / 2)));
-      if (first.maskZero && time > 2) ids[time - 2] = ids[time - 1] = 0;  // the first sample's last two steps padded
-      return tf.tensor2d(ids, [2, time], 'int32');
-    }
-    let x: tf.Tensor = checkInput([2, time, shape[shape.length - 1] as number], seed);
-    const masking = plan.layers.find((p) => p.kind === 'masking');
-    if (masking != null && masking.kind === 'masking' && time > 2) {
-      // the first sample's last two steps padded with the mask value
-      const keep = tf.concat([tf.ones([1, time - 2, 1]), tf.zeros([1, 2, 1])], 1);
-      const m = tf.concat([keep, tf.ones([1, time, 1])], 0);
-      x = tf.add(tf.mul(x, m), tf.mul(tf.sub(1, m), masking.maskValue));
-    }
-    return x;
-  });
-}
-
-function wholeModel(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersModelOptions): KerasConvertedModel {
-  const arch = plan.architecture;
-  const model = tf.sequential({name: 'keras_model'});
-  const setters: Array<{read: () => tf.Tensor[]; set: (w: tf.Tensor[]) => void}> = [];
-  const layers: ConvertedLayer[] = [];
-  const converted: KerasConversionInfo['converted'] = [];
-  let needsTfjsGru = false;
-  let gruIndex = 0;
-  const batchInputShape = [null, ...arch.inputShape!] as number[];
-  // every weight is read (checked against the file's bytes) before any layer is built (issue 20)
-  const toAdd: tf.layers.Layer[] = [];
-  const withWeights = (layer: tf.layers.Layer, weights: () => tf.Tensor[]) => setters.push({read: weights, set: (w) => layer.setWeights(w)});
-  // an explicit input layer: token ids stay int32 without making the first layer's weights int32
-  model.add(tf.layers.inputLayer({batchInputShape, dtype: arch.inputDtype.startsWith('int') ? 'int32' : 'float32', name: 'input'}));
-  plan.layers.forEach((p) => {
-    const name = p.layer.name;
-    let layer: tf.layers.Layer;
-    let as: string;
-    switch (p.kind) {
-      case 'embedding':
-        layer = tf.layers.embedding({inputDim: p.embeddings.shape[0], outputDim: p.embeddings.shape[1], maskZero: p.maskZero,
-          embeddingsInitializer: 'zeros', name} as any);
-        withWeights(layer, () => [kf.read(p.embeddings.path)]);
-        as = 'Embedding';
-        break;
-      case 'masking':
-        layer = tf.layers.masking({maskValue: p.maskValue, name} as any);
-        as = 'Masking';
-        break;
-      case 'identity':
-        layer = p.tfjsClass === 'Dropout' ? tf.layers.dropout({rate: p.rate, name} as any) :
-          tf.layers.spatialDropout1d({rate: p.rate, name} as any);
-        as = p.tfjsClass;
-        break;
-      case 'dense':
-        layer = tf.layers.dense({units: p.kernel.shape[1], useBias: p.bias != null, activation: actName(p.activation) as any,
-          kernelInitializer: 'zeros', name} as any);
-        withWeights(layer, () => [kf.read(p.kernel.path), ...(p.bias ? [kf.read(p.bias.path)] : [])]);
-        as = 'Dense';
-        break;
-      case 'activation':
-        layer = tf.layers.activation({activation: actName(p.activation) as any, name} as any);
-        as = 'Activation';
-        break;
-      case 'gru': {
-        const fw = gruCellLayer(kf, p, p.cells[0], p.bidirectional ? `${name}_forward` : name, {});
-        if (p.bidirectional) {
-          const bw = gruCellLayer(kf, p, p.cells[1], `${name}_backward_weights`, {});
-          layer = tf.layers.bidirectional({layer: fw.layer as any, mergeMode: p.mergeMode as any, name} as any);
-          withWeights(layer, () => [...fw.weights(), ...bw.weights()]);
-          as = `Bidirectional(${fw.className})`;
-        } else {
-          layer = fw.layer;
-          withWeights(layer, fw.weights);
-          as = fw.className;
-        }
-        needsTfjsGru = needsTfjsGru || fw.className !== 'GRU';
-        const c0 = p.cells[0].found;
-        layers.push({index: gruIndex++, className: as, bidirectional: p.bidirectional, inputSize: c0.inputSize, units: c0.units,
-          cellType: c0.cellType, layout: c0.layout, resetAfter: c0.resetAfter, scopes: p.cells.map((c) => c.found.scope)});
-        break;
-      }
-      default:
-        throw new ConversionError('UNSUPPORTED', kf.file, `layer '${p.layer.name}': ${p.reason}`);
-    }
-    toAdd.push(layer);
-    converted.push({name, className: p.layer.className, as});
-  });
-  const values: tf.Tensor[][] = [];
-  try {
-    for (const s of setters) values.push(s.read());
-    for (const layer of toAdd) model.add(layer);
-    setters.forEach((s, i) => s.set(values[i]));
-  } catch (e) {
-    disposeModel(model);
-    throw e;
-  } finally {
-    tf.dispose(values);
-  }
-  const check = (m: tf.LayersModel, seed = options.seed ?? 1, tolerance = options.tolerance ?? 1e-5): ModelCheck => {
-    const x = kerasCheckInput(plan, seed);
-    const input = x.shape;
-    let want: tf.Tensor | null = null;
-    let got: tf.Tensor | null = null;
-    try {
-      want = kerasReferenceForward(kf, plan, x);
-      got = predictForCheck(m, x);
-      return judgeCheck(want, got, input, tolerance);
-    } finally {
-      tf.dispose([x, ...(want ? [want] : []), ...(got ? [got] : [])]);
-    }
-  };
-  const outShape = (model.outputs[0].shape as Array<number | null>);
-  const lastDense = [...plan.layers].reverse().find((p) => p.kind === 'dense');
-  const description: KerasConversionDescription = {
-    stack: plan.discovery.stacks.map((s) => s.name).join(', '),
-    inputShape: batchInputShape, outputShape: outShape, layers,
-    dense: plan.layers[plan.layers.length - 1]?.kind === 'dense' && lastDense?.kind === 'dense' && 'name' in lastDense.activation &&
-        lastDense.activation.name === 'linear' ?
-      {scope: lastDense.layer.name, inputSize: lastDense.kernel.shape[0], units: lastDense.kernel.shape[1], activation: 'linear'} : null,
-    needsTfjsGru, check: null,
-    keras: {mode: 'whole-model', kind: kf.kind, kerasVersion: kf.kerasVersion, modelClass: arch.modelClass, wholeModelProblem: null,
-      converted, leftOut: []},
-  };
-  if (options.check !== false) {
-    try {
-      description.check = check(model);
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-  }
-  return {model, description, plan, check};
 }
 
 function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersModelOptions, why: string | null): KerasConvertedModel {
@@ -271,7 +95,7 @@ function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersMo
     } else if (p.kind === 'identity' && seen && !converted.some((c) => c.name === stack.dense?.scope)) {
       converted.push({name: n, className: p.layer.className, as: '(identity at inference)'});
     } else {
-      const reason = p.kind === 'other' ? p.reason : seen ? 'after the converted GRU stack' : 'before the converted GRU stack';
+      const reason = seen ? 'after the converted GRU stack' : 'before the converted GRU stack';
       leftOut.push({name: n, className: p.layer.className, reason});
     }
   }
@@ -283,22 +107,59 @@ function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersMo
   };
 }
 
-/**
- * Builds the LayersModel of a Keras model file (see the module comment).
- * @category Conversion
- */
-export function kerasToLayersModel(kf: KerasFile, options: KerasToLayersModelOptions = {}, plan = planKerasModel(kf)): KerasConvertedModel {
+/** The GRU layers of the whole model as the common description lists them (from the GRU discovery, when there is one). */
+function gruLayers(plan: KerasModelPlan | undefined, converted: KerasConversionInfo['converted']): ConvertedLayer[] {
+  const out: ConvertedLayer[] = [];
+  for (const p of plan?.layers ?? []) {
+    if (p.kind !== 'gru') continue;
+    const c0 = p.cells[0].found;
+    out.push({index: out.length, className: converted.find((c) => c.name === p.layer.name)?.as ?? '?', bidirectional: p.bidirectional,
+      inputSize: c0.inputSize, units: c0.units, cellType: c0.cellType, layout: c0.layout, resetAfter: c0.resetAfter,
+      scopes: p.cells.map((c) => c.found.scope)});
+  }
+  return out;
+}
+
+async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions, plan?: KerasModelPlan): Promise<KerasConvertedModel> {
+  const {model, translation, converted} = await buildKerasModel(kf);
+  const stored = storedWeights(kf, translation.model);
+  const tolerance0 = options.tolerance ?? 1e-5;
+  const info: KerasConversionInfo = {mode: 'whole-model', kind: kf.kind, kerasVersion: kf.kerasVersion, modelClass: kf.config.class_name,
+    wholeModelProblem: null, converted, leftOut: [],
+    droppedMaskOps: translation.model.droppedMaskOps};
+  const check = (m: tf.LayersModel, seed = options.seed ?? 1, tolerance = tolerance0): ModelCheck => {
+    const r = selfCheck(kf, translation, stored, m, seed);
+    info.layerCheck = r;
+    const input = (m.inputs[0].shape as Array<number | null>).map((d, j) => d ?? (j === 0 ? 2 : 5));
+    return {input, maxAbsError: r.maxAbsError, tolerance, pass: r.maxAbsError <= tolerance};
+  };
+  const shape = (s: any) => (Array.isArray(s[0]) || s[0] === undefined ? s[0] ?? [] : s) as Array<number | null>;
+  const description: KerasConversionDescription = {
+    stack: '', inputShape: shape(model.inputs[0].shape), outputShape: shape(model.outputs[0].shape), layers: gruLayers(plan, converted), dense: null,
+    needsTfjsGru: converted.some((c) => /KerasGRU|CausalConv1D/.test(c.as)), check: null, keras: info,
+  };
+  if (options.check !== false) {
+    try {
+      description.check = check(model);
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+  }
+  return {model, description, plan: plan ?? null, check};
+}
+
+/** Builds the LayersModel of a Keras model file (see the module comment). */
+export async function kerasToLayersModel(kf: KerasFile, options: KerasToLayersModelOptions = {}, plan?: KerasModelPlan): Promise<KerasConvertedModel> {
+  if ((options.mode ?? 'whole-model') === 'whole-model' && options.stack == null) return wholeModel(kf, options, plan);
+  plan = plan ?? planKerasModel(kf);
   if (plan.discovery.grus.length === 0) {
     throw new ConversionError('NO_GRU', kf.file, `no GRU layer among the model's ${plan.layers.length} layers (${
       plan.layers.map((p) => `${p.layer.name}: ${p.layer.className}`).join(', ')})`);
   }
-  if ((options.mode ?? 'auto') === 'auto' && plan.wholeModelProblem == null && options.stack == null) {
-    return wholeModel(kf, plan, options);
-  }
-  const why = options.mode === 'gru-stack' ? 'the GRU stack was asked for' : plan.wholeModelProblem;
+  const why = options.stack != null ? `the GRU stack '${options.stack}' was asked for` : 'the GRU stack was asked for (--gru-stack)';
   if (plan.discovery.stacks.every((s) => s.problem != null) && plan.discovery.stacks.length === 1) {
-    throw new ConversionError('UNSUPPORTED', kf.file, `neither the whole model (${why}) nor its GRU stack ` +
-        `'${plan.discovery.stacks[0].name}' (${plan.discovery.stacks[0].problem}) converts exactly`);
+    throw new ConversionError('UNSUPPORTED', kf.file, `the GRU stack '${plan.discovery.stacks[0].name}' does not convert exactly: ${plan.discovery.stacks[0].problem}`);
   }
   return stackOnly(kf, plan, options, why);
 }

@@ -15,6 +15,7 @@ import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLay
 import {ConversionError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
+import {disposeModelFully} from '../kerasModel/topology/buildModel';
 import {AtomicOutputOptions, checkOutput, writeOutputAtomically} from './atomicOutput';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
@@ -47,7 +48,10 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
  * and write it ({@link AtomicOutputOptions}: `force` replaces convert's own files in a non-empty `out`).
  * @category Conversion
  */
-export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {}
+export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {
+  /** Keras files: convert only the GRU stack (by default the whole model, or an error listing every layer it cannot convert). */
+  gruStack?: boolean;
+}
 
 /** Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped. */
 export function nonFiniteTensors(source: TensorSource): string[] {
@@ -95,12 +99,12 @@ export async function convertModelFileToDir(path: string, out: string,
   const {format, source, discovery} = opened;
   try {
     checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
-    const built = opened.convert?.(options) ?? null;
+    const built = (await opened.convert?.(options)) ?? null;
     const {model, description} = built ?? gruStackToLayersModel(source, discovery, options);
     const tolerance = options.tolerance ?? 1e-5;
     let disposed = false;
     const dispose = () => {
-      if (!disposed) model.dispose();
+      if (!disposed) disposeModelFully(model);  // also the weights of layers called twice (tfjs's dispose() leaves them)
       disposed = true;
     };
     const {result: loadedCheck, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
@@ -116,7 +120,7 @@ export async function convertModelFileToDir(path: string, out: string,
         check = built != null ? built.check(loaded, seed, tolerance) :
           checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, tolerance);
       } finally {
-        loaded.dispose();
+        disposeModelFully(loaded);
       }
       if (!check.pass || (description.check != null && !description.check.pass)) {
         throw checkFailure(source, check.pass ? description.check! : check, out);

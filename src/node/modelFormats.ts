@@ -34,7 +34,7 @@ export interface OpenedModelFile {
    * The format's own conversion, when it knows more than the GRU stack (a Keras file's
    * whole architecture); without it convert builds the GRU stack (gruStackToLayersModel).
    */
-  convert?: (options: ToLayersModelOptions) => FormatConversion;
+  convert?: (options: ToLayersModelOptions & {gruStack?: boolean}) => FormatConversion | Promise<FormatConversion>;
 }
 
 /**

@@ -10,6 +10,8 @@ import * as tf from '@tensorflow/tfjs';
 import {ModelFileError} from '../../src/io/modelFileError';
 import {readKerasFromBytes} from '../../src/io/keras/kerasFile';
 import {planKerasModel} from '../../src/kerasModel/findKerasGrus';
+import {storedWeights} from '../../src/kerasModel/topology/storedWeights';
+import {translateKerasConfig} from '../../src/kerasModel/topology/translate';
 import {rng} from './tensors';
 
 const FIXTURES = path.join(__dirname, '..', '..', 'fixtures');
@@ -24,7 +26,10 @@ function fingerprint(t: tf.Tensor): string {
 /** The fixture files with every tensor's bytes as read from the unmodified file. */
 export function loadKerasFuzzFixtures(): Fixture[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'manifest.json'), 'utf8'));
-  return (manifest.keras_files as string[]).filter((n) => /gru_ra1_seq|bidi_gru_h5|embedding_gru_dense_keras|cudnn|weights/.test(n)).map((name) => {
+  // issue 10's GRU models, and issue 18's whole models: Functional ones with several inputs, merges, nested and shared layers
+  const names = [...(manifest.keras_files as string[]).filter((n) => /gru_ra1_seq|bidi_gru_h5|embedding_gru_dense_keras|cudnn|weights/.test(n)),
+    ...((manifest.keras_models ?? []) as string[]).filter((n) => /keras3\/(two_input_residual|functional_masking_merge)$|tf_keras\/shared_nested$/.test(n))];
+  return names.map((name) => {
     const c = JSON.parse(fs.readFileSync(path.join(FIXTURES, name, 'case.json'), 'utf8'));
     const file = path.join(FIXTURES, name, c.config.file);
     const config = c.config.config_file ? fs.readFileSync(path.join(FIXTURES, name, c.config.config_file), 'utf8') : undefined;
@@ -78,6 +83,12 @@ const CONFIG_EDITS: Array<(c: any, r: () => number) => void> = [
   (c, r) => { const l = c.config.layers[int(r, c.config.layers.length)]; if (l.config) l.config.activation = ['gelu', 'hard_sigmoid', 7, null][int(r, 4)]; },
   (c, r) => { const l = c.config.layers[int(r, c.config.layers.length)]; if (l.config?.layer) l.config.layer.class_name = 'LSTM'; },
   (c) => { c.config.layers = c.config.layers.map((l: any) => ({...l, config: null})); },
+  (c, r) => { const l = c.config.layers[int(r, c.config.layers.length)]; l.inbound_nodes = [[['nope', 3, 0, {}]], 'x', [{}]][int(r, 3)]; },
+  (c, r) => {
+    const l = c.config.layers[int(r, c.config.layers.length)];
+    l.inbound_nodes = [{args: [{class_name: '__keras_tensor__', config: {keras_history: [['x'], null, 'y']}}, [7]], kwargs: {mask: 3, initial_state: 'h'}}];
+  },
+  (c, r) => { c.config.output_layers = [[], ['nope', 9, 9], 'x', null][int(r, 4)]; },
 ];
 
 type Mutation = {kind: string; bytes: Uint8Array; config?: string; crcProtected: boolean};
@@ -119,7 +130,7 @@ export interface KerasFuzzReport {
   leakedTensors: number;
 }
 
-/** Runs `n` seeded mutations: read the file, plan the model, read every tensor. */
+/** Runs `n` seeded mutations: read the file, plan the model, translate the whole model and find its weights, read every tensor. */
 export function runKerasFuzz(n: number, seed: number, fixtures = loadKerasFuzzFixtures()): KerasFuzzReport {
   const r = rng(seed);
   const report: KerasFuzzReport = {outcomes: {}, untyped: [], wrongTensors: 0, leakedTensors: 0};
@@ -131,6 +142,8 @@ export function runKerasFuzz(n: number, seed: number, fixtures = loadKerasFuzzFi
     try {
       const kf = readKerasFromBytes({bytes: m.bytes, file: f.file, config: m.config});
       planKerasModel(kf);
+      const t = translateKerasConfig(kf.config, kf.file, null);  // the whole-model translation: refusals collected, faults typed
+      storedWeights(kf, t.model);
       for (const v of kf.variables) {
         const t = kf.read(v.name);
         if (m.crcProtected && f.values.has(v.name) && fingerprint(t) !== f.values.get(v.name)) report.wrongTensors++;

@@ -5,7 +5,8 @@ import * as path from 'path';
 import {KerasFileError} from '../../io/keras/errors';
 import {KerasFile, readKerasFromBytes} from '../../io/keras/kerasFile';
 import {ReadLimits} from '../../io/limits';
-import {planKerasModel} from '../../kerasModel/findKerasGrus';
+import {KerasModelPlan, planKerasModel} from '../../kerasModel/findKerasGrus';
+import {ModelFileError} from '../../io/modelFileError';
 import {formatKerasInspectReport, inspectKerasFile} from '../../kerasModel/inspect';
 import {kerasToLayersModel} from '../../kerasModel/toLayersModel';
 import type {InspectOutput, OpenedModelFile} from '../modelFormats';
@@ -46,13 +47,25 @@ export function readKerasFile(p: string, configPath?: string, limits?: Partial<R
 /** Opens a Keras file as a model file of inspect and convert (`format` is the format's name; `configPath` see {@link readKerasFile}). */
 export function openKeras(p: string, format: string, configPath?: string, limits?: Partial<ReadLimits>): OpenedModelFile {
   const kf = readKerasFile(p, configPath, limits);
+  // The GRU discovery (for --gru-stack and inspect) may fail where the whole model still converts
+  // (the whole-model converter finds every layer's weights itself): its error waits for --gru-stack.
+  let plan: KerasModelPlan | null = null;
+  let planError: unknown = null;
   try {
-    const plan = planKerasModel(kf);
-    return {format, source: kf, discovery: plan.discovery, convert: (options) => kerasToLayersModel(kf, options, plan)};
+    plan = planKerasModel(kf);
   } catch (e) {
-    kf.close();
-    throw e;
+    if (!(e instanceof ModelFileError)) {
+      kf.close();
+      throw e;
+    }
+    planError = e;
   }
+  return {format, source: kf, discovery: plan?.discovery ?? {grus: [], stacks: [], ignored: [], unexplained: []},
+    convert: (options) => {
+      const mode = options.gruStack || options.stack != null ? 'gru-stack' : 'whole-model';
+      if (plan == null && mode === 'gru-stack') throw planError;
+      return kerasToLayersModel(kf, {...options, mode}, plan ?? undefined);
+    }};
 }
 
 /** The inspect report of an opened Keras file. */
