@@ -15,10 +15,16 @@ import * as tf from '@tensorflow/tfjs';
 import {sequenceKernelDescription} from './kernels/registry';
 import {loadWasmKernel} from './kernels/wasm/wasmKernel';
 
-/** A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow', Node only), WebAssembly, WebGL, or pure JS. */
+/**
+ * A TensorFlow.js backend this package can run on: tfjs-node ('tensorflow', Node only), WebAssembly, WebGL, or pure JS.
+ * @category Backends and kernels
+ */
 export type BackendName = 'tensorflow' | 'wasm' | 'webgl' | 'cpu';
 
-/** The active backend and why it was chosen (see {@link selectBackend}). */
+/**
+ * The active backend and why it was chosen (see {@link selectBackend}).
+ * @category Backends and kernels
+ */
 export interface BackendInfo {
   /** Active backend, as tf.getBackend() names it. */
   name: string;
@@ -28,7 +34,10 @@ export interface BackendInfo {
   reason: string;
 }
 
-/** Options of {@link selectBackend}. */
+/**
+ * Options of {@link selectBackend}.
+ * @category Backends and kernels
+ */
 export interface SelectBackendOptions {
   /**
    * Where the wasm backend finds its .wasm files (`tfjs-backend-wasm.wasm`,
@@ -40,10 +49,16 @@ export interface SelectBackendOptions {
   wasmPaths?: string | Record<string, string>;
 }
 
-/** Every backend name this package knows (the package root can activate all but 'tensorflow'). */
+/**
+ * Every backend name this package knows (the package root can activate all but 'tensorflow').
+ * @category Backends and kernels
+ */
 export const BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'webgl', 'cpu'];
 
-/** Thrown when an explicitly requested backend cannot be had. */
+/**
+ * Thrown when an explicitly requested backend cannot be had.
+ * @category Backends and kernels
+ */
 export class BackendUnavailableError extends Error {
   constructor(readonly backend: BackendName, readonly why: string) {
     super(`backend '${backend}' was requested but is not available: ${why}`);
@@ -176,12 +191,16 @@ export async function selectBackendFrom(c: BackendCandidates, preferred: Backend
  * 'cpu'), that backend or a BackendUnavailableError; without, the first of
  * wasm, webgl, cpu that works. tfjs-node ('tensorflow') is chosen by the
  * `selectBackend` of `tfjs-gru/node`.
+ * @category Backends and kernels
  */
 export function selectBackend(preferred?: BackendName, options: SelectBackendOptions = {}): Promise<BackendInfo> {
   return selectBackendFrom(BROWSER_BACKENDS, preferred, options);
 }
 
-/** The active backend and why. Before selectBackend, reports whatever tfjs has activated by itself. */
+/**
+ * The active backend and why. Before selectBackend, reports whatever tfjs has activated by itself.
+ * @category Backends and kernels
+ */
 export function backendInfo(): BackendInfo {
   const name = safeGetBackend() ?? 'none';
   if (current && current.name === name) return current;
@@ -192,6 +211,7 @@ export function backendInfo(): BackendInfo {
 /**
  * Parses a backend name (e.g. from env TFJS_GRU_BACKEND, a CLI flag or a page's
  * picker); '' / 'auto' / undefined -> undefined, 'node' -> 'tensorflow'.
+ * @category Backends and kernels
  */
 export function parseBackendName(value: string | undefined, allowed: readonly BackendName[] = BACKEND_NAMES): BackendName | undefined {
   if (value === undefined || value.trim() === '' || value === 'auto') return undefined;

@@ -42,9 +42,14 @@ export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_S
 export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, SafetensorsFile, SafetensorsReadOptions,
   SafetensorsValues} from './io/safetensors';
 export {readOnnxModel, OnnxError} from './io/onnx';
-export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValues} from './io/onnx';
+export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValueInfo, OnnxValues} from './io/onnx';
 export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
 export {findTorchGrus} from './checkpointModel/findTorchGrus';
+// Tensors under other names: key maps, NumPy .npz files, GRU-shaped tensors (browser-safe).
+export {applyKeyMap, KeyMap, KeyMapEntry, KeyMapError, parseKeyMap} from './io/keyMap';
+export {renameSource} from './io/renamedSource';
+export {NpzError, NpzErrorCode, NpzFile, readNpz} from './io/npz';
+export {gruShapedTensors, suggestTorchKeyMap} from './checkpointModel/gruShapedTensors';
 export {findOnnxGrus} from './checkpointModel/findOnnxGrus';
 export type {OnnxDiscovery} from './checkpointModel/findOnnxGrus';
 export {formatSourceReport, inspectSource} from './checkpointModel/inspectSource';
@@ -65,9 +70,10 @@ export {explainModelJson, findModelGrus, KerasModelLayout, ModelExplanation, Mod
 export {formatGruExplanation} from './explain/format';
 export {renderExplanationSvg, GATE_COLORS} from './explain/svg';
 export {InitializerLike, RegularizerLike, ConstraintLike, SerializedObject} from './layers/serializables';
-export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult} from './layers/fromPytorchGru';
-export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal, householderQ} from './layers/fastOrthogonal';
-export {FixtureCase, FixtureManifest, FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes, loadCaseFrom, loadManifestFrom, caseTensor, hasTensor} from './fixtures/fixtureSet';
+export {fromPytorchGru, FromPytorchGruOptions, PytorchGru, PytorchGruResult, PytorchGruRunOptions} from './layers/fromPytorchGru';
+export {FastOrthogonal, FastOrthogonalArgs, fastOrthogonal} from './layers/fastOrthogonal';
+// Fixture sources for verifyFixtures; one case's tensors (caseTensor, loadCaseFrom, …) are in tfjs-gru/testing.
+export {FixtureSource, FetchFixturesOptions, FetchedFile, fetchFixtures, fixturesFromBytes} from './fixtures/fixtureSet';
 export {NpyArray, parseNpy} from './fixtures/npy';
 export {verifyFixtures, VerifyFixturesOptions, VerifyReport} from './verify/verify';
 export {QuantityResult, OUTPUT_TOLERANCE, GRADIENT_TOLERANCE} from './verify/result';
@@ -86,3 +92,10 @@ export type {KerasConversionDescription, KerasConversionInfo, KerasConvertedMode
 export {inspectKerasFile, formatKerasInspectReport} from './kerasModel/inspect';
 export type {KerasInspectReport} from './kerasModel/inspect';
 export {KerasCudnnGruWeights} from './weights/kerasCudnnLayout';
+// Whole ONNX graphs as tfjs GraphModels (importing the root registers the op executors: onnxGraph/registry).
+export {formatOnnxRefusals, onnxToGraphModel, unsupportedOnnxParts} from './onnxGraph/toGraphModel';
+export type {GraphTensorInfo, OnnxGraphConversion, OnnxGraphRefusals, TfDtype} from './onnxGraph/toGraphModel';
+export {quantizeWeights, QUANTIZE_MODES} from './io/quantizeWeights';
+export type {QuantizeMode} from './io/quantizeWeights';
+export {onnxGraphNames, runOnnxGraph} from './onnxGraph/run';
+export {registerOnnxOps, SUPPORTED_ONNX_OPS} from './onnxGraph/registry';

@@ -109,7 +109,7 @@ test('a non-empty --out is refused with OUT_EXISTS before any work; --force repl
   expect(snapshot(out)).toEqual(before);
 
   const r = await convertModelFileToDir(GRU1, out, {force: true});
-  expect(r.files).toEqual([path.join(out, WEIGHTS_FILE), path.join(out, 'model.json')]);
+  expect(r.files).toEqual([path.join(out, 'model.json'), path.join(out, WEIGHTS_FILE)]);
   expect(fs.readdirSync(out).sort()).toEqual([WEIGHTS_FILE, 'model.json', 'notes.txt']);
   expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('keep me');
   const m = await loadLayersModelFromDir(out);

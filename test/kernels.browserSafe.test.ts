@@ -8,7 +8,7 @@ import {closure, nodeOnly, SRC} from './helpers/imports';
 
 test.each([
   'layers/tf1Gru.ts', 'layers/kerasGru.ts', 'math/gruSequence.ts', 'kernels/registry.ts', 'kernels/wasm/wasmKernel.ts',
-  'backend.ts', 'fixtures/fixtureSet.ts', 'verify/verify.ts',
+  'backend.ts', 'fixtures/fixtureSet.ts', 'verify/verify.ts', 'testing/index.ts', 'io/npz/index.ts',
 ])('src/%s imports no Node module', (name) => {
   const {files, packages} = closure(path.join(SRC, name));
   expect(files.length).toBeGreaterThan(1);

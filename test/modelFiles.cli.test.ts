@@ -15,15 +15,32 @@ test('the format is chosen by the file name, before the checkpoint (which claims
   expect(formatOf('/x/model.ckpt').name).toBe('checkpoint');
 });
 
-test.each(['pytorch_files/gru2_bidi_linear', 'onnx/torch_gru2_bidi_linear'])('convert %s --json through a pipe', (name) => {
+test.each([['pytorch_files/gru2_bidi_linear', []], ['onnx/torch_gru2_bidi_linear', ['--gru-stack']]])('convert %s %j --json through a pipe', (name, extra) => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-mfcli-'));
-  const r = runThroughPipe(['convert', fixtureModel(name), '--out', out, '--json'], {TFJS_GRU_BACKEND: 'wasm'});
+  const r = runThroughPipe(['convert', fixtureModel(name), '--out', out, ...extra, '--json'], {TFJS_GRU_BACKEND: 'wasm'});
   expect(r.code).toBe(0);
   const j = JSON.parse(r.stdout);
   expect(j.layers.map((l: any) => l.className)).toEqual(['Bidirectional(KerasGRU)', 'Bidirectional(KerasGRU)']);
   expect(j.dense.units).toBe(2);
   expect(j.loadedCheck.pass).toBe(true);
   expect(fs.readdirSync(out).sort()).toEqual(['group1-shard1of1.bin', 'model.json']);
+});
+
+test('convert model.onnx: the whole graph as a GraphModel, drop-in names and shapes, checked', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-mfcli-'));
+  const r = runThroughPipe(['convert', fixtureModel('onnx/torch_gru2_bidi_linear'), '--out', out, '--json'], {TFJS_GRU_BACKEND: 'wasm'});
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.stdout);
+  expect(j.kind).toBe('onnx-graph');
+  expect(j.inputs.map((i: any) => [i.name, i.onnxShape])).toEqual([['x', ['batch', 'time', 3]]]);
+  expect(j.outputs.map((o: any) => [o.name, o.onnxShape])).toEqual([['y', ['batch', 'time', 2]]]);
+  expect(j.grus).toBe(2);
+  expect(j.ops.MatMul).toBe(1);
+  expect(j.check.pass).toBe(true);
+  const model = JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8'));
+  expect(model.format).toBe('graph-model');
+  expect(Object.keys(model.signature.inputs)).toEqual(['x']);
+  expect(Object.keys(model.signature.outputs)).toEqual(['y']);
 });
 
 test('inspect of a .pt exits 1 with the one-line safetensors export', () => {

@@ -6,7 +6,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import {FastOrthogonal, gru, householderQ, KerasGRUCell, registerKerasGru} from '../src';
+import {FastOrthogonal, gru, KerasGRUCell, registerKerasGru} from '../src';
+import {householderQ} from '../src/testing';
 import {defaultFixturesDir} from '../src/fixtures/fixtures';
 import {rng} from './helpers/tensors';
 

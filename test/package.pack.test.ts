@@ -2,24 +2,23 @@
 // stays out), then the tarball installed in a fresh folder (its dependencies
 // linked from this repository's node_modules: no network) and imported with
 // require and import, root and /node, and bundled for a browser through its
-// exports map. Needs the build (npm run build:ts; .ci/run builds first).
+// exports map. Builds dist/ first when it is missing or stale (helpers/ensureBuilt).
 import {execFileSync, spawnSync} from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import {ensureBuilt} from './helpers/ensureBuilt';
 import {closure, SRC} from './helpers/imports';
 
 const ROOT = path.join(__dirname, '..');
-const BUILT = ['dist/index.js', 'dist/esm/index.js', 'dist/node/index.js'];
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
 
 let tmp = '';
 let files: string[] = [];
 
 beforeAll(() => {
-  const missing = BUILT.filter((f) => !fs.existsSync(path.join(ROOT, f)));
-  if (missing.length) throw new Error(`${missing.join(', ')} missing: run \`npm run build:ts\` (or npm run build) before this test`);
+  ensureBuilt();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-pack-'));
   const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', tmp], {cwd: ROOT, encoding: 'utf8'});
   const [info] = JSON.parse(out);
@@ -41,6 +40,7 @@ afterAll(() => {
 test('the tarball holds the builds, the CLI and the fixtures, and no sources, tests or local output', () => {
   for (const f of ['package.json', 'README.md', 'bin/tfjs-gru.js', 'dist/index.js', 'dist/index.d.ts', 'dist/esm/index.js',
                    'dist/esm/package.json', 'dist/node/index.js', 'dist/node/index.d.ts', 'dist/cli/main.js',
+                   'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/esm/testing/index.js',
                    'dist/browser/tfjs-gru.esm.js', 'dist/browser/tfjs-gru.js', 'dist/browser/tfjs-backend-wasm-simd.wasm',
                    'fixtures/manifest.json', 'native/gru_kernel.c']) {
     expect(files).toContain(f);
@@ -52,9 +52,9 @@ test('the tarball holds the builds, the CLI and the fixtures, and no sources, te
   expect(files.filter((f) => /^dist\/esm\/(node|cli)\//.test(f))).toEqual([]);
 });
 
-test('the exports map: root and /node, each with types, import and require, to files in the tarball', () => {
-  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json']);
-  for (const entry of ['.', './node']) {
+test('the exports map: root, /node and /testing, each with types, import and require, to files in the tarball', () => {
+  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json', './testing']);
+  for (const entry of ['.', './node', './testing']) {
     const e = pkg.exports[entry];
     for (const c of ['types', 'import', 'require']) {
       expect(typeof e[c]).toBe('string');
@@ -62,6 +62,11 @@ test('the exports map: root and /node, each with types, import and require, to f
     }
   }
   for (const f of [pkg.main, pkg.module, pkg.types]) expect(files).toContain(f);
+  // typesVersions (TypeScript's node10 resolution ignores exports): every subpath to the same types
+  for (const [sub, [target]] of Object.entries(pkg.typesVersions['*'] as Record<string, string[]>)) {
+    expect([sub, target]).toEqual([sub, pkg.exports[`./${sub}`].types]);
+  }
+  expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(['node', 'testing']);
 });
 
 test('sideEffects names every module with top-level effects (the layer registrations, the kernel registry) and no other', () => {
@@ -95,14 +100,17 @@ function runIn(file: string, code: string): string {
   return r.stdout.trim();
 }
 
+const TESTING = ['caseTensor', 'hasTensor', 'loadCaseFrom', 'loadManifestFrom', 'householderQ'];
 const CHECK = `
   const same = g.tf1Gru === n.tf1Gru && g.backendInfo === n.backendInfo;
   const info = await n.selectBackend('wasm');
   const x = g.tf.ones([2, 3, 4]);
   const y = g.tf1Gru({units: 5, kernelInitializer: 'ones'}).apply(x);
   console.log(JSON.stringify({
-    rootHasNode: ['setupNode', 'readCheckpoint', 'verify', 'loadCase'].filter((k) => k in g),
-    nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'].filter((k) => typeof n[k] === 'function'),
+    rootHasNode: ['setupNode', 'readCheckpoint', 'verify', 'fixturesFromDir'].filter((k) => k in g),
+    rootHasTesting: ['caseTensor', 'hasTensor', 'loadCaseFrom', 'householderQ'].filter((k) => k in g),
+    nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'fixturesFromDir', 'tf1Gru', 'verifyFixtures'].filter((k) => typeof n[k] === 'function'),
+    testingHas: ['caseTensor', 'hasTensor', 'loadCaseFrom', 'loadManifestFrom', 'householderQ'].filter((k) => typeof t[k] === 'function'),
     same, backend: info.name, shape: y.shape,
   }));
 `;
@@ -112,13 +120,15 @@ test('require: tfjs-gru and tfjs-gru/node load from the packed package, share on
     const tf = require('@tensorflow/tfjs');
     const g = Object.assign({tf}, require('tfjs-gru'));
     const n = require('tfjs-gru/node');
+    const t = require('tfjs-gru/testing');
     if (!require.resolve('tfjs-gru').includes(require('path').join('node_modules', 'tfjs-gru', 'dist'))) throw new Error(require.resolve('tfjs-gru'));
     let deep = '';
     try { require('tfjs-gru/dist/node/setupNode'); } catch (e) { deep = e.code; }
     (async () => { ${CHECK.replace('console.log(JSON.stringify({', 'console.log(JSON.stringify({deep,')} })().catch((e) => { console.error(e); process.exit(1); });
   `);
   expect(JSON.parse(out)).toEqual({
-    deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED', rootHasNode: [], nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'],
+    deep: 'ERR_PACKAGE_PATH_NOT_EXPORTED', rootHasNode: [], rootHasTesting: [],
+    nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'fixturesFromDir', 'tf1Gru', 'verifyFixtures'], testingHas: TESTING,
     same: true, backend: 'wasm', shape: [2, 5],
   });
 });
@@ -128,13 +138,15 @@ test('import: the same from an ES module (named imports; root and /node are one 
     import * as tf from '@tensorflow/tfjs';
     import * as root from 'tfjs-gru';
     import * as n from 'tfjs-gru/node';
+    import * as t from 'tfjs-gru/testing';
     import {tf1Gru} from 'tfjs-gru';
     const g = {...root, tf};
     if (tf1Gru !== n.tf1Gru) throw new Error('two instances');
     ${CHECK}
   `);
   expect(JSON.parse(out)).toEqual({
-    rootHasNode: [], nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'loadCase', 'tf1Gru', 'verifyFixtures'],
+    rootHasNode: [], rootHasTesting: [], nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'fixturesFromDir', 'tf1Gru', 'verifyFixtures'],
+    testingHas: TESTING,
     same: true, backend: 'wasm', shape: [2, 5],
   });
 });
@@ -156,4 +168,63 @@ test('a browser bundler resolves tfjs-gru to the ESM build, keeps the layer regi
   expect(r.outputFiles[0].text).toMatch(/registerClass\(\w+\)/);
   // ... and leaves out what was not imported and has no effect (the checkpoint reader)
   expect(ours.filter((f) => f.includes('/io/checkpoint/'))).toEqual([]);
+});
+
+// Types for every resolution a TypeScript consumer may use: node10 (CommonJS, which ignores
+// the exports map and reads typesVersions), node16 / nodenext (CommonJS and ES module
+// files, through the exports map's types) and bundler.
+const CONSUMER = `
+import * as tf from '@tensorflow/tfjs';
+import {fromPytorchGru, gru, LAYOUT_NAMES, PytorchGru} from 'tfjs-gru';
+import {convertModelFileToDir, ConvertModelFileResult, fixturesFromDir, loadLayersModelFromDir} from 'tfjs-gru/node';
+import {caseTensor, FixtureCase, loadCaseFrom} from 'tfjs-gru/testing';
+export async function use(dir: string): Promise<number> {
+  const model: tf.LayersModel = await loadLayersModelFromDir(dir);
+  const result: ConvertModelFileResult = await convertModelFileToDir('model.npz', dir, {rename: 'a=b'});
+  const names: readonly string[] = LAYOUT_NAMES;
+  const layer = gru({units: 2, resetAfter: true});
+  const build: (sd: Record<string, tf.Tensor>, o: {numLayers: number}) => PytorchGru = fromPytorchGru;
+  const c: FixtureCase = loadCaseFrom('tf1/b1_t1_d1_u1', fixturesFromDir());
+  const x: tf.Tensor = caseTensor(c, 'x');
+  return names.length + result.files.length + model.inputs.length + layer.name.length + build.length + x.size;
+}
+`;
+const RESOLUTIONS: Array<[string, Record<string, string>, string]> = [
+  ['node10', {module: 'commonjs', moduleResolution: 'node10'}, 'consumer.ts'],
+  ['node16 (CommonJS file)', {module: 'node16', moduleResolution: 'node16'}, 'consumer.cts'],
+  ['node16 (ES module file)', {module: 'node16', moduleResolution: 'node16'}, 'consumer.mts'],
+  ['nodenext', {module: 'nodenext', moduleResolution: 'nodenext'}, 'consumer.mts'],
+  ['bundler', {module: 'esnext', moduleResolution: 'bundler'}, 'consumer.ts'],
+];
+
+function typeCheck(name: string, options: Record<string, string>, file: string, code: string) {
+  const dir = path.join(tmp, 'project', `types-${name.replace(/\W+/g, '-')}`);
+  fs.mkdirSync(dir, {recursive: true});
+  fs.writeFileSync(path.join(dir, file), code);
+  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: {...options, target: 'es2020', strict: true, noEmit: true, types: ['node']},
+    files: [file],
+  }));
+  return spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir],
+                   {cwd: dir, encoding: 'utf8'});
+}
+
+/** tsc's errors, without those inside @tensorflow's own declarations (which fail strict checks upstream: TS2304 'Long', …). */
+function ownErrors(out: string): string[] {
+  return out.split('\n').filter((l) => /error TS\d+/.test(l) && !/node_modules\/@tensorflow\//.test(l));
+}
+
+test.each(RESOLUTIONS)('types: tfjs-gru, tfjs-gru/node and tfjs-gru/testing type-check under moduleResolution %s', (name, options, file) => {
+  // no skipLibCheck: our .d.ts files are checked too
+  const r = typeCheck(name, options, file, CONSUMER);
+  expect({name, errors: ownErrors(r.stdout + r.stderr)}).toEqual({name, errors: []});
+  expect(r.stdout).toMatch(/node_modules\/@tensorflow\//);  // the declarations were read (tfjs's known errors show it)
+});
+
+test('types: the check can fail (an unknown subpath is TS2307 under node10 and bundler)', () => {
+  for (const [name, options, file] of [RESOLUTIONS[0], RESOLUTIONS[4]]) {
+    const r = typeCheck(`${name}-missing`, options, file, "import {nothing} from 'tfjs-gru/nope';\nexport const x = nothing;\n");
+    expect(r.status).not.toBe(0);
+    expect(r.stdout).toMatch(/TS2307: Cannot find module 'tfjs-gru\/nope'/);
+  }
 });

@@ -2,7 +2,7 @@
 
 Contract (read by the TypeScript loader):
   * every tensor is a ``.npy`` file, format version 1.0, little-endian, C order,
-    dtype ``<f4`` (float32) or ``<i4`` (int32);
+    dtype ``<f4`` (float32) or ``<i4`` (int32) (``onnx_ops/`` also ``<i8`` int64 and ``|b1`` bool);
   * every case is a folder ``<out>/<group>/<name>/`` holding ``case.json``:
     ``{"name", "kind", "config", "tensors": {name: {"file", "shape", "dtype"}}}``.
 """
@@ -12,7 +12,7 @@ import zlib
 
 import numpy as np
 
-_DTYPES = {"float32": "<f4", "int32": "<i4"}
+_DTYPES = {"float32": "<f4", "int32": "<i4", "int64": "<i8", "bool": "|b1"}  # int64/bool: onnx_ops only
 
 
 def seed_for(name):
@@ -21,7 +21,8 @@ def seed_for(name):
 
 
 def save_npy(path, array, dtype):
-    arr = np.ascontiguousarray(np.asarray(array).astype(_DTYPES[dtype]))
+    # np.asarray(order="C"), not np.ascontiguousarray: that one turns a 0-d array into shape (1,)
+    arr = np.asarray(np.asarray(array).astype(_DTYPES[dtype]), order="C")
     with open(path, "wb") as f:
         np.lib.format.write_array(f, arr, version=(1, 0), allow_pickle=False)
 

@@ -560,6 +560,17 @@ def make_stacks(out, torch_python, with_tfjs):
     return names
 
 
+# ------------------------------- issue 21: a g2p-en-like .npz, padded PyTorch batches
+
+def make_torch_script_cases(out, torch_python, script_name):
+    """Runs tools/<script_name> under the Python that has torch; returns its case names ([] without torch)."""
+    if torch_python == "none":
+        return []
+    script = os.path.join(TOOLS, script_name)
+    res = subprocess.run([torch_python, script, "--out", out], check=True, stdout=subprocess.PIPE, text=True)
+    return json.loads(res.stdout.strip().splitlines()[-1])["cases"]
+
+
 # ----------------------------------------------------------------------- main
 
 def main():
@@ -572,7 +583,8 @@ def main():
     out = os.path.abspath(args.out)
     if os.path.isdir(out):
         for entry in ("manifest.json", "tf1", "keras", "pytorch", "init", "checkpoints", "tfjs_model",
-                      "pytorch_files", "onnx", "stacks", "keras_files"):
+                      "pytorch_files", "onnx", "stacks", "keras_files", "onnx_ops", "onnx_models",
+                      "pytorch_npz", "pytorch_padded"):
             p = os.path.join(out, entry)
             if os.path.isdir(p):
                 shutil.rmtree(p)
@@ -596,17 +608,26 @@ def main():
     from onnx_fixtures import make_onnx_fixtures  # noqa: E402  (issue 10: .safetensors and .onnx files)
     pytorch_files, onnx_cases, onnx_versions = make_onnx_fixtures(out, args.pytorch_python)
     versions.update(onnx_versions)
+    from onnx_op_fixtures import make_onnx_op_fixtures  # noqa: E402  (issue 17: one model per ONNX operator)
+    _, op_versions = make_onnx_op_fixtures(out)
+    versions.update(op_versions)
+    from onnx_model_fixtures import make_onnx_model_fixtures  # noqa: E402  (issue 17: real models from wheels)
+    make_onnx_model_fixtures(out, args.pytorch_python)
     manifest = {"format": 1, "generator": "tools/make_fixtures.py", "versions": versions, "cases": cases,
                 "checkpoints": checkpoints, "init": init,
                 "keras_files": keras_files}
     manifest["pytorch_files"] = pytorch_files
     manifest["onnx"] = onnx_cases
+    manifest["onnx_ops"] = "onnx_ops/manifest.json"
+    manifest["onnx_models"] = "onnx_models/manifest.json"
     if not args.no_tfjs:
         tfjs_models, tfjs_version = make_tfjs_model(out)
         manifest["tfjs_models"] = tfjs_models
         if tfjs_version:
             versions["tensorflowjs"] = tfjs_version
     manifest["stacks"] = make_stacks(out, args.pytorch_python, not args.no_tfjs)
+    manifest["pytorch_npz"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_npz_fixtures.py")
+    manifest["pytorch_padded"] = make_torch_script_cases(out, args.pytorch_python, "pytorch_padded_fixtures.py")
     write_json(os.path.join(out, "manifest.json"), manifest)
     print(f"make_fixtures: wrote {len(cases)} cases, {len(checkpoints)} checkpoints to {out}", file=sys.stderr)
 

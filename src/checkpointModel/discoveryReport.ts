@@ -4,10 +4,16 @@
  */
 import {Discovery, FoundGru} from './findGrus';
 
-/** What a variable is in the model: a GRU's, the Dense layer's, set aside, or unexplained. */
+/**
+ * What a variable is in the model: a GRU's, the Dense layer's, set aside, or unexplained.
+ * @category Conversion
+ */
 export type VariableRole = 'gru' | 'dense' | 'ignored' | 'unexplained';
 
-/** One GRU stack as `inspect` reports it. */
+/**
+ * One GRU stack as `inspect` reports it.
+ * @category Conversion
+ */
 export interface StackReport {
   name: string;
   layers: number;
@@ -18,7 +24,10 @@ export interface StackReport {
   problem?: string;
 }
 
-/** The discovery's part of a report. */
+/**
+ * The discovery's part of a report.
+ * @category Conversion
+ */
 export interface DiscoveryReport {
   grus: FoundGru[];
   stacks: StackReport[];

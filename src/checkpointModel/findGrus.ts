@@ -12,19 +12,30 @@ import {Checkpoint} from '../io/checkpoint/checkpoint';
 import {CheckpointVariable, OBJECT_GRAPH_KEY} from '../io/checkpoint/bundle';
 import {SourceVariable} from '../io/tensorSource';
 
-/** Which TensorFlow / Keras cell a found GRU's variables come from. */
+/**
+ * Which TensorFlow / Keras cell a found GRU's variables come from.
+ * @category Conversion
+ */
 export type GruCellType = 'GRUCell' | 'GRUBlockCell' | 'CudnnCompatibleGRUCell' | 'keras.GRU' | 'keras.CuDNNGRU'
     | 'torch.nn.GRU' | 'onnx.GRU';
 
-/** The weight layout of a found cell (the names of src/weights where one exists). */
+/**
+ * The weight layout of a found cell (the names of src/weights where one exists).
+ * @category Conversion
+ */
 export type FoundLayout = 'tf1' | 'cudnn-compatible' | 'keras' | 'keras-reset-after' | 'keras-cudnn'
     | 'pytorch' | 'onnx' | 'onnx-lbr';
 
 /** 'forward' for a unidirectional layer; 'fw' / 'bw' for the halves of a bidirectional one;
- * 'reverse' for a unidirectional layer that runs last step to first (ONNX direction 'reverse'), its outputs in input order. */
+ * 'reverse' for a unidirectional layer that runs last step to first (ONNX direction 'reverse'), its outputs in input order.
+ * @category Conversion
+ */
 export type Direction = 'forward' | 'fw' | 'bw' | 'reverse';
 
-/** One GRU cell found in a checkpoint: its type, layout, sizes, place in its stack and variables. */
+/**
+ * One GRU cell found in a checkpoint: its type, layout, sizes, place in its stack and variables.
+ * @category Conversion
+ */
 export interface FoundGru {
   /** The cell's scope (its variables' common prefix), e.g. `rnn/multi_rnn_cell/cell_1/gru_cell`. */
   scope: string;
@@ -52,7 +63,10 @@ export interface FoundGru {
   swappedKernelNames?: boolean;
 }
 
-/** The Dense layer found after a GRU stack: its scope, sizes and variables (bias null when it has none). */
+/**
+ * The Dense layer found after a GRU stack: its scope, sizes and variables (bias null when it has none).
+ * @category Conversion
+ */
 export interface FoundDense {
   scope: string;
   inputSize: number;
@@ -62,7 +76,10 @@ export interface FoundDense {
   transposedKernel?: boolean;
 }
 
-/** One layer of a GRU stack: a single cell, or a bidirectional fw/bw pair. */
+/**
+ * One layer of a GRU stack: a single cell, or a bidirectional fw/bw pair.
+ * @category Conversion
+ */
 export interface GruLayer {
   index: number;
   bidirectional: boolean;
@@ -72,7 +89,10 @@ export interface GruLayer {
   outputSize: number;
 }
 
-/** GRU layers stacked under one container scope, in order, with the Dense layer after them if any. */
+/**
+ * GRU layers stacked under one container scope, in order, with the Dense layer after them if any.
+ * @category Conversion
+ */
 export interface GruStack {
   /** The container scope, e.g. `rnn/multi_rnn_cell`, `encoder/bidirectional_rnn`, `model`. */
   name: string;
@@ -87,10 +107,16 @@ export interface GruStack {
   problemCode?: 'AMBIGUOUS' | 'UNSUPPORTED';
 }
 
-/** A variable set aside as not part of the model (optimizer slot, bookkeeping, object graph) and why. */
+/**
+ * A variable set aside as not part of the model (optimizer slot, bookkeeping, object graph) and why.
+ * @category Conversion
+ */
 export interface IgnoredVariable { name: string; reason: string }
 
-/** What {@link findGrus} found in a checkpoint: the GRU cells, their stacks, the ignored and the unexplained variables. */
+/**
+ * What {@link findGrus} found in a checkpoint: the GRU cells, their stacks, the ignored and the unexplained variables.
+ * @category Conversion
+ */
 export interface Discovery {
   grus: FoundGru[];
   stacks: GruStack[];
@@ -331,7 +357,10 @@ function place(m: CellMatch): Placement {
   return {stack: stackParts.join('/'), layerKey, layerName, direction, problem};
 }
 
-/** Every GRU in the checkpoint, its stacks and Dense layers, and what is left over. */
+/**
+ * Every GRU in the checkpoint, its stacks and Dense layers, and what is left over.
+ * @category Conversion
+ */
 export function findGrus(ck: Checkpoint): Discovery {
   const {vars, ignored} = classify(ck);
   const scopes = byScope(vars);

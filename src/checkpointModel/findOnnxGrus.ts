@@ -18,7 +18,10 @@ import {SourceVariable} from '../io/tensorSource';
 import {assembleStack} from './gruStack';
 import {Discovery, FoundDense, FoundGru, GruStack, IgnoredVariable} from './findGrus';
 
-/** What {@link findOnnxGrus} found, with notes on the parts of the graph the conversion leaves out. */
+/**
+ * What {@link findOnnxGrus} found, with notes on the parts of the graph the conversion leaves out.
+ * @category Conversion
+ */
 export interface OnnxDiscovery extends Discovery {
   notes: string[];
 }
@@ -85,7 +88,10 @@ function traceSeq(model: OnnxModel, value: string, dirsOf: (n: OnnxNode) => numb
 
 const DIRECTIONS: Record<string, number> = {forward: 1, reverse: 1, bidirectional: 2};
 
-/** Every GRU node of the graph, its stacks and Dense layer, and what the conversion leaves out. */
+/**
+ * Every GRU node of the graph, its stacks and Dense layer, and what the conversion leaves out.
+ * @category Conversion
+ */
 export function findOnnxGrus(model: OnnxModel): OnnxDiscovery {
   const grusNodes = model.nodes.filter((n) => n.opType === 'GRU' && n.domain === '');
   const byName = new Map(model.variables.map((v) => [v.name, v]));

@@ -59,7 +59,10 @@ function cellOf(module: string, layer: number, reverse: boolean, byKind: Map<str
     variables};
 }
 
-/** Every nn.GRU of a PyTorch state_dict, its stacks and following nn.Linear, and what is left over. */
+/**
+ * Every nn.GRU of a PyTorch state_dict, its stacks and following nn.Linear, and what is left over.
+ * @category Conversion
+ */
 export function findTorchGrus(source: TensorSource): Discovery {
   const modules = new Map<string, Param[]>();
   for (const v of source.variables) {

@@ -8,7 +8,10 @@ import {Checkpoint} from '../io/checkpoint/checkpoint';
 import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './discoveryReport';
 import {Discovery, findGrus} from './findGrus';
 
-/** A checkpoint's contents as `tfjs-gru inspect` reports them (plain JSON-able data). */
+/**
+ * A checkpoint's contents as `tfjs-gru inspect` reports them (plain JSON-able data).
+ * @category Conversion
+ */
 export interface InspectReport extends DiscoveryReport {
   checkpoint: string;
   format: 'tf1-name-based' | 'tf2-object-based';
@@ -17,7 +20,10 @@ export interface InspectReport extends DiscoveryReport {
     role: VariableRole; partitioned?: true}>;
 }
 
-/** The report of a checkpoint, from its variable list and the GRU discovery (findGrus by default); reads no tensor data. */
+/**
+ * The report of a checkpoint, from its variable list and the GRU discovery (findGrus by default); reads no tensor data.
+ * @category Conversion
+ */
 export function inspectCheckpoint(ck: Checkpoint, discovery: Discovery = findGrus(ck)): InspectReport {
   const role = variableRoles(discovery);
   const graph = ck.objectGraph;

@@ -7,8 +7,12 @@
 import {TensorSource} from '../io/tensorSource';
 import {DiscoveryReport, discoveryReport, variableRoles, VariableRole} from './discoveryReport';
 import {Discovery} from './findGrus';
+import {noGruHint} from './gruShapedTensors';
 
-/** A model file's contents as `inspect` reports them (plain JSON-able data). */
+/**
+ * A model file's contents as `inspect` reports them (plain JSON-able data).
+ * @category Conversion
+ */
 export interface SourceInspectReport extends DiscoveryReport {
   file: string;
   format: string;
@@ -19,7 +23,10 @@ export interface SourceInspectReport extends DiscoveryReport {
   notes: string[];
 }
 
-/** The report of `source` from its GRU discovery. */
+/**
+ * The report of `source` from its GRU discovery.
+ * @category Conversion
+ */
 export function inspectSource(format: string, source: TensorSource, discovery: Discovery,
                               details: Record<string, unknown> = {}, notes: string[] = []): SourceInspectReport {
   const role = variableRoles(discovery);
@@ -27,7 +34,7 @@ export function inspectSource(format: string, source: TensorSource, discovery: D
     file: source.file, format, details,
     variables: source.variables.map((v) => ({name: v.name, dtype: v.dtype, shape: v.shape, role: role(v.name)})),
     ...discoveryReport(discovery),
-    notes,
+    notes: discovery.stacks.length === 0 ? [...notes, noGruHint(source.variables, source.file)] : notes,
   };
 }
 
@@ -36,7 +43,10 @@ function table(rows: string[][]): string {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
 
-/** The report as text for a terminal. */
+/**
+ * The report as text for a terminal.
+ * @category Conversion
+ */
 export function formatSourceReport(r: SourceInspectReport): string {
   const out: string[] = [];
   const details = Object.entries(r.details).map(([k, v]) => `${k} ${typeof v === 'string' ? v : JSON.stringify(v)}`);

@@ -29,9 +29,13 @@ import {tf1Gru} from '../layers/tf1Gru';
 import {reverseTime} from '../layers/reverseTime';
 import {readCellWeights} from './cellTensors';
 import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
+import {noGruHint} from './gruShapedTensors';
 import {referenceForward} from './reference';
 
-/** Options of {@link checkpointToLayersModel}. */
+/**
+ * Options of {@link checkpointToLayersModel}.
+ * @category Conversion
+ */
 export interface ToLayersModelOptions {
   /** 'builtin' (default): reset-before cells as tfjs's GRU; 'tfjs-gru': as this package's TF1GRU. */
   layers?: 'builtin' | 'tfjs-gru';
@@ -52,7 +56,10 @@ export interface ToLayersModelOptions {
   zeroOutputForMask?: boolean;
 }
 
-/** One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from. */
+/**
+ * One layer of the converted model: the tfjs class it became and the checkpoint cell(s) it came from.
+ * @category Conversion
+ */
 export interface ConvertedLayer {
   index: number;
   className: string;
@@ -70,6 +77,7 @@ export interface ConvertedLayer {
  * tolerance and verdict. The tolerance scales with the reference output's magnitude:
  * `tolerance = relTolerance · max(1, max |reference output|)` (float32 rounding grows with
  * the numbers; a model whose weights were scaled ×1000 has outputs and rounding errors ×1000).
+ * @category Conversion
  */
 export interface ModelCheck {
   input: number[];
@@ -85,7 +93,10 @@ export interface ModelCheck {
   nonFinite?: boolean;
 }
 
-/** What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`). */
+/**
+ * What a conversion produced: the stack converted, the model's shapes and layers, and the check's result (null with `check: false`).
+ * @category Conversion
+ */
 export interface ConversionDescription {
   stack: string;
   inputShape: [null, null, number];
@@ -97,7 +108,10 @@ export interface ConversionDescription {
   check: ModelCheck | null;
 }
 
-/** What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from. */
+/**
+ * What {@link checkpointToLayersModel} returns: the model, its description and the discovery it came from.
+ * @category Conversion
+ */
 export interface ConvertedModel {
   model: tf.LayersModel;
   description: ConversionDescription;
@@ -111,7 +125,8 @@ export function chooseStack(ck: TensorSource, discovery: Discovery, name?: strin
   if (stacks.length === 0) {
     const held = ck.variables.slice(0, 8).map((v) => `${v.name} ${v.dtype}[${v.shape.join(',')}]`);
     throw new ConversionError('NO_GRU', ck.file,
-        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}`);
+        `no GRU found among ${ck.variables.length} variable(s): ${held.join('; ')}${ck.variables.length > 8 ? '; ...' : ''}. ` +
+        noGruHint(ck.variables, ck.file));
   }
   let stack: GruStack | undefined;
   if (name != null) {
@@ -287,7 +302,10 @@ export function checkAgainstReference(ck: TensorSource, stack: GruStack, model: 
   }
 }
 
-/** Builds the LayersModel of a checkpoint's GRU stack (see the module comment). */
+/**
+ * Builds the LayersModel of a checkpoint's GRU stack (see the module comment).
+ * @category Conversion
+ */
 export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOptions = {}): ConvertedModel {
   return gruStackToLayersModel(ck, findGrus(ck), options);
 }
@@ -295,6 +313,7 @@ export function checkpointToLayersModel(ck: Checkpoint, options: ToLayersModelOp
 /**
  * Builds the LayersModel of a GRU stack found in any model file (see the module
  * comment): `discovery` is what that format's GRU discovery found among `ck`'s tensors.
+ * @category Conversion
  */
 export function gruStackToLayersModel(ck: TensorSource, discovery: Discovery,
                                       options: ToLayersModelOptions = {}): ConvertedModel {

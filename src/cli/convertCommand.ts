@@ -1,29 +1,14 @@
-import {parseBackendName, selectBackend} from '../node/backend';
+import {Command, Option} from 'commander';
+
+import {backendInfo, parseBackendName, selectBackend} from '../node/backend';
 import {ModelFileError} from '../io/modelFileError';
 import {convertModelFileToDir, ConvertModelFileResult} from '../node/convertModelFile';
+import {convertOnnxGraphToDir, OnnxGraphConvertResult} from '../node/convertOnnxGraph';
+import {formatOf} from '../node/modelFormats';
+import {QuantizeMode} from '../io/quantizeWeights';
 import {CommandIo, drainStdout, processIo} from './cliIo';
-
-export const CONVERT_USAGE = `usage: tfjs-gru convert <model file> --out <dir> [--force] [--layers builtin|tfjs-gru] [--stack NAME] [--config FILE] [--json]
-  Writes a tfjs LayersModel (model.json + group1-shard1of1.bin) of the checkpoint's GRU
-  stack: input [batch, time, D], output the top layer's full sequence (then the Dense
-  layer found after the stack, at every step). Reset-before cells (TF1 GRUCell,
-  GRUBlockCell, Keras reset_after=False) become tfjs's built-in GRU (plain
-  @tensorflow/tfjs loads the folder); reset-after cells (CudnnCompatibleGRUCell, Keras
-  reset_after=True) become tfjs-gru's KerasGRU (import 'tfjs-gru' before loading).
-  --layers tfjs-gru writes TF1GRU layers holding the checkpoint's own four tensors.
-  Before finishing it loads what it wrote and checks it against the unfused reference
-  GRU run on the checkpoint's tensors for a random input (max |error| <= 1e-5 × max(1, max
-  |reference output|); NaN/Inf weights are refused as NON_FINITE: the check cannot judge them).
-  Keras files (.keras, .h5, .weights.h5 with config.json beside it): the whole model from
-  its config when every layer maps exactly to tfjs (Embedding, Masking, Dropout, Dense,
-  Activation, GRU, CuDNNGRU, Bidirectional(GRU)), checked against a layer-by-layer
-  reference; otherwise only the GRU stack, naming the layers left out and why.
-  The files are written into a temporary folder beside <dir> and moved there only when the
-  check passes: a failure leaves <dir> as it was. A <dir> that is not empty is refused
-  (OUT_EXISTS) unless --force, which replaces only model.json and group1-shard1of1.bin.
-  --config FILE: the Keras model config (model.to_json(), or a .keras's config.json) of a
-  .weights.h5 or weights-only .h5 whose config is not beside it.
-`;
+import {backendOption, CliContext, jsonOption, quietOption, UsageError} from './context';
+import {INPUT_FORMATS_SHORT, inputFormatsHelp} from './modelFileHelp';
 
 export interface ConvertArgs {
   path: string;
@@ -34,7 +19,34 @@ export interface ConvertArgs {
   config?: string;
   /** Replace convert's own files in a non-empty --out. */
   force?: boolean;
+  /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
+  rename?: string;
   json?: boolean;
+  /** ONNX: the GRU stack alone (a LayersModel), not the whole graph. */
+  gruStack?: boolean;
+  /** Store float32 weights as float16 or uint8 (tfjs's quantized weight manifest). */
+  quantize?: QuantizeMode;
+}
+
+function describeGraph(r: OnnxGraphConvertResult): string {
+  const info = (t: {name: string; dtype: string; onnxShape: Array<number | string | null> | null}) =>
+    `${t.name} ${t.dtype} [${t.onnxShape == null ? '?' : t.onnxShape.map((d) => d ?? '?').join(', ')}]`;
+  const lines = [`converted ${r.source} (onnx, whole graph) → ${r.out}`];
+  lines.push(`  inputs:  ${r.inputs.map(info).join(', ')}`);
+  lines.push(`  outputs: ${r.outputs.map(info).join(', ')}`);
+  lines.push(`  ops: ${Object.entries(r.ops).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  lines.push(`  ${r.grus} GRU node(s) on tfjs-gru's kernels; ${r.folded} node(s) folded at conversion; ${r.dropped} unused node(s) dropped; ` +
+      `weights ${(r.weightBytes / 1e6).toFixed(2)} MB`);
+  lines.push(`  check (${r.check.kind}): ${r.check.description}: max |error| ${r.check.maxAbsError.toExponential(2)} <= ` +
+      `${r.check.tolerance.toExponential(2)}`);
+  const q = r.check.quantization;
+  if (q != null) {
+    lines.push(`  quantized ${q.mode}: the written model differs from the float32 graph by max |error| ${q.maxAbsError.toExponential(2)} ` +
+        `(outputs up to ${q.maxAbsReference.toExponential(2)})`);
+  }
+  lines.push("  load: import 'tfjs-gru' (registers the ONNX op executors), then tf.loadGraphModel(...); run with " +
+      'model.execute({name: tensor}, outputNames) or runOnnxGraph(model, inputs)');
+  return lines.join('\n') + '\n';
 }
 
 function describe(r: ConvertModelFileResult): string {
@@ -63,7 +75,16 @@ function describe(r: ConvertModelFileResult): string {
 /** `tfjs-gru convert`: returns the exit code (0 written and checked, 1 failed). */
 export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): Promise<number> {
   try {
-    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
+    if (formatOf(args.path).name === 'onnx' && !args.gruStack) {
+      const g = await convertOnnxGraphToDir(args.path, args.out, {quantize: args.quantize, force: args.force});
+      io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
+      return 0;
+    }
+    if (args.quantize != null) {
+      io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
+      return 2;
+    }
+    const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config, rename: args.rename,
       force: args.force});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
@@ -76,32 +97,78 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
   }
 }
 
-/** Today's argv parsing for `convert` (the lead moves this onto the shared parser). */
-export async function convertCommand(argv: string[]): Promise<number> {
-  const args: Partial<ConvertArgs> = {};
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') args.json = true;
-    else if (a === '--force') args.force = true;
-    else if (a === '--help' || a === '-h') { process.stdout.write(CONVERT_USAGE); return 0; }
-    else if (a === '--out' || a === '--layers' || a === '--stack' || a === '--config') {
-      const v = argv[++i];
-      if (v === undefined) { process.stderr.write(`convert: ${a} needs a value\n${CONVERT_USAGE}`); return 2; }
-      if (a === '--out') args.out = v;
-      else if (a === '--stack') args.stack = v;
-      else if (a === '--config') args.config = v;
-      else if (v === 'builtin' || v === 'tfjs-gru') args.layers = v;
-      else { process.stderr.write(`convert: --layers must be builtin or tfjs-gru, got '${v}'\n`); return 2; }
-    } else if (a.startsWith('--')) { process.stderr.write(`convert: unknown option '${a}'\n${CONVERT_USAGE}`); return 2; }
-    else paths.push(a);
-  }
-  if (paths.length !== 1 || args.out == null) {
-    process.stderr.write(`convert: expected one model file path and --out <dir>\n${CONVERT_USAGE}`);
-    return 2;
-  }
-  await selectBackend(parseBackendName(process.env.TFJS_GRU_BACKEND));
-  const code = await runConvert({...args, path: paths[0], out: args.out} as ConvertArgs);
-  await drainStdout();
-  return code;
+interface ConvertFlags {
+  out?: string;
+  force?: boolean;
+  layers?: 'builtin' | 'tfjs-gru';
+  stack?: string;
+  config?: string;
+  rename?: string;
+  backend?: string;
+  json?: boolean;
+  quiet?: boolean;
+  gruStack?: boolean;
+  quantize?: QuantizeMode;
+}
+
+/**
+ * `tfjs-gru convert <model file> --out <dir>`: a tfjs LayersModel folder of the file's
+ * GRU stack (or whole Keras model), or a GraphModel of a whole ONNX graph, loaded back and
+ * checked before it counts as done.
+ */
+export function registerConvert(program: Command, ctx: CliContext): void {
+  program.command('convert')
+      .description(`write a model file as a tfjs model folder, checked: a whole ONNX graph, or the GRUs (${INPUT_FORMATS_SHORT})`)
+      .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
+      .option('--out <dir>', 'the folder to write model.json and group1-shard1of1.bin into (required; new or empty)')
+      .option('--force', 'write into a non-empty --out: replace only model.json and group1-shard1of1.bin there, keep every other file')
+      .addOption(new Option('--layers <kind>', 'builtin: tfjs\'s own GRU where the function allows (plain ' +
+          '@tensorflow/tfjs loads it); tfjs-gru: TF1GRU layers holding a checkpoint\'s own four tensors')
+          .choices(['builtin', 'tfjs-gru']))
+      .option('--stack <name>', 'which GRU stack, when the file holds several (inspect lists them)')
+      .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
+              '.weights.h5 or weights-only .h5 whose config is not beside it')
+      .addOption(backendOption())
+      .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
+              '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
+      .option('--gru-stack', 'ONNX: the GRU stack alone as a LayersModel, not the whole graph')
+      .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
+          '(every tfjs loader dequantizes them); the check reports the error it causes (ONNX graphs)').choices(['float16', 'uint8']))
+      .addOption(jsonOption())
+      .addOption(quietOption())
+      .addHelpText('after', inputFormatsHelp() + `
+ONNX (.onnx): the whole graph becomes a tfjs GraphModel that keeps the ONNX inputs' and
+outputs' names, shapes and layout; GRU nodes run on tfjs-gru's whole-sequence kernels, every
+other operator on tfjs ops (import 'tfjs-gru', then tf.loadGraphModel). Every operator,
+attribute or dtype that cannot be converted exactly is listed in one error before anything is
+written. The written model is checked against onnxruntime-node when it is installed, else
+against the graph before writing and each GRU against the unfused reference.
+
+Other formats (and ONNX with --gru-stack), a LayersModel. The model: input [batch, time, D], output the top layer's full sequence (then the Dense layer
+found after the stack, at every step). Reset-before cells (TF1 GRUCell, GRUBlockCell, Keras
+reset_after=False, ONNX linear_before_reset=0) become tfjs's built-in GRU; reset-after cells
+(Keras reset_after=True, CuDNN, PyTorch, ONNX linear_before_reset=1) become tfjs-gru's KerasGRU
+(import 'tfjs-gru' before loading). Keras files: the whole model from its config when every
+layer maps exactly to tfjs, otherwise the GRU stack, naming the layers left out and why.
+Before finishing it loads what it wrote and checks it against the unfused reference GRU run
+on the file's own tensors for a random input (max |error| <= 1e-5 × max(1, max |reference output|);
+weights holding NaN/Inf are refused as NON_FINITE: the check cannot judge them).
+
+The files are written into a temporary folder beside --out and moved there only when the check
+passes: a failure leaves --out as it was. A non-empty --out is refused (OUT_EXISTS) unless --force.
+
+Exit status: 0 written and checked, 1 the file could not be converted (the reason on stderr).`)
+      .action(async (file: string, flags: ConvertFlags) => {
+        // checked here, not with requiredOption: a mistyped --outt then gets its suggestion first
+        if (flags.out == null) throw new UsageError('--out <dir> is required (the folder to write the model into)');
+        await selectBackend(parseBackendName(flags.backend ?? process.env.TFJS_GRU_BACKEND));
+        if (!flags.quiet && !flags.json) {
+          const info = backendInfo();
+          processIo.stderr(`backend: ${info.name} (${info.reason}); GRUs run on the ${info.gruKernel}\n`);
+        }
+        ctx.exitCode = await runConvert({path: file, out: flags.out, layers: flags.layers, stack: flags.stack,
+                                         config: flags.config, rename: flags.rename, json: flags.json, force: flags.force,
+                                         gruStack: flags.gruStack, quantize: flags.quantize});
+        await drainStdout();
+      });
 }

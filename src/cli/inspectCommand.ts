@@ -1,23 +1,17 @@
+import {Command} from 'commander';
+
 import {ModelFileError} from '../io/modelFileError';
 import {formatOf, OpenedModelFile, openWithFormat} from '../node/modelFormats';
 import {CommandIo, drainStdout, processIo} from './cliIo';
-
-export const INSPECT_USAGE = `usage: tfjs-gru inspect <model file> [--config FILE] [--json]
-  Lists a TensorFlow checkpoint's variables (name, dtype, shape, bytes) and the GRUs
-  in it (scope, layout, input size, units, layer, direction), what is ignored
-  (optimizer slots, bookkeeping) and what is left unexplained. Reads no tensor data.
-  <checkpoint>: the prefix (dir/model.ckpt), its .index file, or a folder holding one.
-  A Keras file (.keras; .h5 from model.save; .weights.h5 with its config.json beside it):
-  the model's layers with their weights and what each becomes in tfjs, the GRUs found,
-  and whether convert takes the whole model or only the GRU stack (and why).
-  --config FILE: the Keras model config (model.to_json(), or a .keras's config.json) of a
-  .weights.h5 or weights-only .h5 whose config is not beside it.
-`;
+import {CliContext, jsonOption, quietOption} from './context';
+import {INPUT_FORMATS_SHORT, inputFormatsHelp} from './modelFileHelp';
 
 export interface InspectArgs {
   path: string;
   /** A Keras config JSON file for a .weights.h5 (see OpenModelFileOptions.config). */
   config?: string;
+  /** A key map renaming the file's tensors (see OpenModelFileOptions.rename). */
+  rename?: string;
   json?: boolean;
 }
 
@@ -26,7 +20,7 @@ export function runInspect(args: InspectArgs, io: CommandIo = processIo): number
   let opened: OpenedModelFile | undefined;
   try {
     const format = formatOf(args.path);
-    opened = openWithFormat(format, args.path, {config: args.config});
+    opened = openWithFormat(format, args.path, {config: args.config, rename: args.rename});
     const {report, text} = format.inspect(opened);
     io.stdout(args.json ? JSON.stringify(report, null, 2) + '\n' : text);
     return 0;
@@ -41,27 +35,27 @@ export function runInspect(args: InspectArgs, io: CommandIo = processIo): number
   }
 }
 
-/** Today's argv parsing for `inspect` (the lead moves this onto the shared parser). */
-export async function inspectCommand(argv: string[]): Promise<number> {
-  let json = false;
-  let config: string | undefined;
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--json') json = true;
-    else if (a === '--config') {
-      config = argv[++i];
-      if (config === undefined) { process.stderr.write(`inspect: --config needs a value\n${INSPECT_USAGE}`); return 2; }
-    }
-    else if (a === '--help' || a === '-h') { process.stdout.write(INSPECT_USAGE); return 0; }
-    else if (a.startsWith('--')) { process.stderr.write(`inspect: unknown option '${a}'\n${INSPECT_USAGE}`); return 2; }
-    else paths.push(a);
-  }
-  if (paths.length !== 1) {
-    process.stderr.write(`inspect: expected one model file path, got ${paths.length}\n${INSPECT_USAGE}`);
-    return 2;
-  }
-  const code = runInspect({path: paths[0], config, json});
-  await drainStdout();
-  return code;
+/**
+ * `tfjs-gru inspect <model file>`: the file's tensors (name, dtype, shape, bytes), the
+ * GRUs found among them and what is left unexplained. Reads no tensor data.
+ */
+export function registerInspect(program: Command, ctx: CliContext): void {
+  program.command('inspect')
+      .description(`list a model file's tensors and the GRUs in them (${INPUT_FORMATS_SHORT})`)
+      .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
+      .option('--config <file>', 'the Keras model config (model.to_json(), or a .keras\'s config.json) of a ' +
+              '.weights.h5 or weights-only .h5 whose config is not beside it')
+      .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
+              '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
+      .addOption(jsonOption())
+      .addOption(quietOption())
+      .addHelpText('after', inputFormatsHelp() +
+          '\nA checkpoint: its variables and the GRUs in them (scope, layout, input size, units, layer, direction),\n' +
+          'what is ignored (optimizer slots, bookkeeping) and what is left unexplained. A Keras file: its\n' +
+          'layers, what each becomes in tfjs, and whether convert takes the whole model or the GRU stack.\n' +
+          '\nExit status: 0 done, 1 the file could not be read (the reason on stderr).')
+      .action(async (file: string, flags: {config?: string; rename?: string; json?: boolean; quiet?: boolean}) => {
+        ctx.exitCode = runInspect({path: file, config: flags.config, rename: flags.rename, json: flags.json});
+        await drainStdout();
+      });
 }

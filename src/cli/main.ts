@@ -1,10 +1,12 @@
 import {Command, CommanderError} from 'commander';
+import * as fs from 'fs';
+import * as path from 'path';
 
 import {registerBench} from './benchCommand';
-import {convertCommand} from './convertCommand';
-import {CliContext, EXIT, passThroughVerb, RegisterVerb, UsageError} from './context';
+import {registerConvert} from './convertCommand';
+import {CliContext, EXIT, RegisterVerb, UsageError} from './context';
 import {registerExplain} from './explainCommand';
-import {inspectCommand} from './inspectCommand';
+import {registerInspect} from './inspectCommand';
 import {err, out, runAndExit} from './output';
 
 export {runAndExit};
@@ -20,17 +22,24 @@ import {registerVerify} from './verifyCommand';
 const VERBS: RegisterVerb[] = [
   registerVerify,
   registerExplain,
-  passThroughVerb('inspect', "list a TensorFlow checkpoint's variables and the GRUs in it", inspectCommand),
-  passThroughVerb('convert', "write a TensorFlow checkpoint's GRUs as a tfjs LayersModel", convertCommand),
+  registerInspect,
+  registerConvert,
   registerSetupNode,
   registerBench,
 ];
 
+/** This package's version, from its package.json (this file is src/cli/ or dist/cli/). */
+export function packageVersion(): string {
+  return JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')).version;
+}
+
 /** The tfjs-gru program with the verbs registered; parse errors throw (exitOverride) instead of exiting. */
 export function buildProgram(ctx: CliContext, verbs: RegisterVerb[] = VERBS): Command {
   const program = new Command('tfjs-gru')
-      .description('TensorFlow 1.x GRUCell, Keras and PyTorch GRUs on TensorFlow.js: verify them against real ' +
-                   'TensorFlow, explain where their weights are, build tfjs-node')
+      .description('GRUs from TensorFlow 1.x, Keras, PyTorch and ONNX on TensorFlow.js: verify them against the real ' +
+                   'frameworks, explain where their weights are, inspect and convert model files (TensorFlow ' +
+                   'checkpoints, Keras .keras/.h5, PyTorch .safetensors/.npz, ONNX), build tfjs-node')
+      .version(packageVersion(), '-V, --version', 'print the version of tfjs-gru')
       .usage('<command> [options]')
       .exitOverride()
       .configureOutput({writeOut: out, writeErr: err})

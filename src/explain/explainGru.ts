@@ -12,7 +12,10 @@ import {validateWeights} from '../weights/validate';
 import {evalDim, ExplainLayoutName, FAMILY_BLOCKS, FAMILY_EQUATIONS, LAYOUT_MAPS, layoutMap, LayoutMap, shapeAxes,
         TensorSlice} from './layoutMaps';
 
-/** Arguments of {@link explainGru}. */
+/**
+ * Arguments of {@link explainGru}.
+ * @category Explain
+ */
 export interface ExplainGruOptions {
   /** D, the input features. Inferred from `weights` when they are given. */
   inputSize?: number;
@@ -34,7 +37,10 @@ export interface ExplainGruOptions {
   seed?: number;
 }
 
-/** Summary numbers of a tensor or block. */
+/**
+ * Summary numbers of a tensor or block.
+ * @category Explain
+ */
 export interface WeightStats {
   shape: number[];
   /** Euclidean (Frobenius) norm. */
@@ -44,7 +50,10 @@ export interface WeightStats {
   mean: number;
 }
 
-/** A run of indices `[from, to)` along one axis of a fused tensor and what it holds. */
+/**
+ * A run of indices `[from, to)` along one axis of a fused tensor and what it holds.
+ * @category Explain
+ */
 export interface AxisSegment {
   /** 0 = rows (first axis), 1 = columns, ... */
   axis: number;
@@ -60,7 +69,10 @@ export interface AxisSegment {
   gate?: 'r'|'z'|'h';
 }
 
-/** One tensor of a layout: its shape and the meaning of each run of its axes. */
+/**
+ * One tensor of a layout: its shape and the meaning of each run of its axes.
+ * @category Explain
+ */
 export interface TensorView {
   name: string;
   /** Its shape in D and U ('[D+U, 2U]'). */
@@ -71,7 +83,10 @@ export interface TensorView {
   stats?: WeightStats;
 }
 
-/** One explicit block in one layout. */
+/**
+ * One explicit block in one layout.
+ * @category Explain
+ */
 export interface BlockView {
   /** Textbook name: Wr, Uz, bh, bWr, ... */
   block: string;
@@ -92,7 +107,10 @@ export interface BlockView {
   stats?: WeightStats;
 }
 
-/** A {@link TensorSlice} with its bounds evaluated: begin and size per axis of the tensor. */
+/**
+ * A {@link TensorSlice} with its bounds evaluated: begin and size per axis of the tensor.
+ * @category Explain
+ */
 export interface ResolvedSlice {
   tensor: string;
   begin: number[];
@@ -103,7 +121,10 @@ export interface ResolvedSlice {
   note?: string;
 }
 
-/** One layout's view of the cell: tensors, blocks and equations. */
+/**
+ * One layout's view of the cell: tensors, blocks and equations.
+ * @category Explain
+ */
 export interface LayoutView {
   layout: ExplainLayoutName;
   family: GruFamily;
@@ -116,7 +137,10 @@ export interface LayoutView {
   notes: string[];
 }
 
-/** A layout of the other family, and why it cannot hold this cell. */
+/**
+ * A layout of the other family, and why it cannot hold this cell.
+ * @category Explain
+ */
 export interface NoEquivalent {
   layout: ExplainLayoutName;
   family: GruFamily;
@@ -124,7 +148,10 @@ export interface NoEquivalent {
   reason: string;
 }
 
-/** Recombining the explicit blocks gives the fused cell's output. */
+/**
+ * Recombining the explicit blocks gives the fused cell's output.
+ * @category Explain
+ */
 export interface RecombinationCheck {
   /** Shape of the random input x [B, T, D] (the initial state is random too). */
   input: number[];
@@ -135,7 +162,10 @@ export interface RecombinationCheck {
   description: string;
 }
 
-/** Everything explain says about one GRU: {@link explainGru}'s result, plain data (JSON-ready). */
+/**
+ * Everything explain says about one GRU: {@link explainGru}'s result, plain data (JSON-ready).
+ * @category Explain
+ */
 export interface GruExplanation {
   name?: string;
   inputSize: number;
@@ -314,6 +344,7 @@ function stats(t: tf.Tensor): WeightStats {
  * new tensors the caller owns: each block is its slices of the layout's
  * tensors (transposed where marked, summed where a layout splits it; zeros
  * for an absent bias).
+ * @category Explain
  */
 export function explicitBlocks(view: LayoutView, weights: WeightMap): WeightMap {
   const out: WeightMap = {};
@@ -377,6 +408,7 @@ function recombinationCheck(
  * const e = explainGru({inputSize: 3, units: 2});              // TF1 GRUCell
  * e.explained.blocks.find((b) => b.block === 'Wr')!.expression  // 'gates/kernel[:D, :U]'
  * ```
+ * @category Explain
  */
 export function explainGru(options: ExplainGruOptions): GruExplanation {
   const map = layoutMap(options.layout ?? 'tf1', 'explainGru: layout');

@@ -49,6 +49,7 @@ function tensorsText(view: LayoutView): string[] {
  * equations, every other layout of the family side by side, the other
  * family's layouts with the reason they have none, and with real weights the
  * numbers and the recombination check.
+ * @category Explain
  */
 export function formatGruExplanation(e: GruExplanation): string {
   const v = e.explained;

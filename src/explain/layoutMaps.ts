@@ -6,6 +6,7 @@ import {LayoutName} from '../weights/layouts';
  * the same names ('onnx' / 'onnx-lbr' are one direction of an ONNX GRU node,
  * `linear_before_reset` 0 / 1), except 'keras-cudnn': its input kernel blocks
  * are reshaped, not sliced, so they have no slice expressions.
+ * @category Explain
  */
 export type ExplainLayoutName = Exclude<LayoutName, 'keras-cudnn'>;
 
@@ -13,6 +14,7 @@ export type ExplainLayoutName = Exclude<LayoutName, 'keras-cudnn'>;
  * Part of one tensor: a fixed index or a half-open range `[from, to)` per
  * axis, the bounds written in D and U ('0', 'D', 'D+U', '2U'). An axis left
  * out is taken whole. `transpose`: the part is the transpose of the slice.
+ * @category Explain
  */
 export interface TensorSlice {
   tensor: string;
@@ -224,7 +226,10 @@ export const LAYOUT_MAPS: Record<ExplainLayoutName, LayoutMap> = {
   'keras-reset-after': KERAS_RA, 'pytorch': PYTORCH, 'onnx-lbr': onnx(true), 'unfused-reset-after': UNFUSED_RA,
 };
 
-/** Every {@link ExplainLayoutName}, in the order explain lists them. */
+/**
+ * Every {@link ExplainLayoutName}, in the order explain lists them.
+ * @category Explain
+ */
 export const EXPLAIN_LAYOUT_NAMES = Object.keys(LAYOUT_MAPS) as ExplainLayoutName[];
 
 /** The map of a layout name; throws naming the known ones. */

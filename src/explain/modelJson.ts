@@ -3,11 +3,17 @@ import * as tf from '@tensorflow/tfjs';
 import {WeightMap} from '../weights/layout';
 import {getLayout, LayoutName} from '../weights/layouts';
 
-/** The layouts a tfjs/Keras model.json's GRU layers hold. */
+/**
+ * The layouts a tfjs/Keras model.json's GRU layers hold.
+ * @category Explain
+ */
 export type KerasModelLayout = Extract<LayoutName, 'tf1' | 'keras' | 'keras-reset-after'>;
 import {explainGru, GruExplanation} from './explainGru';
 
-/** One GRU found in a model.json: where it is and which manifest weights are its tensors. */
+/**
+ * One GRU found in a model.json: where it is and which manifest weights are its tensors.
+ * @category Explain
+ */
 export interface ModelGru {
   /** The layer's name (with its wrappers': 'bidirectional/forward_gru'). */
   name: string;
@@ -22,7 +28,10 @@ export interface ModelGru {
   shapes: Record<string, number[]>;
 }
 
-/** explain's answer for a model.json: every GRU in it. */
+/**
+ * explain's answer for a model.json: every GRU in it.
+ * @category Explain
+ */
 export interface ModelExplanation {
   /** model.json's `format`, `generatedBy`, `convertedBy` when present. */
   format?: string;
@@ -84,6 +93,7 @@ function topologyConfig(modelJson: Json): unknown {
  * to it, and decides its layout: TF1GRU → 'tf1'; GRU and KerasGRU by
  * reset_after, checked against the bias shape ([3U] reset-before, [2, 3U]
  * reset-after). Throws naming the layer on a missing or contradictory weight.
+ * @category Explain
  */
 export function findModelGrus(modelJson: unknown): ModelGru[] {
   if (modelJson == null || typeof modelJson !== 'object') throw new Error('model.json: expected a JSON object');
@@ -148,6 +158,7 @@ function sizeFromShapes(g: ModelGru): {inputSize: number, units: number} {
  * each GRU's real numbers are decoded and checked; without, its sizes come
  * from the manifest shapes. Browser-safe: the caller reads the files
  * (the CLI does in Node). Leaves no tensors behind.
+ * @category Explain
  */
 export function explainModelJson(modelJson: unknown, weightData?: ArrayBuffer): ModelExplanation {
   const grus = findModelGrus(modelJson);

@@ -1,6 +1,9 @@
 import {GruExplanation, TensorView} from './explainGru';
 
-/** Fill colors of the gates in {@link renderExplanationSvg}: reset, update, candidate. */
+/**
+ * Fill colors of the gates in {@link renderExplanationSvg}: reset, update, candidate.
+ * @category Explain
+ */
 export const GATE_COLORS = {r: '#e8853d', z: '#3f8f5f', h: '#3d74c4'} as const;
 
 function esc(s: string): string {
@@ -39,6 +42,7 @@ function ticks(t: TensorView, axis: number): Array<{at: number, label: string}> 
  * a region colored by its gate ({@link GATE_COLORS}) and labelled with its
  * name, the slice bounds on the axes in D and U and as numbers. Pure string
  * work: browser-safe.
+ * @category Explain
  */
 export function renderExplanationSvg(e: GruExplanation): string {
   const v = e.explained;

@@ -6,14 +6,20 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** One tensor a source holds: its name in the file, dtype (the format's own name) and shape. */
+/**
+ * One tensor a source holds: its name in the file, dtype (the format's own name) and shape.
+ * @category Readers
+ */
 export interface SourceVariable {
   name: string;
   dtype: string;
   shape: number[];
 }
 
-/** Tensors of a model file, read on demand (see the module comment). */
+/**
+ * Tensors of a model file, read on demand (see the module comment).
+ * @category Readers
+ */
 export interface TensorSource {
   /** The file named in messages and errors (a checkpoint's `.index` file). */
   readonly file: string;

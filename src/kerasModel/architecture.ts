@@ -7,14 +7,20 @@
  */
 import {KerasFileError} from '../io/keras/errors';
 
-/** One layer of the config: its class, name and config (the nested layer of a Bidirectional inside it). */
+/**
+ * One layer of the config: its class, name and config (the nested layer of a Bidirectional inside it).
+ * @category Conversion
+ */
 export interface KerasLayerConfig {
   className: string;
   name: string;
   config: Record<string, any>;
 }
 
-/** The layers of a Keras model config, in order, and the model's input shape. */
+/**
+ * The layers of a Keras model config, in order, and the model's input shape.
+ * @category Conversion
+ */
 export interface KerasArchitecture {
   /** 'Sequential', 'Functional', 'Model'. */
   modelClass: string;
@@ -72,7 +78,10 @@ function countOf(list: any): number {
   return typeof list[0] === 'string' ? 1 : list.length;
 }
 
-/** Reads the architecture of a model config (see the module comment). */
+/**
+ * Reads the architecture of a model config (see the module comment).
+ * @category Conversion
+ */
 export function readArchitecture(config: {class_name: string; config: any}, file: string): KerasArchitecture {
   const modelClass = config.class_name;
   const body = config.config;

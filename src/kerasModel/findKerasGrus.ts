@@ -13,7 +13,10 @@ import {KerasArchitecture, KerasLayerConfig, readArchitecture} from './architect
 import {isKeras3, tfjsActivation} from './activations';
 import {GruCellWeights, gruCellWeights, plainWeights, weightsByLayer} from './layerWeights';
 
-/** One GRU cell of the model: what discovery found, its weights and its settings. */
+/**
+ * One GRU cell of the model: what discovery found, its weights and its settings.
+ * @category Conversion
+ */
 export interface KerasGruCell {
   found: FoundGru;
   weights: GruCellWeights;
@@ -23,7 +26,10 @@ export interface KerasGruCell {
   goBackwards: boolean;
 }
 
-/** What one layer of the config becomes. */
+/**
+ * What one layer of the config becomes.
+ * @category Conversion
+ */
 export type PlannedLayer =
   | {kind: 'embedding'; layer: KerasLayerConfig; embeddings: KerasWeight; maskZero: boolean}
   | {kind: 'masking'; layer: KerasLayerConfig; maskValue: number}
@@ -37,7 +43,10 @@ export type PlannedLayer =
       zeroOutputForMask: boolean}
   | {kind: 'other'; layer: KerasLayerConfig; reason: string};
 
-/** The model of a Keras file: its architecture, every layer's plan, the GRU discovery, and whether the whole model converts. */
+/**
+ * The model of a Keras file: its architecture, every layer's plan, the GRU discovery, and whether the whole model converts.
+ * @category Conversion
+ */
 export interface KerasModelPlan {
   architecture: KerasArchitecture;
   layers: PlannedLayer[];
@@ -248,7 +257,10 @@ function stacksOf(kf: KerasFile, layers: PlannedLayer[]): {stacks: GruStack[]; u
   return {stacks, used};
 }
 
-/** Plans the conversion of a Keras model file and finds its GRUs (see the module comment). */
+/**
+ * Plans the conversion of a Keras model file and finds its GRUs (see the module comment).
+ * @category Conversion
+ */
 export function planKerasModel(kf: KerasFile): KerasModelPlan {
   const architecture = readArchitecture(kf.config, kf.file);
   const groups = weightsByLayer(kf, architecture.layers);

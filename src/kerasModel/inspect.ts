@@ -9,7 +9,10 @@ import {KerasFile} from '../io/keras/kerasFile';
 import {KerasModelPlan, PlannedLayer, planKerasModel} from './findKerasGrus';
 import {weightsByLayer} from './layerWeights';
 
-/** A Keras file's contents as `tfjs-gru inspect` reports them (plain JSON-able data). */
+/**
+ * A Keras file's contents as `tfjs-gru inspect` reports them (plain JSON-able data).
+ * @category Conversion
+ */
 export interface KerasInspectReport {
   file: string;
   kind: KerasFile['kind'];
@@ -47,7 +50,10 @@ function becomes(p: PlannedLayer): {becomes: string | null; problem: string | nu
   }
 }
 
-/** The report of a Keras file (see the module comment). */
+/**
+ * The report of a Keras file (see the module comment).
+ * @category Conversion
+ */
 export function inspectKerasFile(kf: KerasFile, plan: KerasModelPlan = planKerasModel(kf)): KerasInspectReport {
   const groups = weightsByLayer(kf, plan.architecture.layers);
   return {
@@ -70,7 +76,10 @@ function table(rows: string[][]): string {
 
 const KIND_TEXT = {'keras': '.keras file (zip)', 'weights-h5': 'Keras 3 .weights.h5 (with its config)', 'legacy-h5': 'legacy HDF5 .h5'};
 
-/** The report as text for a terminal. */
+/**
+ * The report as text for a terminal.
+ * @category Conversion
+ */
 export function formatKerasInspectReport(r: KerasInspectReport): string {
   const shape = r.inputShape == null ? 'unknown' : `[batch, ${r.inputShape.map((d) => d ?? 'time').join(', ')}]`;
   const out = [`${r.file}: ${KIND_TEXT[r.kind]}, Keras ${r.kerasVersion ?? '(version not recorded)'}, ${r.modelClass} model, input ${shape}`, ''];

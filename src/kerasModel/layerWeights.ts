@@ -37,7 +37,10 @@ export function weightsByLayer(kf: KerasFile, layers: KerasLayerConfig[]): Map<s
   return out;
 }
 
-/** A GRU cell's weights in a file: kernel, recurrent kernel and bias (null with use_bias=False). */
+/**
+ * A GRU cell's weights in a file: kernel, recurrent kernel and bias (null with use_bias=False).
+ * @category Conversion
+ */
 export interface GruCellWeights {
   kernel: KerasWeight;
   recurrent_kernel: KerasWeight;

@@ -22,20 +22,29 @@ import {convertWeights} from '../weights/convert';
 import {KerasGruCell, KerasModelPlan, PlannedLayer, planKerasModel} from './findKerasGrus';
 import {kerasReferenceForward} from './reference';
 
-/** Options of {@link kerasToLayersModel}: those of checkpoints, and which conversion. */
+/**
+ * Options of {@link kerasToLayersModel}: those of checkpoints, and which conversion.
+ * @category Conversion
+ */
 export interface KerasToLayersModelOptions extends ToLayersModelOptions {
   /** 'auto' (default): the whole model when it converts exactly, else the GRU stack; 'gru-stack': the stack only. */
   mode?: 'auto' | 'gru-stack';
 }
 
-/** A layer of the Keras model that the converted model does not contain, and why. */
+/**
+ * A layer of the Keras model that the converted model does not contain, and why.
+ * @category Conversion
+ */
 export interface LeftOutLayer {
   name: string;
   className: string;
   reason: string;
 }
 
-/** What a Keras conversion did beyond the common description. */
+/**
+ * What a Keras conversion did beyond the common description.
+ * @category Conversion
+ */
 export interface KerasConversionInfo {
   mode: 'whole-model' | 'gru-stack';
   kind: KerasFile['kind'];
@@ -48,14 +57,20 @@ export interface KerasConversionInfo {
   leftOut: LeftOutLayer[];
 }
 
-/** The description of a Keras conversion: shapes may hold nulls (batch, time) and an Embedding model takes [batch, time]. */
+/**
+ * The description of a Keras conversion: shapes may hold nulls (batch, time) and an Embedding model takes [batch, time].
+ * @category Conversion
+ */
 export interface KerasConversionDescription extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
   inputShape: Array<number | null>;
   outputShape: Array<number | null>;
   keras: KerasConversionInfo;
 }
 
-/** What {@link kerasToLayersModel} returns: the model, its description, and the check to run on a loaded copy. */
+/**
+ * What {@link kerasToLayersModel} returns: the model, its description, and the check to run on a loaded copy.
+ * @category Conversion
+ */
 export interface KerasConvertedModel {
   model: tf.LayersModel;
   description: KerasConversionDescription;
@@ -268,7 +283,10 @@ function stackOnly(kf: KerasFile, plan: KerasModelPlan, options: KerasToLayersMo
   };
 }
 
-/** Builds the LayersModel of a Keras model file (see the module comment). */
+/**
+ * Builds the LayersModel of a Keras model file (see the module comment).
+ * @category Conversion
+ */
 export function kerasToLayersModel(kf: KerasFile, options: KerasToLayersModelOptions = {}, plan = planKerasModel(kf)): KerasConvertedModel {
   if (plan.discovery.grus.length === 0) {
     throw new ConversionError('NO_GRU', kf.file, `no GRU layer among the model's ${plan.layers.length} layers (${

@@ -13,11 +13,15 @@
 import {SequenceKernel} from './sequenceKernel';
 import {wasmKernelProvider} from './wasm/wasmKernel';
 
-/** Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen. */
+/**
+ * Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen.
+ * @category Backends and kernels
+ */
 export type SequenceKernelProvider = () => SequenceKernel|null;
 /**
  * 'auto': a whole-sequence kernel where one is available, else tfjs ops with a hand-written BPTT;
  * 'ops': always tfjs ops with the hand-written BPTT; 'tape': the per-step op loop differentiated by tfjs's tape.
+ * @category Backends and kernels
  */
 export type SequenceKernelMode = 'auto'|'ops'|'tape';
 const MODES: SequenceKernelMode[] = ['auto', 'ops', 'tape'];
@@ -26,7 +30,10 @@ const providers = new Map<string, SequenceKernelProvider[]>();
 const chosen = new Map<string, SequenceKernel>();
 let mode: SequenceKernelMode|undefined;
 
-/** Offers a kernel for a tfjs backend ('tensorflow', 'wasm', 'cpu', ...); later providers are tried after earlier ones. */
+/**
+ * Offers a kernel for a tfjs backend ('tensorflow', 'wasm', 'cpu', ...); later providers are tried after earlier ones.
+ * @category Backends and kernels
+ */
 export function registerSequenceKernel(backend: string, provider: SequenceKernelProvider): void {
   const list = providers.get(backend) ?? [];
   list.push(provider);
@@ -47,18 +54,27 @@ function envMode(): SequenceKernelMode {
   throw new Error(`TFJS_GRU_KERNEL must be one of ${MODES.join(', ')}, got '${env}'`);
 }
 
-/** Sets the mode (see {@link SequenceKernelMode}) for this process, over env TFJS_GRU_KERNEL. */
+/**
+ * Sets the mode (see {@link SequenceKernelMode}) for this process, over env TFJS_GRU_KERNEL.
+ * @category Backends and kernels
+ */
 export function setSequenceKernelMode(m: SequenceKernelMode): void {
   if (!MODES.includes(m)) throw new Error(`sequence kernel mode must be one of ${MODES.join(', ')}, got '${m}'`);
   mode = m;
 }
 
-/** The current mode: the one set by setSequenceKernelMode, else env TFJS_GRU_KERNEL (default 'auto'). */
+/**
+ * The current mode: the one set by setSequenceKernelMode, else env TFJS_GRU_KERNEL (default 'auto').
+ * @category Backends and kernels
+ */
 export function sequenceKernelMode(): SequenceKernelMode {
   return mode ?? envMode();
 }
 
-/** The kernel for a backend, or null (then the tfjs-op path runs). */
+/**
+ * The kernel for a backend, or null (then the tfjs-op path runs).
+ * @category Backends and kernels
+ */
 export function sequenceKernelFor(backend: string): SequenceKernel|null {
   if (sequenceKernelMode() !== 'auto') return null;
   const known = chosen.get(backend);

@@ -14,7 +14,10 @@ export const ACTIVATION_CODES: Readonly<Record<string, number>> = {
   relu: 4,
 };
 
-/** The sizes and options of one sequence run (B, T, D, U and the cell's variant). */
+/**
+ * The sizes and options of one sequence run (B, T, D, U and the cell's variant).
+ * @category Backends and kernels
+ */
 export interface SequenceKernelDims {
   batch: number;
   time: number;
@@ -28,7 +31,10 @@ export interface SequenceKernelDims {
   goBackwards: boolean;
 }
 
-/** The inputs of one sequence run, as flat row-major arrays. */
+/**
+ * The inputs of one sequence run, as flat row-major arrays.
+ * @category Backends and kernels
+ */
 export interface SequenceKernelInputs {
   /** [B, T, D] */
   x: Float32Array;
@@ -46,7 +52,10 @@ export interface SequenceKernelInputs {
   mask: Float32Array|null;
 }
 
-/** What {@link SequenceKernel.forward} returns. */
+/**
+ * What {@link SequenceKernel.forward} returns.
+ * @category Backends and kernels
+ */
 export interface SequenceKernelForward {
   /** [B, T, U] in processing order. */
   y: Float32Array;
@@ -56,7 +65,10 @@ export interface SequenceKernelForward {
   workspace: Float32Array|null;
 }
 
-/** What {@link SequenceKernel.backward} returns: the gradients of every input, shaped as the inputs. */
+/**
+ * What {@link SequenceKernel.backward} returns: the gradients of every input, shaped as the inputs.
+ * @category Backends and kernels
+ */
 export interface SequenceKernelGradients {
   dx: Float32Array;
   dW: Float32Array;
@@ -68,7 +80,10 @@ export interface SequenceKernelGradients {
   dh0: Float32Array;
 }
 
-/** A whole-sequence GRU kernel (forward and backward over all T steps in one call). */
+/**
+ * A whole-sequence GRU kernel (forward and backward over all T steps in one call).
+ * @category Backends and kernels
+ */
 export interface SequenceKernel {
   /** e.g. 'native-openblas', 'wasm-simd' */
   readonly name: string;

@@ -53,6 +53,7 @@ function reflect(x: Float64Array, vs: Float64Array, vk: number, beta: number, k:
  * One pass of n reflections over contiguous columns, then Q formed by applying
  * them to the first n columns of the identity: ~4mn² flops in plain loops,
  * against tfjs's `linalg.qr`, which runs a chain of small tensor ops per column.
+ * @category Testing
  */
 export function householderQ(a: Float64Array, m: number, n: number): Float64Array {
   if (m < n) throw new Error(`householderQ: needs rows >= columns, got ${m}×${n}`);
@@ -91,7 +92,10 @@ export function householderQ(a: Float64Array, m: number, n: number): Float64Arra
   return q;
 }
 
-/** Arguments of {@link FastOrthogonal}: tfjs's / Keras's Orthogonal arguments. */
+/**
+ * Arguments of {@link FastOrthogonal}: tfjs's / Keras's Orthogonal arguments.
+ * @category Layers
+ */
 export interface FastOrthogonalArgs {
   /** Multiplies the orthogonal matrix (default 1). */
   gain?: number;
@@ -110,6 +114,7 @@ export interface FastOrthogonalArgs {
  * last), Q of its QR with diag(R) > 0, transposed when r < c, times gain. With
  * the same seed it gives tfjs's matrix up to float rounding. Serialized as
  * 'Orthogonal' ({gain, seed}), so saved models load with plain tfjs and Keras.
+ * @category Layers
  */
 export class FastOrthogonal extends tf.serialization.Serializable {
   /** Serialized under tfjs's and Keras's class name. */
@@ -159,7 +164,10 @@ export class FastOrthogonal extends tf.serialization.Serializable {
   }
 }
 
-/** Keras's and tfjs's 'orthogonal' initializer, computed fast (see {@link FastOrthogonal}). */
+/**
+ * Keras's and tfjs's 'orthogonal' initializer, computed fast (see {@link FastOrthogonal}).
+ * @category Layers
+ */
 export function fastOrthogonal(args?: FastOrthogonalArgs): FastOrthogonal {
   return new FastOrthogonal(args);
 }

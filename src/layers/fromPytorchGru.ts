@@ -1,9 +1,14 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {gruShapedTensors, suggestTorchKeyMap} from '../checkpointModel/gruShapedTensors';
+import {applyKeyMap, KeyMap} from '../io/keyMap';
 import {convertWeights} from '../weights/convert';
 import {gru} from './kerasGru';
 
-/** Options of {@link fromPytorchGru}: the `torch.nn.GRU` constructor arguments that shape its state_dict. */
+/**
+ * Options of {@link fromPytorchGru}: the `torch.nn.GRU` constructor arguments that shape its state_dict.
+ * @category Layers
+ */
 export interface FromPytorchGruOptions {
   /** `num_layers` of the nn.GRU. */
   numLayers: number;
@@ -24,9 +29,18 @@ export interface FromPytorchGruOptions {
   dropout?: number;
   /** Name prefix of the layers and the model (default 'pytorch_gru'). */
   name?: string;
+  /**
+   * A key map (see `parseKeyMap`) applied to the dict's keys first, for weights saved
+   * under other names: `{enc_w_ih: 'enc.weight_ih_l0', …}`, `'enc_w_ih=enc.weight_ih_l0,…'`
+   * or the pattern form `'enc_w_*=enc.weight_*_l0,enc_b_*=enc.bias_*_l0'`.
+   */
+  rename?: KeyMap;
 }
 
-/** What PyTorch's `gru(x, h_0)` returns. */
+/**
+ * What PyTorch's `gru(x, h_0)` returns.
+ * @category Layers
+ */
 export interface PytorchGruResult {
   /** [B, T, dirs·U] (batchFirst) or [T, B, dirs·U]: the last layer's output at every step. */
   output: tf.Tensor3D;
@@ -34,7 +48,33 @@ export interface PytorchGruResult {
   hN: tf.Tensor3D;
 }
 
-/** The stack {@link fromPytorchGru} built, and how to run it as PyTorch does. */
+/**
+ * Options of {@link PytorchGru.run}. A padded batch with `lengths` (or a `mask`) gives
+ * what PyTorch gives for `pack_padded_sequence(x, lengths, enforce_sorted=False)` →
+ * `gru(packed, h_0)` → `pad_packed_sequence(…, total_length=T)`: every layer and both
+ * directions see only each sequence's first `length` steps (the reverse direction starts
+ * at its last valid step), the output is zero past each length, and `hN` holds each
+ * sequence's state at its last valid step (the reverse direction's after step 0). What the
+ * padded steps of x hold does not matter.
+ * @category Layers
+ */
+export interface PytorchGruRunOptions {
+  /** Inter-layer dropout on (default false). */
+  training?: boolean;
+  /** Each sequence's length, 1..T (PyTorch refuses 0), in batch order: numbers or an int tensor [B]. */
+  lengths?: ArrayLike<number> | tf.Tensor1D;
+  /**
+   * The same as a mask in x's layout ([B, T] batchFirst, else [T, B]), 1 (or true) on
+   * valid steps: each row a run of ones then zeros, as packing can express (a mask with
+   * holes is refused).
+   */
+  mask?: tf.Tensor2D;
+}
+
+/**
+ * The stack {@link fromPytorchGru} built, and how to run it as PyTorch does.
+ * @category Layers
+ */
 export interface PytorchGru {
   /**
    * A functional LayersModel, batch-first: input x [B, T, D], outputs [sequence
@@ -57,10 +97,12 @@ export interface PytorchGru {
   /**
    * Runs it as PyTorch's `gru(x, h_0)`: x in the module's layout (batchFirst or
    * not), h0 [layers·dirs, B, U] or zeros when omitted; the layers run with those
-   * initial states. Differentiable (tf.grads / variableGrads); `training` turns on
-   * the inter-layer dropout. Returns new tensors only.
+   * initial states. Differentiable (tf.grads / variableGrads); `training` (or
+   * `{training: true}`) turns on the inter-layer dropout. With `{lengths}` or `{mask}`
+   * a padded batch gives what PyTorch gives for it packed (see
+   * {@link PytorchGruRunOptions}). Returns new tensors only.
    */
-  run(x: tf.Tensor3D, h0?: tf.Tensor3D, training?: boolean): PytorchGruResult;
+  run(x: tf.Tensor3D, h0?: tf.Tensor3D, options?: boolean | PytorchGruRunOptions): PytorchGruResult;
   /** PyTorch's h_0 [layers·dirs, B, U] as each layer's initial states: [[forward, (reverse)], …], [B, U] each (new tensors). */
   initialStates(h0: tf.Tensor3D): tf.Tensor2D[][];
 }
@@ -72,7 +114,7 @@ function gruPrefixes(keys: string[]): string[] {
   return [...new Set(keys.filter((k) => k.endsWith('weight_ih_l0')).map((k) => k.slice(0, -'weight_ih_l0'.length)))];
 }
 
-function choosePrefix(keys: string[], given: string | undefined): string {
+function choosePrefix(keys: string[], given: string | undefined, shapes: Record<string, number[]>): string {
   if (given != null) {
     if (!keys.some((k) => k === `${given}weight_ih_l0`)) {
       const found = gruPrefixes(keys);
@@ -82,15 +124,65 @@ function choosePrefix(keys: string[], given: string | undefined): string {
     return given;
   }
   const found = gruPrefixes(keys);
-  if (found.length === 0) {
-    const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '');
-    throw new Error(`fromPytorchGru: the state dict holds no nn.GRU weights (no key ending in 'weight_ih_l0'); keys: ${shown || '(none)'}`);
-  }
+  if (found.length === 0) throw new Error(noGruMessage(keys, shapes));
   if (found.length > 1) {
     throw new Error(`fromPytorchGru: the state dict holds ${found.length} GRUs (${
       found.map((p) => `'${p}'`).join(', ')}); choose one with the option prefix`);
   }
   return found[0];
+}
+
+/** No nn.GRU names: the keys, those shaped like a GRU's, and the key map that would name them. */
+function noGruMessage(keys: string[], shapes: Record<string, number[]>): string {
+  const shown = keys.slice(0, 8).join(', ') + (keys.length > 8 ? ', ...' : '');
+  const vars = keys.map((name) => ({name, dtype: 'float32', shape: shapes[name]}));
+  const shaped = gruShapedTensors(vars);
+  const suggestion = suggestTorchKeyMap(vars);
+  return `fromPytorchGru: the state dict holds no nn.GRU weights (no key ending in 'weight_ih_l0'); keys: ${shown || '(none)'}` +
+      (shaped.length === 0 ? '' : `. Shaped like a GRU's: ${shaped.map((v) => `${v.name} [${v.shape.join(', ')}]`).join(', ')}; ` +
+        `nn.GRU's names are weight_ih_l0 [3U, D], weight_hh_l0 [3U, U], bias_ih_l0 [3U], bias_hh_l0 [3U] (after a module ` +
+        `prefix); rename with the option rename${suggestion != null ? `, e.g. rename: '${suggestion}'` : ''}`);
+}
+
+/** The lengths of a padded run ({@link PytorchGruRunOptions}), checked, or null for a full batch. */
+function paddedLengths(opts: PytorchGruRunOptions, batch: number, time: number, batchFirst: boolean): number[] | null {
+  if (opts.lengths != null && opts.mask != null) throw new Error('fromPytorchGru: run takes lengths or mask, not both');
+  let lengths: number[];
+  if (opts.mask != null) {
+    const m = opts.mask;
+    const want = batchFirst ? [batch, time] : [time, batch];
+    if (m.rank !== 2 || m.shape[0] !== want[0] || m.shape[1] !== want[1]) {
+      throw new Error(`fromPytorchGru: mask must have x's layout [${batchFirst ? 'batch, time' : 'time, batch'}] = [${want}], got [${m.shape}]`);
+    }
+    const v = m.dataSync();
+    lengths = [];
+    for (let b = 0; b < batch; b++) {
+      const at = (t: number) => v[batchFirst ? b * time + t : t * batch + b] !== 0;
+      let n = 0;
+      while (n < time && at(n)) n++;
+      for (let t = n; t < time; t++) {
+        if (at(t)) {
+          throw new Error(`fromPytorchGru: mask row ${b} has a valid step ${t} after the padding that starts at step ${n}; ` +
+              'a packed sequence is a run of valid steps then padding (give lengths, or mask [1, …, 1, 0, …, 0])');
+        }
+      }
+      lengths.push(n);
+    }
+  } else if (opts.lengths != null) {
+    const l = opts.lengths;
+    lengths = l instanceof tf.Tensor ? Array.from(l.dataSync()) : Array.from(l);
+    if (l instanceof tf.Tensor && l.rank !== 1) throw new Error(`fromPytorchGru: lengths must have shape [batch], got [${l.shape}]`);
+    if (lengths.length !== batch) throw new Error(`fromPytorchGru: lengths has ${lengths.length} entries, x has batch ${batch}`);
+  } else {
+    return null;
+  }
+  lengths.forEach((n, b) => {
+    if (!Number.isInteger(n) || n < 1 || n > time) {
+      throw new Error(`fromPytorchGru: the length of sequence ${b} is ${n}; expected a whole number in 1..${time} ` +
+          '(T of x; PyTorch refuses empty sequences too)');
+    }
+  });
+  return lengths;
 }
 
 function positiveInt(value: unknown, what: string): number {
@@ -126,6 +218,7 @@ function checkShape(name: string, t: tf.Tensor, want: number[]): void {
  * Keys of other modules are ignored; under the GRU's prefix a missing, extra or
  * misshapen tensor is an error that names it. The dict's tensors are not kept
  * (the caller still owns and disposes them).
+ * @category Layers
  */
 export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: FromPytorchGruOptions): PytorchGru {
   if (stateDict == null || typeof stateDict !== 'object') {
@@ -138,8 +231,13 @@ export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: Fr
   if (typeof dropout !== 'number' || !(dropout >= 0 && dropout < 1)) {
     throw new Error(`fromPytorchGru: dropout must be a number in [0, 1), got ${JSON.stringify(options.dropout)}`);
   }
+  if (options.rename != null) {
+    const renamed = applyKeyMap(Object.keys(stateDict), options.rename);
+    stateDict = Object.fromEntries([...renamed].map(([from, to]) => [to, stateDict[from]]));
+  }
   const keys = Object.keys(stateDict);
-  const prefix = choosePrefix(keys, options.prefix);
+  const shapes = Object.fromEntries(keys.map((k) => [k, stateDict[k]?.shape ?? []]));
+  const prefix = choosePrefix(keys, options.prefix, shapes);
   const dirs = bidirectional ? 2 : 1;
   const suffixes = bidirectional ? ['', '_reverse'] : [''];
 
@@ -239,7 +337,9 @@ export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: Fr
     const all = tf.unstack(h0, 0) as tf.Tensor2D[];
     return Array.from({length: numLayers}, (_, k) => all.slice(k * dirs, (k + 1) * dirs));
   };
-  const run = (xIn: tf.Tensor3D, h0?: tf.Tensor3D, training = false): PytorchGruResult => tf.tidy(() => {
+  const run = (xIn: tf.Tensor3D, h0?: tf.Tensor3D, options: boolean | PytorchGruRunOptions = {}): PytorchGruResult => tf.tidy(() => {
+    const opts: PytorchGruRunOptions = typeof options === 'boolean' ? {training: options} : (options ?? {});
+    const training = opts.training ?? false;
     if (xIn.rank !== 3 || xIn.shape[2] !== inputSize) {
       throw new Error(`fromPytorchGru: x must have shape [${batchFirst ? 'batch, time' : 'time, batch'}, ${inputSize}], got [${xIn.shape}]`);
     }
@@ -249,12 +349,20 @@ export function fromPytorchGru(stateDict: Record<string, tf.Tensor>, options: Fr
       throw new Error(`fromPytorchGru: h0 has batch ${h0.shape[1]}, x has batch ${batch}`);
     }
     const states = h0 != null ? initialStates(h0) : null;
+    const lengths = paddedLengths(opts, batch, seq.shape[1], batchFirst);
+    // [B, T] true on each sequence's valid steps: tfjs's RNN mask skips the others (state
+    // carried), and Bidirectional reverses it for the backward layer, which then starts at
+    // each sequence's last valid step, as packed PyTorch does.
+    const mask = lengths == null ? null :
+        tf.less(tf.expandDims(tf.range(0, seq.shape[1], 1, 'int32'), 0), tf.expandDims(tf.tensor1d(lengths, 'int32'), 1));
+    const zeroPadding = (t: tf.Tensor3D) => mask == null ? t : tf.mul(t, tf.expandDims(tf.cast(mask, 'float32'), 2)) as tf.Tensor3D;
     const fin: tf.Tensor[] = [];
     layers.forEach((layer, k) => {
       const drop = dropouts[k];
       if (drop != null) seq = drop.apply(seq, {training}) as tf.Tensor3D;
-      const [out, ...s] = layer.apply(seq, {training, ...(states ? {initialState: states[k]} : {})}) as tf.Tensor[];
-      seq = out as tf.Tensor3D;
+      const [out, ...s] = layer.apply(seq, {training, ...(states ? {initialState: states[k]} : {}),
+                                            ...(mask != null ? {mask} : {})}) as tf.Tensor[];
+      seq = zeroPadding(out as tf.Tensor3D);
       fin.push(...s);
     });
     return {

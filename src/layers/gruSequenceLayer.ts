@@ -4,7 +4,10 @@ import {makeDropoutMasks} from '../math/dropoutMasks';
 import {runGruSequence} from '../math/gruSequence';
 import {checkWeightShapes, GruCellBase} from './gruCellBase';
 
-/** The sequence options every GRU layer of this package takes, as `tf.layers.gru` does. */
+/**
+ * The sequence options every GRU layer of this package takes, as `tf.layers.gru` does.
+ * @category Layers
+ */
 export interface GruSequenceArgs {
   /** Return the output of every step [B, T, U] (default false: the last one, [B, U]). */
   returnSequences?: boolean;

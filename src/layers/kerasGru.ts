@@ -6,7 +6,10 @@ import {KerasGRUCell, KerasGRUCellArgs} from './kerasGruCell';
 import {defaultLayerName} from './layerNames';
 import {RegularizerLike, resolveRegularizer, serialize} from './serializables';
 
-/** Arguments of {@link gru} / {@link KerasGRU}: the cell's (Keras's GRU arguments) and the sequence layer's. */
+/**
+ * Arguments of {@link gru} / {@link KerasGRU}: the cell's (Keras's GRU arguments) and the sequence layer's.
+ * @category Layers
+ */
 export type KerasGRUArgs = KerasGRUCellArgs&GruSequenceArgs&{
   /** Regularizer of the layer's output. */
   activityRegularizer?: RegularizerLike;
@@ -33,6 +36,7 @@ const CELL_ARGS: Array<keyof KerasGRUCellArgs> = [
  * Registered as 'KerasGRU' (tfjs keeps its own 'GRU'); after
  * {@link registerKerasGru}, tf.loadLayersModel builds this class for every
  * 'GRU' in a model.json, so converted Keras models load.
+ * @category Layers
  */
 export class KerasGRU extends GruSequenceLayer {
   static className = 'KerasGRU';
@@ -60,7 +64,10 @@ export class KerasGRU extends GruSequenceLayer {
 }
 tf.serialization.registerClass(KerasGRU);
 
-/** Factory in the style of `tf.layers.gru`: a Keras-compatible GRU (resetAfter defaults to true, as in Keras). */
+/**
+ * Factory in the style of `tf.layers.gru`: a Keras-compatible GRU (resetAfter defaults to true, as in Keras).
+ * @category Layers
+ */
 export function gru(args: KerasGRUArgs): KerasGRU {
   return new KerasGRU(args);
 }
@@ -73,6 +80,7 @@ export function gru(args: KerasGRUArgs): KerasGRU {
  * tfjs's own GRU saves resetAfter: false and loads as this class unchanged.
  *
  * Returns a function that restores the previous registration of 'GRU'.
+ * @category Layers
  */
 export function registerKerasGru(): () => void {
   const map = tf.serialization.SerializationMap.getMap().classNameMap;

@@ -7,7 +7,10 @@ import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
-/** Arguments of {@link kerasGruCell} / {@link KerasGRUCell}: Keras's GRUCell arguments, camelCase, Keras's defaults. */
+/**
+ * Arguments of {@link kerasGruCell} / {@link KerasGRUCell}: Keras's GRUCell arguments, camelCase, Keras's defaults.
+ * @category Layers
+ */
 export interface KerasGRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;
@@ -74,6 +77,7 @@ function rate(value: unknown, argName: string): number {
  * No bias when useBias is false. Dropout (training only) follows Keras: masks
  * drawn once per call and fixed across time; the input mask multiplies x, the
  * recurrent mask multiplies h inside the recurrent matmuls only.
+ * @category Layers
  */
 export class KerasGRUCell extends GruCellBase {
   static className = 'KerasGRUCell';
@@ -202,7 +206,10 @@ export class KerasGRUCell extends GruCellBase {
 }
 tf.serialization.registerClass(KerasGRUCell);
 
-/** Factory in the style of `tf.layers.gruCell`. */
+/**
+ * Factory in the style of `tf.layers.gruCell`.
+ * @category Layers
+ */
 export function kerasGruCell(args: KerasGRUCellArgs): KerasGRUCell {
   return new KerasGRUCell(args);
 }

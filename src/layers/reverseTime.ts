@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
  * reading steps T-1 … t), while tfjs and Keras return goBackwards outputs in
  * processing order. Registered as 'ReverseTime': loading a model holding one needs
  * `import 'tfjs-gru'`. No weights; masks are not propagated.
+ * @category Layers
  */
 export class ReverseTime extends tf.layers.Layer {
   static className = 'ReverseTime';
@@ -25,7 +26,10 @@ export class ReverseTime extends tf.layers.Layer {
 }
 tf.serialization.registerClass(ReverseTime);
 
-/** A {@link ReverseTime} layer. */
+/**
+ * A {@link ReverseTime} layer.
+ * @category Layers
+ */
 export function reverseTime(args: {name?: string; inputShape?: tf.Shape} = {}): ReverseTime {
   return new ReverseTime(args);
 }

@@ -14,14 +14,26 @@ export type Initializer = ReturnType<typeof tf.initializers.zeros>;
 export type Regularizer = ReturnType<typeof tf.regularizers.l1l2>;
 export type Constraint = ReturnType<typeof tf.constraints.nonNeg>;
 
-/** An initializer: a tfjs Initializer, its name ('glorotUniform'), or its serialized {className, config}. */
+/**
+ * An initializer: a tfjs Initializer, its name ('glorotUniform'), or its serialized {className, config}.
+ * @category Layers
+ */
 export type InitializerLike = Initializer|string|SerializedObject;
-/** A regularizer: a tfjs Regularizer, its name ('l1l2'), or its serialized {className, config}. */
+/**
+ * A regularizer: a tfjs Regularizer, its name ('l1l2'), or its serialized {className, config}.
+ * @category Layers
+ */
 export type RegularizerLike = Regularizer|string|SerializedObject;
-/** A constraint: a tfjs Constraint, its name ('nonNeg'), or its serialized {className, config}. */
+/**
+ * A constraint: a tfjs Constraint, its name ('nonNeg'), or its serialized {className, config}.
+ * @category Layers
+ */
 export type ConstraintLike = Constraint|string|SerializedObject;
 
-/** A tfjs object in its serialized form, as model.json holds it. */
+/**
+ * A tfjs object in its serialized form, as model.json holds it.
+ * @category Layers
+ */
 export interface SerializedObject {
   className: string;
   config: tf.serialization.ConfigDict;

@@ -4,7 +4,10 @@ import {GruSequenceArgs, GruSequenceLayer} from './gruSequenceLayer';
 import {defaultLayerName} from './layerNames';
 import {TF1GRUCell, TF1GRUCellArgs} from './tf1GruCell';
 
-/** Arguments of {@link tf1Gru} / {@link TF1GRU}: the TF1 cell's and the sequence layer's. */
+/**
+ * Arguments of {@link tf1Gru} / {@link TF1GRU}: the TF1 cell's and the sequence layer's.
+ * @category Layers
+ */
 export type TF1GRUArgs = TF1GRUCellArgs&GruSequenceArgs;
 
 /**
@@ -20,6 +23,7 @@ export type TF1GRUArgs = TF1GRUCellArgs&GruSequenceArgs;
  * Keras and tfjs; with `zeroOutputForMask: true` they output zeros, as TF1's
  * dynamic_rnn with sequence_length writes past each length (the final state is
  * the same either way).
+ * @category Layers
  */
 export class TF1GRU extends GruSequenceLayer {
   static className = 'TF1GRU';
@@ -44,7 +48,10 @@ export class TF1GRU extends GruSequenceLayer {
 }
 tf.serialization.registerClass(TF1GRU);
 
-/** Factory in the style of `tf.layers.gru`. */
+/**
+ * Factory in the style of `tf.layers.gru`.
+ * @category Layers
+ */
 export function tf1Gru(args: TF1GRUArgs): TF1GRU {
   return new TF1GRU(args);
 }

@@ -7,7 +7,10 @@ import {GruCellBase, GruKernelSpec} from './gruCellBase';
 import {defaultLayerName} from './layerNames';
 import {ConstraintLike, InitializerLike, RegularizerLike, resolveConstraint, resolveInitializer, resolveRegularizer, serialize} from './serializables';
 
-/** Arguments of {@link tf1GruCell} / {@link TF1GRUCell}: TF1 GRUCell's constructor arguments, camelCase. */
+/**
+ * Arguments of {@link tf1GruCell} / {@link TF1GRUCell}: TF1 GRUCell's constructor arguments, camelCase.
+ * @category Layers
+ */
 export interface TF1GRUCellArgs {
   /** Number of units U (the size of the state). */
   units: number;
@@ -51,6 +54,7 @@ export interface TF1GRUCellArgs {
  * The same computation as TF's raw op GRUBlockCell. TF1 checkpoints store
  * these four variables as they are (see the README for the names of every TF
  * generation).
+ * @category Layers
  */
 export class TF1GRUCell extends GruCellBase {
   static className = 'TF1GRUCell';
@@ -147,7 +151,10 @@ export class TF1GRUCell extends GruCellBase {
 }
 tf.serialization.registerClass(TF1GRUCell);
 
-/** Factory in the style of `tf.layers.gruCell`. */
+/**
+ * Factory in the style of `tf.layers.gruCell`.
+ * @category Layers
+ */
 export function tf1GruCell(args: TF1GRUCellArgs): TF1GRUCell {
   return new TF1GRUCell(args);
 }

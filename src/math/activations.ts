@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 
-/** An element-wise activation, as the GRU kernels take it. */
+/**
+ * An element-wise activation, as the GRU kernels take it.
+ * @category Backends and kernels
+ */
 export type ActivationFn = (x: tf.Tensor) => tf.Tensor;
 
 /**
@@ -26,7 +29,10 @@ const ALIASES: Record<string, string> = {
   hard_sigmoid: 'hardSigmoid',
 };
 
-/** The canonical (tfjs) name of an activation; throws on an unknown one. */
+/**
+ * The canonical (tfjs) name of an activation; throws on an unknown one.
+ * @category Backends and kernels
+ */
 export function activationName(name: string, argName = 'activation'): string {
   const canonical = ALIASES[name] ?? name;
   if (!(canonical in ACTIVATIONS)) {
@@ -37,7 +43,10 @@ export function activationName(name: string, argName = 'activation'): string {
   return canonical;
 }
 
-/** The function for an activation name (see {@link activationName}). */
+/**
+ * The function for an activation name (see {@link activationName}).
+ * @category Backends and kernels
+ */
 export function getActivation(name: string, argName = 'activation'): ActivationFn {
   return ACTIVATIONS[activationName(name, argName)];
 }

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import {GateMasks} from './gruSequence';
 
-/** A GRU's dropout, as Keras's GRUCell takes it. */
+/**
+ * A GRU's dropout, as Keras's GRUCell takes it.
+ * @category Backends and kernels
+ */
 export interface GruDropout {
   /** Fraction of the input features dropped (Keras `dropout`). */
   input: number;

@@ -14,6 +14,7 @@ import {timeSteps} from './timeSteps';
  * Column blocks are ordered r | z | h (reset, update, candidate) in every
  * matrix and bias; this is TF1's own order once its gates and candidate
  * matrices are put side by side, and converters map every other layout to it.
+ * @category Backends and kernels
  */
 export interface GruKernelWeights {
   /** `[D, 3U]`: multiplies the input x. */
@@ -26,7 +27,10 @@ export interface GruKernelWeights {
   recurrentBias: tf.Tensor1D|null;
 }
 
-/** How {@link gruSequence} runs: reset convention, activations, direction, masking, dropout masks. */
+/**
+ * How {@link gruSequence} runs: reset convention, activations, direction, masking, dropout masks.
+ * @category Backends and kernels
+ */
 export interface GruSequenceOptions {
   /**
    * false: reset before the candidate matmul, hh = act(x·Wh + bh + (r⊙h)·Rh)
@@ -57,7 +61,10 @@ export interface GruSequenceOptions {
   recurrentMasks?: GateMasks|null;
 }
 
-/** Per-gate dropout masks in the canonical order r, z, h. */
+/**
+ * Per-gate dropout masks in the canonical order r, z, h.
+ * @category Backends and kernels
+ */
 export type GateMasks = [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
 
 function sharedMask(masks: GateMasks): tf.Tensor2D|null {
@@ -95,7 +102,10 @@ export interface PartialGruSequenceResult {
   state: tf.Tensor2D|null;
 }
 
-/** What {@link gruSequence} returns: every step's output (if asked), the last output and the final state. */
+/**
+ * What {@link gruSequence} returns: every step's output (if asked), the last output and the final state.
+ * @category Backends and kernels
+ */
 export interface GruSequenceResult {
   /** [B, T, U] when returnSequences, else null. */
   outputs: tf.Tensor3D|null;
@@ -120,6 +130,7 @@ export interface GruSequenceResult {
  * its own BPTT; otherwise the loop below runs on tfjs ops. `source`, when
  * given, is how the caller's own weight tensors map to `weights` without tfjs
  * ops (src/kernels/weightSource.ts); `weights` is then read only by the op path.
+ * @category Backends and kernels
  */
 export function gruSequence(
     x: tf.Tensor3D, h0: tf.Tensor2D, weights: GruKernelWeights,

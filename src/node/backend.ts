@@ -12,6 +12,7 @@ import {
   prepareWasmBackend, selectBackendFrom, SelectBackendOptions,
 } from '../backend';
 import {registerSequenceKernel} from '../kernels/registry';
+import {loadTensorflowQuietly} from './quietLoad';
 
 // On tfjs-node, GRU sequences run on the native kernel when it is built. The
 // addon is required only once the 'tensorflow' backend runs a GRU.
@@ -21,7 +22,10 @@ registerSequenceKernel('tensorflow', () => {
   return loadNativeKernel().kernel;
 });
 
-/** The backends Node can run, in order of preference. */
+/**
+ * The backends Node can run, in order of preference.
+ * @category Backends and kernels
+ */
 export const NODE_BACKEND_NAMES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 const SETUP_HINT = 'run `npx tfjs-gru setup-node` to build it from the TensorFlow Python wheel';
@@ -31,11 +35,11 @@ let tensorflowAttempt: BackendAttempt | undefined;
 function loadTfjsNode(): BackendAttempt {
   if (tensorflowAttempt) return tensorflowAttempt;
   const previous = safeBackendName();
-  if (process.env.TF_CPP_MIN_LOG_LEVEL === undefined) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
   try {
-    // tfjs-node registers and *activates* the 'tensorflow' backend as a side effect.
+    // tfjs-node registers and *activates* the 'tensorflow' backend as a side effect;
+    // loaded without TensorFlow's start-up noise on stderr (./quietLoad).
     // eslint-disable-next-line @typescript-eslint/no-var-requires
-    require('@tensorflow/tfjs-node');
+    loadTensorflowQuietly(() => require('@tensorflow/tfjs-node'));
     if (!tf.findBackendFactory('tensorflow')) {
       tensorflowAttempt = {
         ok: false,
@@ -92,12 +96,16 @@ const NODE_BACKENDS: BackendCandidates = {
  * Chooses and activates the backend in Node. With `preferred`, that backend or
  * an error (BackendUnavailableError); without, the first of tensorflow, wasm,
  * cpu that works.
+ * @category Backends and kernels
  */
 export function selectBackend(preferred?: BackendName, options: SelectBackendOptions = {}): Promise<BackendInfo> {
   return selectBackendFrom(NODE_BACKENDS, preferred, options);
 }
 
-/** Parses a Node backend name (env TFJS_GRU_BACKEND, a CLI flag): tensorflow | node | wasm | cpu | auto | ''. */
+/**
+ * Parses a Node backend name (env TFJS_GRU_BACKEND, a CLI flag): tensorflow | node | wasm | cpu | auto | ''.
+ * @category Backends and kernels
+ */
 export function parseBackendName(value: string | undefined): BackendName | undefined {
   return parseAnyBackendName(value, NODE_BACKEND_NAMES);
 }

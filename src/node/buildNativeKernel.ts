@@ -9,7 +9,10 @@ import * as path from 'path';
 
 import {NATIVE_ADDON_PATH} from './nativeKernel';
 
-/** The outcome of building and checking the native GRU kernel addon. */
+/**
+ * The outcome of building and checking the native GRU kernel addon.
+ * @category Backends and kernels
+ */
 export interface NativeKernelBuild {
   /** True when the addon is built and passed the check. */
   ok: boolean;

@@ -20,7 +20,13 @@ import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './laye
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
 import {typedResourceError} from './resourceErrors';
 
-/** What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model. */
+/** model.json's `convertedBy` on what convert writes (and only there). */
+export const CONVERTED_BY = 'tfjs-gru convert';
+
+/**
+ * What {@link convertModelFileToDir} did: the conversion, the files written and the check of the loaded model.
+ * @category Conversion
+ */
 export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inputShape' | 'outputShape'> {
   /** [null, null, D] for a GRU stack; a whole Keras model's own input (e.g. [null, null] for token ids). */
   inputShape: Array<number | null>;
@@ -39,10 +45,14 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
 /**
  * How to open the file ({@link OpenModelFileOptions}), build the model ({@link ToLayersModelOptions})
  * and write it ({@link AtomicOutputOptions}: `force` replaces convert's own files in a non-empty `out`).
+ * @category Conversion
  */
 export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {}
 
-/** Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped. */
+/**
+ * Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped.
+ * @category Conversion
+ */
 export function nonFiniteTensors(source: TensorSource): string[] {
   const found: string[] = [];
   for (const v of source.variables) {
@@ -78,10 +88,13 @@ function checkFailure(source: TensorSource, failed: ModelCheck, out: string): Co
       `nothing was written to ${out} (this is a bug; please report it)`);
 }
 
-/** Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment). */
+/**
+ * Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment).
+ * @category Conversion
+ */
 export async function convertModelFileToDir(path: string, out: string,
                                             options: ConvertModelFileOptions = {}): Promise<ConvertModelFileResult> {
-  const opened = openModelFile(path, {config: options.config, limits: options.limits});
+  const opened = openModelFile(path, {config: options.config, rename: options.rename, limits: options.limits});
   const {format, source, discovery} = opened;
   try {
     checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
@@ -95,7 +108,7 @@ export async function convertModelFileToDir(path: string, out: string,
     };
     const {result: loadedCheck, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
       try {
-        await saveLayersModelToDir(model, tmp);
+        await saveLayersModelToDir(model, tmp, 'tfjs-gru', CONVERTED_BY);
       } finally {
         dispose();  // the check runs on the model as loaded back; free the built one first
       }
@@ -113,7 +126,8 @@ export async function convertModelFileToDir(path: string, out: string,
       }
       return check;
     }).finally(dispose);
-    return {source: source.file, format, out, files, ...description, loadedCheck};
+    // moved weights first (a model.json never names a missing file); listed model.json first, as written before
+    return {source: source.file, format, out, files: [files[1], files[0]], ...description, loadedCheck};
   } catch (e) {
     throw typedResourceError(e, source.file);
   } finally {

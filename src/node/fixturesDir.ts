@@ -3,12 +3,18 @@ import * as path from 'path';
 
 import {FixtureCase, FixtureManifest, FixtureSource, loadCaseFrom, loadManifestFrom} from '../fixtures/fixtureSet';
 
-/** fixtures/ of this package (next to src/ and dist/). */
+/**
+ * fixtures/ of this package (next to src/ and dist/).
+ * @category Verify
+ */
 export function defaultFixturesDir(): string {
   return path.resolve(__dirname, '..', '..', 'fixtures');
 }
 
-/** A fixture folder on disk as a {@link FixtureSource}. */
+/**
+ * A fixture folder on disk as a {@link FixtureSource}.
+ * @category Verify
+ */
 export function fixturesFromDir(root = defaultFixturesDir()): FixtureSource {
   const where = (rel: string) => path.join(root, ...rel.split('/'));
   return {

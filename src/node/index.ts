@@ -9,7 +9,10 @@ export {setupNode, SetupNodeError, SetupNodeOptions, SetupNodeResult} from './se
 export type {NativeKernelBuild} from './buildNativeKernel';
 export {loadNativeKernel, NATIVE_ADDON_PATH} from './nativeKernel';
 export {checkShardsExist, readCheckpoint, resolveCheckpointPrefix} from './readCheckpoint';
+export {readNpzFile} from './formats/npz';
 export {convertModelFileToDir, ConvertModelFileOptions, ConvertModelFileResult} from './convertModelFile';
+export {convertOnnxGraphToDir, loadGraphModelFromDir, saveGraphModelToDir} from './convertOnnxGraph';
+export type {ConvertOnnxGraphOptions, OnnxGraphCheck, OnnxGraphConvertResult} from './convertOnnxGraph';
 export {formatOf, InspectOutput, MODEL_FILE_FORMATS, ModelFileFormat, OpenedModelFile, openModelFile, OpenModelFileOptions} from './modelFormats';
 export type {FormatConversion} from './modelFormats';
 export {dirLoadHandler, loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
@@ -17,5 +20,5 @@ export {AtomicOutputOptions, checkOutput, makeDirs, OUTPUT_LOCK, writeOutputAtom
 export {FileSystemError, FileSystemErrorCode, fsFailure} from './fileErrors';
 export {isRegularFile, limitsFromEnv, readRegularFile, readRegularTextFile, statRegularFile} from './safeRead';
 export {InputFileError, ModelJsonFiles, readModelJson} from './readModelJson';
-export {defaultFixturesDir, fixturesFromDir, loadCase, loadManifest} from './fixturesDir';
+export {defaultFixturesDir, fixturesFromDir} from './fixturesDir';
 export {verify, VerifyOptions} from './verify';

@@ -11,7 +11,10 @@ import {makeDirs} from './atomicOutput';
 import {fsFailure} from './fileErrors';
 import {readRegularFile} from './safeRead';
 
-/** The one weight file saveLayersModelToDir writes next to model.json. */
+/**
+ * The one weight file saveLayersModelToDir writes next to model.json.
+ * @category Conversion
+ */
 export const WEIGHTS_FILE = 'group1-shard1of1.bin';
 
 function joinWeights(data: tf.io.WeightData | undefined): ArrayBuffer {
@@ -30,10 +33,14 @@ function writeFile(file: string, data: string | Uint8Array): void {
 
 /**
  * Saves `model` into `dir` (created if missing), replacing model.json and the weight file
- * there; returns the files written. `tfjs-gru convert` calls it on a fresh temporary folder
+ * there; returns the files written. model.json gets `generatedBy` and, only when given,
+ * `convertedBy` (`tfjs-gru convert` passes its own name; a model a user merely saves was
+ * not converted by anything). `tfjs-gru convert` calls it on a fresh temporary folder
  * (./atomicOutput.ts), never on the user's folder.
+ * @category Conversion
  */
-export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru'): Promise<string[]> {
+export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru',
+                                           convertedBy?: string): Promise<string[]> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;
@@ -44,7 +51,7 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   const json = {
     format: 'layers-model',
     generatedBy,
-    convertedBy: 'tfjs-gru convert',
+    ...(convertedBy != null ? {convertedBy} : {}),
     modelTopology: a.modelTopology,
     weightsManifest: [{paths: [WEIGHTS_FILE], weights: a.weightSpecs ?? []}],
   };
@@ -56,7 +63,10 @@ export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, g
   return [modelFile, weightsFile];
 }
 
-/** An IOHandler reading `dir/model.json` and the weight files it lists. */
+/**
+ * An IOHandler reading `dir/model.json` and the weight files it lists.
+ * @category Conversion
+ */
 export function dirLoadHandler(dir: string): tf.io.IOHandler {
   return {
     async load(): Promise<tf.io.ModelArtifacts> {
@@ -76,13 +86,17 @@ export function dirLoadHandler(dir: string): tf.io.IOHandler {
       return {
         modelTopology: json.modelTopology, weightSpecs: specs, format: json.format,
         generatedBy: json.generatedBy, convertedBy: json.convertedBy,
+        signature: json.signature, userDefinedMetadata: json.userDefinedMetadata,
         weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.length) as ArrayBuffer,
       };
     },
   };
 }
 
-/** tf.loadLayersModel on a folder written by {@link saveLayersModelToDir} (or by tfjs's converter). */
+/**
+ * tf.loadLayersModel on a folder written by {@link saveLayersModelToDir} (or by tfjs's converter).
+ * @category Conversion
+ */
 export function loadLayersModelFromDir(dir: string): Promise<tf.LayersModel> {
   return tf.loadLayersModel(dirLoadHandler(dir));
 }

@@ -17,8 +17,13 @@ import {onnxFormat} from './formats/onnx';
 import {safetensorsFormat} from './formats/safetensors';
 import {h5Format} from './formats/h5';
 import {kerasFormat} from './formats/keras';
+import {npzFormat} from './formats/npz';
+import type {KeyMap} from '../io/keyMap';
 
-/** A model file opened for inspection or conversion. */
+/**
+ * A model file opened for inspection or conversion.
+ * @category Conversion
+ */
 export interface OpenedModelFile {
   /** The format's name, e.g. 'checkpoint'. */
   format: string;
@@ -32,7 +37,10 @@ export interface OpenedModelFile {
   convert?: (options: ToLayersModelOptions) => FormatConversion;
 }
 
-/** A format's own conversion: the model, its description, and the check to run on the model as loaded back. */
+/**
+ * A format's own conversion: the model, its description, and the check to run on the model as loaded back.
+ * @category Conversion
+ */
 export interface FormatConversion {
   model: tf.LayersModel;
   description: Omit<ConversionDescription, 'inputShape' | 'outputShape'> &
@@ -41,13 +49,19 @@ export interface FormatConversion {
   check(model: tf.LayersModel, seed?: number, tolerance?: number): ModelCheck;
 }
 
-/** What `inspect` prints of a file: a JSON-able report and its text for a terminal. */
+/**
+ * What `inspect` prints of a file: a JSON-able report and its text for a terminal.
+ * @category Conversion
+ */
 export interface InspectOutput {
   report: object;
   text: string;
 }
 
-/** One model-file format (see the module comment). */
+/**
+ * One model-file format (see the module comment).
+ * @category Conversion
+ */
 export interface ModelFileFormat {
   name: string;
   /** One line for help texts: what files, recognised how. */
@@ -58,14 +72,22 @@ export interface ModelFileFormat {
   open(path: string, options?: OpenModelFileOptions): OpenedModelFile;
   /** Whether it takes {@link OpenModelFileOptions.config} (a weights-only Keras file). */
   takesConfig?: boolean;
+  /** Whether it takes {@link OpenModelFileOptions.rename} (formats whose GRUs are found by tensor name). */
+  takesRename?: boolean;
   /** The `inspect` report of an opened file. */
   inspect(opened: OpenedModelFile): InspectOutput;
 }
 
-/** Every format, tried in order; the checkpoint (which also claims folders) comes last. */
-export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, onnxFormat, checkpointFormat];
+/**
+ * Every format, tried in order; the checkpoint (which also claims folders) comes last.
+ * @category Conversion
+ */
+export const MODEL_FILE_FORMATS: ModelFileFormat[] = [kerasFormat, h5Format, safetensorsFormat, npzFormat, onnxFormat, checkpointFormat];
 
-/** The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known. */
+/**
+ * The format of `path`, or a ModelFileError 'UNKNOWN_FORMAT' naming the formats known.
+ * @category Conversion
+ */
 export function formatOf(path: string): ModelFileFormat {
   const f = MODEL_FILE_FORMATS.find((fmt) => fmt.claims(path));
   if (f == null) {
@@ -75,7 +97,10 @@ export function formatOf(path: string): ModelFileFormat {
   return f;
 }
 
-/** How to open a model file. */
+/**
+ * How to open a model file.
+ * @category Conversion
+ */
 export interface OpenModelFileOptions {
   /**
    * The path of a Keras model config (JSON from `model.to_json()`, or a `.keras` file's
@@ -86,9 +111,18 @@ export interface OpenModelFileOptions {
   config?: string;
   /** Size limits of the readers (src/io/limits.ts); default: the environment's (TFJS_GRU_MAX_*_MB), else the built-in ones. */
   limits?: Partial<ReadLimits>;
+  /**
+   * A key map (src/io/keyMap.ts) renaming the file's tensors before GRU discovery, e.g.
+   * `'enc_w_ih=enc.weight_ih_l0,enc_w_hh=enc.weight_hh_l0'` or `'enc_w_*=enc.weight_*_l0'`
+   * (safetensors and .npz files; other formats refuse it).
+   */
+  rename?: KeyMap;
 }
 
-/** Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'. */
+/**
+ * Opens `path` with its format (see {@link formatOf}); a `config` given for a format that takes none is a ModelFileError 'BAD_OPTION'.
+ * @category Conversion
+ */
 export function openModelFile(path: string, options: OpenModelFileOptions = {}): OpenedModelFile {
   return openWithFormat(formatOf(path), path, options);
 }
@@ -98,6 +132,10 @@ export function openWithFormat(format: ModelFileFormat, path: string, options: O
   if (options.config != null && !format.takesConfig) {
     throw new ModelFileError('BAD_OPTION', path, `a config file (${options.config}) applies only to Keras .h5 / .weights.h5 ` +
         `files, and this is a ${format.name} file (${format.describe})`);
+  }
+  if (options.rename != null && !format.takesRename) {
+    throw new ModelFileError('BAD_OPTION', path, `a key map (rename) applies to .safetensors and .npz files, ` +
+        `and this is a ${format.name} file (${format.describe})`);
   }
   return format.open(path, options);
 }

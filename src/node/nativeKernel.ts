@@ -21,7 +21,10 @@ interface NativeAddon {
   threads(): number;
 }
 
-/** Where tools/build-native.sh puts the addon (this file is src/node/ or dist/node/). */
+/**
+ * Where tools/build-native.sh puts the addon (this file is src/node/ or dist/node/).
+ * @category Backends and kernels
+ */
 export const NATIVE_ADDON_PATH = path.join(__dirname, '..', '..', 'native', 'build', 'tfjs_gru_native.node');
 
 let loaded: {kernel: SequenceKernel|null, why: string}|undefined;
@@ -91,7 +94,10 @@ class NativeKernel implements SequenceKernel {
   }
 }
 
-/** Loads the addon once; returns it, or null with the reason (not built, failed to load). */
+/**
+ * Loads the addon once; returns it, or null with the reason (not built, failed to load).
+ * @category Backends and kernels
+ */
 export function loadNativeKernel(): {kernel: SequenceKernel|null, why: string} {
   if (loaded) return loaded;
   if (!fs.existsSync(NATIVE_ADDON_PATH)) {

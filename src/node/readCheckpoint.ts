@@ -27,7 +27,10 @@ function isFile(p: string): boolean {
   }
 }
 
-/** The checkpoint prefix `p` names (see the module comment); throws NOT_FOUND naming what was looked for. */
+/**
+ * The checkpoint prefix `p` names (see the module comment); throws NOT_FOUND naming what was looked for.
+ * @category Readers
+ */
 export function resolveCheckpointPrefix(p: string): string {
   const looked: string[] = [];
   if (p.endsWith('.index') && isFile(p)) return p.slice(0, -'.index'.length);
@@ -117,7 +120,10 @@ function refuseSpecial(p: string, allowFolder = true): void {
   }
 }
 
-/** Opens a checkpoint from files (Node). Close it to release the shard files. */
+/**
+ * Opens a checkpoint from files (Node). Close it to release the shard files.
+ * @category Readers
+ */
 export function readCheckpoint(prefixOrPath: string, limits?: Partial<ReadLimits>): Checkpoint {
   refuseSpecial(prefixOrPath);
   const prefix = resolveCheckpointPrefix(prefixOrPath);
@@ -128,7 +134,10 @@ export function readCheckpoint(prefixOrPath: string, limits?: Partial<ReadLimits
   return ck;
 }
 
-/** Throws NOT_FOUND unless every data shard the header names exists (reads no tensor data). */
+/**
+ * Throws NOT_FOUND unless every data shard the header names exists (reads no tensor data).
+ * @category Readers
+ */
 export function checkShardsExist(ck: Checkpoint): void {
   const missing: string[] = [];
   for (let i = 0; i < ck.header.numShards; i++) {

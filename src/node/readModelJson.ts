@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
-/** A model.json and the bytes of its weight files, read from disk (Node only). */
+/**
+ * A model.json and the bytes of its weight files, read from disk (Node only).
+ * @category Readers
+ */
 export interface ModelJsonFiles {
   modelJson: unknown;
   /** The weight files concatenated in manifest order; null when not asked for. */
@@ -10,7 +13,10 @@ export interface ModelJsonFiles {
   weightFiles: string[];
 }
 
-/** A file the user named (or a model.json names) that is missing or unreadable. */
+/**
+ * A file the user named (or a model.json names) that is missing or unreadable.
+ * @category Readers
+ */
 export class InputFileError extends Error {
   constructor(message: string, readonly file: string) {
     super(message);
@@ -22,6 +28,7 @@ export class InputFileError extends Error {
  * Reads a tfjs LayersModel model.json and, with `withWeights`, every weight
  * file its weightsManifest lists (paths relative to the model.json). Errors
  * name the file: missing, not JSON, not a model.json, a shard missing.
+ * @category Readers
  */
 export function readModelJson(file: string, withWeights: boolean): ModelJsonFiles {
   if (!fs.existsSync(file)) throw new InputFileError(`${file}: no such file`, file);

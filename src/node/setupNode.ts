@@ -22,7 +22,10 @@ import * as path from 'path';
 
 import {buildNativeKernel, NativeKernelBuild} from './buildNativeKernel';
 
-/** Options of {@link setupNode}. */
+/**
+ * Options of {@link setupNode}.
+ * @category Backends and kernels
+ */
 export interface SetupNodeOptions {
   /** Python whose `tensorflow` package to use (default: the project venv from tools/venv.sh). */
   python?: string;
@@ -34,7 +37,10 @@ export interface SetupNodeOptions {
   log?: (line: string) => void;
 }
 
-/** What {@link setupNode} did and found. */
+/**
+ * What {@link setupNode} did and found.
+ * @category Backends and kernels
+ */
 export interface SetupNodeResult {
   /** True when nothing was rebuilt (a working addon was already there). */
   alreadyDone: boolean;
@@ -56,7 +62,10 @@ export interface SetupNodeResult {
   nativeKernel: NativeKernelBuild;
 }
 
-/** Error thrown by setupNode; `message` names the missing thing and what was expected. */
+/**
+ * Error thrown by setupNode; `message` names the missing thing and what was expected.
+ * @category Backends and kernels
+ */
 export class SetupNodeError extends Error {
   constructor(message: string, readonly details?: string) {
     super(details ? `${message}\n${details}` : message);
@@ -112,6 +121,7 @@ export function packageRoot(): string {
  * Makes @tensorflow/tfjs-node run on the TensorFlow Python wheel's C library:
  * stages it into tfjs-node's deps/, builds the addon with node-gyp, checks that
  * it loads and multiplies (Node only; `tfjs-gru setup-node` on the command line).
+ * @category Backends and kernels
  */
 export async function setupNode(options: SetupNodeOptions = {}): Promise<SetupNodeResult> {
   const log = options.log ?? (() => undefined);

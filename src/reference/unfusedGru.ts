@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import {ExplicitGruWeights} from './explicitWeights';
 import {runSteps, StepLoopOptions} from './stepLoop';
 
-/** Options of {@link unfusedGru} and {@link unfusedResetAfterGru}: activations, direction, mask. */
+/**
+ * Options of {@link unfusedGru} and {@link unfusedResetAfterGru}: activations, direction, mask.
+ * @category Verify
+ */
 export interface UnfusedGruOptions extends StepLoopOptions {
   /** Candidate activation; default tf.tanh. */
   activation?: (x: tf.Tensor) => tf.Tensor;
@@ -18,6 +21,7 @@ export interface UnfusedGruOptions extends StepLoopOptions {
  * second implementation; it is not meant to be fast.
  *
  * Returns the output of every step [B, T, U] and the final state [B, U].
+ * @category Verify
  */
 export function unfusedGru(
     x: tf.Tensor3D, h0: tf.Tensor2D, w: ExplicitGruWeights,

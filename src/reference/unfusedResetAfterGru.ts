@@ -12,6 +12,7 @@ import {UnfusedGruOptions} from './unfusedGru';
  * independent implementation for the tests; not meant to be fast.
  *
  * Returns the output of every step [B, T, U] and the final state [B, U].
+ * @category Verify
  */
 export function unfusedResetAfterGru(
     x: tf.Tensor3D, h0: tf.Tensor2D, w: ExplicitResetAfterGruWeights,

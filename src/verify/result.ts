@@ -1,4 +1,7 @@
-/** One line of verify's table: one quantity of one implementation on one case. */
+/**
+ * One line of verify's table: one quantity of one implementation on one case.
+ * @category Verify
+ */
 export interface QuantityResult {
   case: string;
   implementation: string;
@@ -12,9 +15,15 @@ export interface QuantityResult {
   reason?: string;
 }
 
-/** verify's tolerance for outputs and states: max |ours − TensorFlow's| (float32 arithmetic in a different order). */
+/**
+ * verify's tolerance for outputs and states: max |ours − TensorFlow's| (float32 arithmetic in a different order).
+ * @category Verify
+ */
 export const OUTPUT_TOLERANCE = 1e-5;
-/** verify's tolerance for gradients (sums over time steps: more rounding than outputs). */
+/**
+ * verify's tolerance for gradients (sums over time steps: more rounding than outputs).
+ * @category Verify
+ */
 export const GRADIENT_TOLERANCE = 1e-4;
 
 /** A result row from a measured error (NaN fails). */

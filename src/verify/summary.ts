@@ -1,6 +1,9 @@
 import {QuantityResult} from './result';
 
-/** The worst row of a group: the largest error relative to its tolerance. */
+/**
+ * The worst row of a group: the largest error relative to its tolerance.
+ * @category Verify
+ */
 export interface WorstError {
   maxAbsError: number;
   tolerance: number;
@@ -8,7 +11,10 @@ export interface WorstError {
   quantity: string;
 }
 
-/** verify's results of one implementation, summed up. */
+/**
+ * verify's results of one implementation, summed up.
+ * @category Verify
+ */
 export interface ImplementationSummary {
   implementation: string;
   cases: number;
@@ -28,7 +34,10 @@ function worse(a: WorstError|null, r: QuantityResult): WorstError|null {
   return {maxAbsError: r.maxAbsError, tolerance: r.tolerance, case: r.case, quantity: r.quantity};
 }
 
-/** One summary per implementation, in the order the implementations first appear. */
+/**
+ * One summary per implementation, in the order the implementations first appear.
+ * @category Verify
+ */
 export function summarize(results: QuantityResult[]): ImplementationSummary[] {
   const byImpl = new Map<string, QuantityResult[]>();
   for (const r of results) {

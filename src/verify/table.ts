@@ -15,7 +15,10 @@ function align(header: string[], rows: string[][], numeric: Set<number>): string
   return [line(header), line(widths.map((w, i) => '-'.repeat(i === last ? 6 : w))), ...rows.map(line)].join('\n');
 }
 
-/** verify's results as an aligned text table, one line per quantity (`verify --full`). */
+/**
+ * verify's results as an aligned text table, one line per quantity (`verify --full`).
+ * @category Verify
+ */
 export function formatTable(results: QuantityResult[]): string {
   const header = ['case', 'implementation', 'quantity', 'max abs error', 'tolerance', 'result'];
   const rows = results.map((r) => [
@@ -29,7 +32,10 @@ function worst(w: WorstError|null): string {
   return w == null ? '-' : `${fmt(w.maxAbsError)} (tol ${fmt(w.tolerance)})`;
 }
 
-/** verify's default output: one line per implementation, its worst errors and where they occur. */
+/**
+ * verify's default output: one line per implementation, its worst errors and where they occur.
+ * @category Verify
+ */
 export function formatSummary(summaries: ImplementationSummary[]): string {
   const header = ['implementation', 'cases', 'quantities', 'worst output/state', 'worst gradient', 'result'];
   const rows = summaries.map((s) => [

@@ -15,7 +15,10 @@ const RUNNERS: Record<string, CaseRunner> = {
   pytorch: runPytorchCase,
 };
 
-/** What verify found: one row per quantity, and whether every row passed. */
+/**
+ * What verify found: one row per quantity, and whether every row passed.
+ * @category Verify
+ */
 export interface VerifyReport {
   /** The tfjs backend it ran on. */
   backend: string;
@@ -25,7 +28,10 @@ export interface VerifyReport {
   results: QuantityResult[];
 }
 
-/** Options of {@link verifyFixtures}. */
+/**
+ * Options of {@link verifyFixtures}.
+ * @category Verify
+ */
 export interface VerifyFixturesOptions {
   /** Only these cases of the manifest (default: all). */
   cases?: string[];
@@ -39,6 +45,7 @@ export interface VerifyFixturesOptions {
  * against real TensorFlow's outputs and gradients. A case that cannot be
  * loaded, or whose kind has no runner, is reported as a failure with the
  * reason; nothing is skipped silently. Browser-safe; Node's `verify` reads a folder.
+ * @category Verify
  */
 export function verifyFixtures(source: FixtureSource, options: VerifyFixturesOptions = {}): VerifyReport {
   const manifest = loadManifestFrom(source);

@@ -12,7 +12,10 @@ import {TF1GruWeights} from './tf1Layout';
 import {ExplicitGruWeights, ExplicitResetAfterGruWeights} from './unfusedLayout';
 import {validateWeights} from './validate';
 
-/** The weight object of each layout. */
+/**
+ * The weight object of each layout.
+ * @category Weights and converters
+ */
 export interface LayoutWeights {
   'tf1': TF1GruWeights;
   'keras': KerasGruWeights;
@@ -43,6 +46,7 @@ function refuseAcrossFamilies(from: LayoutSpec, to: LayoutSpec): never {
  * Checks weights against a layout and returns them in the sequence kernel's
  * canonical r | z | h layout, with the D and U inferred from them. New tensors
  * only (inputs are cloned where the mapping is the identity).
+ * @category Weights and converters
  */
 export function toKernelWeights(weights: WeightMap, from: LayoutName): {kernel: GruKernelWeights, size: GruSize, resetAfter: boolean} {
   const spec = getLayout(from, 'from');
@@ -62,6 +66,7 @@ export function toKernelWeights(weights: WeightMap, from: LayoutName): {kernel: 
  * families it throws: the functions differ (see {@link sameGruFunction}).
  * The input is validated and D and U are inferred from it. Returns new tensors
  * only; the caller owns them, nothing else is left behind.
+ * @category Weights and converters
  */
 export function convertWeights<F extends LayoutName, T extends LayoutName>(
     weights: LayoutWeights[F]|WeightMap, from: F, to: T): LayoutWeights[T] {

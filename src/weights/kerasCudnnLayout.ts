@@ -6,6 +6,7 @@ import {GruSize, LayoutSpec, WeightMap} from './layout';
 /**
  * Keras `CuDNNGRU` weights (tf.compat.v1.keras.layers.CuDNNGRU, TF 1.x), as its layer and
  * its .h5 files hold them: the reset-after GRU in cuDNN's own memory order.
+ * @category Weights and converters
  */
 export interface KerasCudnnGruWeights {
   kernel: tf.Tensor2D;            // [D, 3U]: per gate z | r | h, cuDNN's [U, D] matrix stored under the shape [D, U]

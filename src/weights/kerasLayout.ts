@@ -3,14 +3,20 @@ import * as tf from '@tensorflow/tfjs';
 import {GruKernelWeights} from '../math/gruSequence';
 import {GruSize, LayoutSpec, swapFirstBlocks, WeightMap} from './layout';
 
-/** Keras GRU weights (reset_after=False: bias [3U]; reset_after=True: bias [2, 3U]); no bias when use_bias=False. */
+/**
+ * Keras GRU weights (reset_after=False: bias [3U]; reset_after=True: bias [2, 3U]); no bias when use_bias=False.
+ * @category Weights and converters
+ */
 export interface KerasGruWeights {
   kernel: tf.Tensor2D;            // [D, 3U], columns z | r | h
   recurrent_kernel: tf.Tensor2D;  // [U, 3U], columns z | r | h
   bias: tf.Tensor1D;              // [3U]   (reset_after=False)
 }
 
-/** Keras GRU weights with reset_after=True (the Keras 2/3 default): bias [2, 3U], row 0 on x·W, row 1 on h·R. */
+/**
+ * Keras GRU weights with reset_after=True (the Keras 2/3 default): bias [2, 3U], row 0 on x·W, row 1 on h·R.
+ * @category Weights and converters
+ */
 export interface KerasResetAfterGruWeights {
   kernel: tf.Tensor2D;            // [D, 3U], columns z | r | h
   recurrent_kernel: tf.Tensor2D;  // [U, 3U], columns z | r | h

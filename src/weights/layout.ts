@@ -8,13 +8,20 @@ import {GruKernelWeights} from '../math/gruSequence';
  *
  * - 'reset-before': hh = act(x·Wh + bh + (r ⊙ h)·Uh)       (TF1, Keras reset_after=False, tfjs)
  * - 'reset-after':  hh = act(x·Wh + bWh + r ⊙ (h·Uh + bUh)) (Keras default, CuDNN, PyTorch)
+ * @category Weights and converters
  */
 export type GruFamily = 'reset-before'|'reset-after';
 
-/** A plain object of tensors under one framework's own names. */
+/**
+ * A plain object of tensors under one framework's own names.
+ * @category Weights and converters
+ */
 export type WeightMap = Record<string, tf.Tensor>;
 
-/** Input size D and units U of a GRU, as read from its weights. */
+/**
+ * Input size D and units U of a GRU, as read from its weights.
+ * @category Weights and converters
+ */
 export interface GruSize {
   inputSize: number;
   units: number;

@@ -6,7 +6,10 @@ import {PYTORCH_LAYOUT} from './pytorchLayout';
 import {TF1_LAYOUT} from './tf1Layout';
 import {UNFUSED_LAYOUT, UNFUSED_RESET_AFTER_LAYOUT} from './unfusedLayout';
 
-/** The weight layouts convertWeights knows. */
+/**
+ * The weight layouts convertWeights knows.
+ * @category Weights and converters
+ */
 export type LayoutName = 'tf1'|'keras'|'keras-reset-after'|'pytorch'|'unfused'|'unfused-reset-after'|'onnx'|'onnx-lbr'|
     'keras-cudnn';
 
@@ -22,7 +25,10 @@ export const LAYOUTS: Record<LayoutName, LayoutSpec> = {
   'keras-cudnn': KERAS_CUDNN_LAYOUT,
 };
 
-/** Every {@link LayoutName}, in a fixed order. */
+/**
+ * Every {@link LayoutName}, in a fixed order.
+ * @category Weights and converters
+ */
 export const LAYOUT_NAMES = Object.keys(LAYOUTS) as LayoutName[];
 
 /** The layout of a name; throws naming the known ones. */
@@ -34,12 +40,18 @@ export function getLayout(name: string, argName = 'layout'): LayoutSpec {
   return spec;
 }
 
-/** The GRU function (reset-before or reset-after) a layout computes. */
+/**
+ * The GRU function (reset-before or reset-after) a layout computes.
+ * @category Weights and converters
+ */
 export function layoutFamily(name: LayoutName): GruFamily {
   return getLayout(name).family;
 }
 
-/** True when weights in the two layouts can compute the same function (same family), so convertWeights maps them exactly. */
+/**
+ * True when weights in the two layouts can compute the same function (same family), so convertWeights maps them exactly.
+ * @category Weights and converters
+ */
 export function sameGruFunction(a: LayoutName, b: LayoutName): boolean {
   return getLayout(a, 'from').family === getLayout(b, 'to').family;
 }

@@ -3,7 +3,10 @@ import * as tf from '@tensorflow/tfjs';
 import {GruKernelWeights} from '../math/gruSequence';
 import {GruSize, LayoutSpec, swapFirstBlocks, WeightMap} from './layout';
 
-/** One direction of an ONNX `GRU` node's weights (W, R, B with the leading num_directions axis taken off). */
+/**
+ * One direction of an ONNX `GRU` node's weights (W, R, B with the leading num_directions axis taken off).
+ * @category Weights and converters
+ */
 export interface OnnxGruWeights {
   W: tf.Tensor2D;  // [3U, D], rows z | r | h
   R: tf.Tensor2D;  // [3U, U], rows z | r | h

@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import {GruSize, LayoutSpec} from './layout';
 
-/** PyTorch `nn.GRU` weights of layer 0, under PyTorch's names (no biases when bias=False). */
+/**
+ * PyTorch `nn.GRU` weights of layer 0, under PyTorch's names (no biases when bias=False).
+ * @category Weights and converters
+ */
 export interface PyTorchGruWeights {
   weight_ih_l0: tf.Tensor2D;  // [3U, D], rows r | z | n
   weight_hh_l0: tf.Tensor2D;  // [3U, U], rows r | z | n

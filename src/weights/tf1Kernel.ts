@@ -9,6 +9,7 @@ import {tidyObject} from '../math/tidy';
  * Rows 0..D-1 of both TF1 matrices multiply x, rows D.. multiply h; the gates
  * matrix's columns are r | u and TF1's u is the update gate z, so putting the
  * gates and candidate matrices side by side already gives r | z | h.
+ * @category Weights and converters
  */
 export function tf1ToKernelWeights(
     gatesKernel: tf.Tensor2D, gatesBias: tf.Tensor1D, candidateKernel: tf.Tensor2D,

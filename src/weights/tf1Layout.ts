@@ -4,7 +4,10 @@ import {GruKernelWeights} from '../math/gruSequence';
 import {GruSize, LayoutSpec, WeightMap, zeroBias} from './layout';
 import {tf1ToKernelWeights} from './tf1Kernel';
 
-/** TF1 GRUCell's four variables, under their TF 1.2+ names. */
+/**
+ * TF1 GRUCell's four variables, under their TF 1.2+ names.
+ * @category Weights and converters
+ */
 export interface TF1GruWeights {
   'gates/kernel': tf.Tensor2D;      // [D+U, 2U], columns r | u
   'gates/bias': tf.Tensor1D;        // [2U]

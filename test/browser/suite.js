@@ -138,6 +138,30 @@ async function run() {
     check('training, saving and loading leak no tensor', leaked === 0, `${leaked} tensors`);
   });
 
+  // 4. A whole ONNX model (NSNet2, from the pinned wheel's cache) converted in the page and run as a GraphModel.
+  await attempt('ONNX: NSNet2 converted whole in the page equals onnxruntime', async () => {
+    const dir = '/fixtures/onnx_models/nsnet2_20ms_baseline/';
+    const meta = await (await fetch(`${dir}meta.json`)).json();
+    const bytes = new Uint8Array(await (await fetch(`/${meta.cachePath}`)).arrayBuffer());
+    const npy = async (file) => {
+      const a = g.parseNpy(new Uint8Array(await (await fetch(dir + file)).arrayBuffer()), file);
+      return tf.tensor(a.data, a.shape, a.dtype);
+    };
+    const conv = await g.onnxToGraphModel(g.readOnnxModel(bytes, meta.cachePath));
+    const model = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));
+    const x = await npy(meta.inputs[0].file);
+    const ref = await npy(meta.outputs[0].file);
+    const before = tf.memory().numTensors;
+    const out = g.runOnnxGraph(model, {[meta.inputs[0].name]: x})[meta.outputs[0].name];
+    const err = tf.tidy(() => tf.max(tf.abs(tf.sub(out, ref))).dataSync()[0]);
+    const tol = 1e-4 * Math.max(1, tf.tidy(() => tf.max(tf.abs(ref)).dataSync()[0]));
+    out.dispose();
+    check('ONNX: NSNet2 converted whole in the page (tf.loadGraphModel) equals onnxruntime within 1e-4',
+          err <= tol && tf.memory().numTensors === before, `max |error| ${err}, ${tf.memory().numTensors - before} tensors left`);
+    tf.dispose([x, ref]);
+    model.dispose();
+  });
+
   window.__suite = {done: true, backend, results, info, kernelInfo, verify: verifyReport && {
     pass: verifyReport.pass, ms: verifyReport.ms, summary: g.summarize(verifyReport.results), rows: verifyReport.results,
   }};

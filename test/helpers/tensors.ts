@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 
+import {seededRandom} from '../../src/math/seededRandom';
+
 /** max |a − b| over all elements; throws when the shapes differ. */
 export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
@@ -9,16 +11,7 @@ export function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 /** A small seeded PRNG (mulberry32), so randomized tests are repeatable. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 /** An integer in [lo, hi]. */
 export function randInt(rand: () => number, lo: number, hi: number): number {

@@ -28,7 +28,10 @@ export function bytesShard(name: string, bytes: ArrayBuffer | Uint8Array): Shard
   return {name, size: b.length, read: (offset, length) => b.subarray(offset, offset + length)};
 }
 
-/** A variable as the index lists it (no tensor data read). */
+/**
+ * A variable as the index lists it (no tensor data read).
+ * @category Readers
+ */
 export interface CheckpointVariable {
   name: string;
   /** TensorFlow's dtype name ('float32', 'float16', 'string', 'resource', ...). */
@@ -41,7 +44,10 @@ export interface CheckpointVariable {
   partitioned: boolean;
 }
 
-/** The bundle header (BundleHeaderProto): number of data shards, byte order and format version. */
+/**
+ * The bundle header (BundleHeaderProto): number of data shards, byte order and format version.
+ * @category Readers
+ */
 export interface CheckpointHeader {
   numShards: number;
   endianness: 'little' | 'big';
@@ -150,7 +156,10 @@ export function parseIndex(index: Uint8Array, indexName: string): {header: Check
   return {header, stored, sliceEntries};
 }
 
-/** A decoded tensor: exact values in C order. */
+/**
+ * A decoded tensor: exact values in C order.
+ * @category Readers
+ */
 export interface CheckpointTensor {
   name: string;
   dtype: CheckpointDtype;

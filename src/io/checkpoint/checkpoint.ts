@@ -12,13 +12,19 @@ import {TensorSource} from '../tensorSource';
 import {ObjectGraph, decode} from './protos';
 import {ObjectGraphVariable, ResolvedObjectGraph, resolveObjectGraph} from './objectGraph';
 
-/** Options of {@link Checkpoint.read}. */
+/**
+ * Options of {@link Checkpoint.read}.
+ * @category Readers
+ */
 export interface ReadOptions {
   /** tfjs has no float64: 'round' reads a float64 variable as float32 (rounded); default: refuse. */
   float64?: 'refuse' | 'round';
 }
 
-/** An open TensorFlow checkpoint: its variable list, object graph and tensors, read on demand. */
+/**
+ * An open TensorFlow checkpoint: its variable list, object graph and tensors, read on demand.
+ * @category Readers
+ */
 export interface Checkpoint extends TensorSource {
   /** The prefix (or a name for a bytes-opened checkpoint) used in messages. */
   readonly prefix: string;
@@ -137,7 +143,10 @@ class BundleCheckpoint implements Checkpoint {
   }
 }
 
-/** A checkpoint's files as bytes, for {@link readCheckpointFromBytes}. */
+/**
+ * A checkpoint's files as bytes, for {@link readCheckpointFromBytes}.
+ * @category Readers
+ */
 export interface CheckpointBytes {
   /** The `.index` file's bytes. */
   index: ArrayBuffer | Uint8Array;
@@ -147,7 +156,10 @@ export interface CheckpointBytes {
   prefix?: string;
 }
 
-/** Opens a checkpoint from its bytes (browser-safe: no file system). */
+/**
+ * Opens a checkpoint from its bytes (browser-safe: no file system).
+ * @category Readers
+ */
 export function readCheckpointFromBytes(src: CheckpointBytes): Checkpoint {
   const prefix = src.prefix ?? 'checkpoint';
   const index = src.index instanceof Uint8Array ? src.index : new Uint8Array(src.index);

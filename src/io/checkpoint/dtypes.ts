@@ -3,7 +3,10 @@
  * this reader decodes each. `itemSize` is the bytes per element in a bundle
  * (little-endian, C order); string tensors have their own layout (see values.ts).
  */
-/** The dtypes this reader decodes (TensorFlow's names; tfjs has only some of them). */
+/**
+ * The dtypes this reader decodes (TensorFlow's names; tfjs has only some of them).
+ * @category Readers
+ */
 export type CheckpointDtype =
     | 'float32' | 'float64' | 'float16' | 'bfloat16'
     | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64'

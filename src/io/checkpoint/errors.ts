@@ -6,7 +6,10 @@
  */
 import {ModelFileError} from '../modelFileError';
 
-/** The `code` of a {@link CheckpointError}: what went wrong, stable for programs. */
+/**
+ * The `code` of a {@link CheckpointError}: what went wrong, stable for programs.
+ * @category Readers
+ */
 export type CheckpointErrorCode =
     | 'NOT_FOUND'            // a file of the checkpoint does not exist
     | 'TRUNCATED'            // a file or a record is shorter than its structure says
@@ -29,7 +32,10 @@ export type CheckpointErrorCode =
     | 'CHECK_FAILED'         // a converted model does not reproduce the reference
     | 'CLOSED';              // the checkpoint was closed
 
-/** An error of the checkpoint reader or discovery: a stable `code`, the `file` concerned and a message. */
+/**
+ * An error of the checkpoint reader or discovery: a stable `code`, the `file` concerned and a message.
+ * @category Readers
+ */
 export class CheckpointError extends ModelFileError {
   declare readonly code: CheckpointErrorCode;
 

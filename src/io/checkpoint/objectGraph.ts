@@ -11,7 +11,10 @@
 import {CheckpointError} from './errors';
 import {ObjectGraph} from './protos';
 
-/** What the TF2 object graph says about one bundle key: its object's paths, attribute and optimizer slot. */
+/**
+ * What the TF2 object graph says about one bundle key: its object's paths, attribute and optimizer slot.
+ * @category Readers
+ */
 export interface ObjectGraphVariable {
   /** The bundle key. */
   key: string;
@@ -26,7 +29,10 @@ export interface ObjectGraphVariable {
   slot?: {name: string; of: string};
 }
 
-/** The TF2 object graph resolved: its node count and the facts of every bundle key it names. */
+/**
+ * The TF2 object graph resolved: its node count and the facts of every bundle key it names.
+ * @category Readers
+ */
 export interface ResolvedObjectGraph {
   nodes: number;
   byKey: Map<string, ObjectGraphVariable>;

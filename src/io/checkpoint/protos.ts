@@ -59,7 +59,10 @@ function type(name: string): protobuf.Type {
 
 const TO_OBJECT: protobuf.IConversionOptions = {longs: Number, defaults: true, arrays: true, oneofs: true};
 
-/** TensorFlow's VersionDef: the producer version and the consumer versions it accepts. */
+/**
+ * TensorFlow's VersionDef: the producer version and the consumer versions it accepts.
+ * @category Readers
+ */
 export interface VersionDef { producer: number; min_consumer: number; bad_consumers: number[] }
 export interface BundleHeader { num_shards: number; endianness: number; version: VersionDef | null }
 export interface ShapeProto { dim: {size: number; name: string}[]; unknown_rank: boolean }

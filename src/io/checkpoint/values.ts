@@ -14,7 +14,10 @@ import {CheckpointError} from './errors';
 import {crc32c, maskCrc} from './crc32c';
 import {ByteCursor, readUint32LE} from './varint';
 
-/** A decoded tensor's values: a typed array per dtype (BigInt64Array for int64, 0/1 bytes for bool), byte strings for string. */
+/**
+ * A decoded tensor's values: a typed array per dtype (BigInt64Array for int64, 0/1 bytes for bool), byte strings for string.
+ * @category Readers
+ */
 export type CheckpointValues =
     | Float32Array | Float64Array | Int8Array | Int16Array | Int32Array | Uint8Array | Uint16Array
     | Uint32Array | BigInt64Array | BigUint64Array | Uint8Array[];

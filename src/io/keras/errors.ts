@@ -5,7 +5,10 @@
  */
 import {ModelFileError} from '../modelFileError';
 
-/** The `code` of a {@link KerasFileError}: what kind of fault (stable, for programs). */
+/**
+ * The `code` of a {@link KerasFileError}: what kind of fault (stable, for programs).
+ * @category Readers
+ */
 export type KerasFileErrorCode =
     | 'NOT_FOUND'          // the file (or the config a .weights.h5 needs) does not exist
     | 'UNKNOWN_CONTAINER'  // neither a zip (.keras) nor an HDF5 file
@@ -21,7 +24,10 @@ export type KerasFileErrorCode =
     | 'NO_SUCH_VARIABLE'   // read() of a name the file does not hold
     | 'CLOSED';            // the file was closed
 
-/** An error of the Keras file readers: a stable `code`, the `file` concerned and a message. */
+/**
+ * An error of the Keras file readers: a stable `code`, the `file` concerned and a message.
+ * @category Readers
+ */
 export class KerasFileError extends ModelFileError {
   declare readonly code: KerasFileErrorCode;
 

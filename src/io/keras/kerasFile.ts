@@ -15,10 +15,16 @@ import {KerasFileError} from './errors';
 import {Hdf5File, isHdf5} from './hdf5';
 import {isZip, unzipKeras} from './zip';
 
-/** 'keras': a .keras zip; 'weights-h5': Keras 3's .weights.h5; 'legacy-h5': tf.keras / Keras's legacy HDF5. */
+/**
+ * 'keras': a .keras zip; 'weights-h5': Keras 3's .weights.h5; 'legacy-h5': tf.keras / Keras's legacy HDF5.
+ * @category Readers
+ */
 export type KerasFileKind = 'keras' | 'weights-h5' | 'legacy-h5';
 
-/** One weight dataset of a layer: its path in the file (the TensorSource name), shape and dtype. */
+/**
+ * One weight dataset of a layer: its path in the file (the TensorSource name), shape and dtype.
+ * @category Readers
+ */
 export interface KerasWeight {
   path: string;
   shape: number[];
@@ -27,7 +33,10 @@ export interface KerasWeight {
   name: string;
 }
 
-/** The weights stored for one layer. */
+/**
+ * The weights stored for one layer.
+ * @category Readers
+ */
 export interface KerasLayerWeights {
   /** legacy: the layer's name (as in the config); Keras 3: the group under `layers/` ('gru', 'gru_1', …). */
   key: string;
@@ -36,7 +45,10 @@ export interface KerasLayerWeights {
   weights: KerasWeight[];
 }
 
-/** A Keras model file read from bytes (see the module comment). */
+/**
+ * A Keras model file read from bytes (see the module comment).
+ * @category Readers
+ */
 export interface KerasFile extends TensorSource {
   readonly kind: KerasFileKind;
   /** The Keras version that wrote it ('2.21.0', '3.15.1'), or null when the file does not say. */
@@ -47,7 +59,10 @@ export interface KerasFile extends TensorSource {
   readonly layerWeights: KerasLayerWeights[];
 }
 
-/** Bytes of a Keras model file, and for a .weights.h5 (or a weights-only legacy .h5) its config JSON. */
+/**
+ * Bytes of a Keras model file, and for a .weights.h5 (or a weights-only legacy .h5) its config JSON.
+ * @category Readers
+ */
 export interface KerasFileBytes {
   bytes: Uint8Array | ArrayBuffer;
   /** The model config as JSON text (`model.to_json()`, or a .keras file's config.json); needed when the file has none. */
@@ -144,6 +159,7 @@ class KerasFileSource implements KerasFile {
  * Reads a Keras model file from bytes: a `.keras` zip or an HDF5 file (recognised by
  * their signatures). A Keras 3 `.weights.h5` or a weights-only legacy `.h5` needs
  * `config` (the model's JSON); a `.keras` or full legacy `.h5` carries its own.
+ * @category Readers
  */
 export function readKerasFromBytes(input: KerasFileBytes): KerasFile {
   const file = input.file ?? 'model';

@@ -6,7 +6,10 @@
  */
 import {ModelFileError} from '../modelFileError';
 
-/** The `code` of an {@link OnnxError}: what went wrong, stable for programs. */
+/**
+ * The `code` of an {@link OnnxError}: what went wrong, stable for programs.
+ * @category Readers
+ */
 export type OnnxErrorCode =
     | 'NOT_FOUND'          // the file does not exist
     | 'BAD_PROTO'          // the bytes are not a ModelProto (truncated, corrupt, another format)
@@ -17,7 +20,10 @@ export type OnnxErrorCode =
     | 'NO_SUCH_TENSOR'     // read() of a name that is no initializer or Constant output
     | 'CLOSED';            // the model was closed
 
-/** An error of the ONNX reader: a stable `code`, the `file` concerned and a message. */
+/**
+ * An error of the ONNX reader: a stable `code`, the `file` concerned and a message.
+ * @category Readers
+ */
 export class OnnxError extends ModelFileError {
   declare readonly code: OnnxErrorCode;
 

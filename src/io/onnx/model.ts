@@ -7,13 +7,19 @@ import * as tf from '@tensorflow/tfjs';
 
 import {SourceVariable, TensorSource} from '../tensorSource';
 import {check, OnnxError} from './errors';
-import {AttributeProto, decodeModel, ModelProto, NodeProto, TensorProto} from './protos';
+import {AttributeProto, decodeModel, ModelProto, NodeProto, TensorProto, ValueInfoProto} from './protos';
 import {decodeTensor, dtypeName, elementCount, OnnxValues} from './tensors';
 
-/** An attribute's value: number, string, tensor, or a list of numbers / strings (graphs are not read). */
+/**
+ * An attribute's value: number, string, tensor, or a list of numbers / strings (graphs are not read).
+ * @category Readers
+ */
 export type OnnxAttribute = number | string | TensorProto | number[] | string[] | null;
 
-/** One node of the graph: op, domain, inputs and outputs (names; '' for an omitted optional input), attributes. */
+/**
+ * One node of the graph: op, domain, inputs and outputs (names; '' for an omitted optional input), attributes.
+ * @category Readers
+ */
 export interface OnnxNode {
   index: number;
   name: string;
@@ -24,13 +30,31 @@ export interface OnnxNode {
   attributes: Record<string, OnnxAttribute>;
 }
 
-/** Options of {@link OnnxModel.read}. */
+/**
+ * A graph input's or output's declared type: element type name and shape (a dim is a number, a name, or null if unknown).
+ * @category Readers
+ */
+export interface OnnxValueInfo {
+  name: string;
+  /** e.g. 'float32', 'int64'; null when the file declares none. */
+  dtype: string | null;
+  /** null when the file declares no shape (unknown rank). */
+  shape: Array<number | string | null> | null;
+}
+
+/**
+ * Options of {@link OnnxModel.read}.
+ * @category Readers
+ */
 export interface OnnxReadOptions {
   /** tfjs has no float64: 'round' reads DOUBLE as float32 (rounded to nearest); default: refuse. */
   float64?: 'refuse' | 'round';
 }
 
-/** An open ONNX model (see the module comment). */
+/**
+ * An open ONNX model (see the module comment).
+ * @category Readers
+ */
 export interface OnnxModel extends TensorSource {
   readonly irVersion: number;
   readonly producer: string;
@@ -42,6 +66,9 @@ export interface OnnxModel extends TensorSource {
   /** Names of the graph's inputs that are not initializers, and of its outputs. */
   readonly inputs: string[];
   readonly outputs: string[];
+  /** The declared types of {@link inputs} and {@link outputs}, in their order. */
+  readonly inputInfo: OnnxValueInfo[];
+  readonly outputInfo: OnnxValueInfo[];
   /** Every constant tensor: initializers, then Constant nodes' outputs (dtype the ONNX name, e.g. 'float32'). */
   readonly variables: SourceVariable[];
   /** Whether `name` is a constant tensor of the graph. */
@@ -72,6 +99,16 @@ function attributeValue(a: AttributeProto): OnnxAttribute {
   }
 }
 
+function valueInfo(v: ValueInfoProto): OnnxValueInfo {
+  const t = v.type?.tensor_type ?? null;
+  const dims = t?.shape?.dim ?? null;
+  return {
+    name: v.name,
+    dtype: t == null || !t.elem_type ? null : dtypeName(t.elem_type),
+    shape: t?.shape == null || dims == null ? null : dims.map((d) => (d.dim_param ? d.dim_param : d.dim_value > 0 ? d.dim_value : null)),
+  };
+}
+
 class BytesOnnxModel implements OnnxModel {
   readonly irVersion: number;
   readonly producer: string;
@@ -80,6 +117,8 @@ class BytesOnnxModel implements OnnxModel {
   readonly nodes: OnnxNode[];
   readonly inputs: string[];
   readonly outputs: string[];
+  readonly inputInfo: OnnxValueInfo[];
+  readonly outputInfo: OnnxValueInfo[];
   readonly variables: SourceVariable[];
   private readonly constants = new Map<string, TensorProto>();
   private readonly producers = new Map<string, OnnxNode>();
@@ -117,6 +156,8 @@ class BytesOnnxModel implements OnnxModel {
     const inits = new Set(g.initializer.map((t) => t.name));
     this.inputs = g.input.map((v) => v.name).filter((n) => !inits.has(n));
     this.outputs = g.output.map((v) => v.name);
+    this.inputInfo = g.input.filter((v) => !inits.has(v.name)).map(valueInfo);
+    this.outputInfo = g.output.map(valueInfo);
   }
 
   private addConstant(name: string, t: TensorProto, what: string): void {
@@ -177,7 +218,10 @@ class BytesOnnxModel implements OnnxModel {
   }
 }
 
-/** Opens an ONNX model from its bytes (browser-safe); `file` names it in errors. Throws {@link OnnxError} on every fault. */
+/**
+ * Opens an ONNX model from its bytes (browser-safe); `file` names it in errors. Throws {@link OnnxError} on every fault.
+ * @category Readers
+ */
 export function readOnnxModel(bytes: Uint8Array, file = 'model.onnx'): OnnxModel {
   let m: ModelProto;
   try {

@@ -46,7 +46,15 @@ message NodeProto {
   repeated AttributeProto attribute = 5;
   optional string domain = 7;
 }
-message ValueInfoProto { optional string name = 1; }
+message TensorShapeProto {
+  message Dimension { optional int64 dim_value = 1; optional string dim_param = 2; }
+  repeated Dimension dim = 1;
+}
+message TypeProto {
+  message Tensor { optional int32 elem_type = 1; optional TensorShapeProto shape = 2; }
+  optional Tensor tensor_type = 1;
+}
+message ValueInfoProto { optional string name = 1; optional TypeProto type = 2; }
 message GraphProto {
   repeated NodeProto node = 1;
   optional string name = 2;
@@ -73,7 +81,10 @@ function type(name: string): protobuf.Type {
   return root.lookupType(`onnx.${name}`);
 }
 
-/** A decoded TensorProto (int64 fields as JS numbers; bytes as Uint8Array). */
+/**
+ * A decoded TensorProto (int64 fields as JS numbers; bytes as Uint8Array).
+ * @category Readers
+ */
 export interface TensorProto {
   dims: number[]; data_type: number; float_data: number[]; int32_data: number[]; string_data: Uint8Array[];
   int64_data: number[]; name: string; raw_data: Uint8Array; double_data: number[]; uint64_data: number[];
@@ -88,9 +99,14 @@ export interface AttributeProto {
 export interface NodeProto {
   input: string[]; output: string[]; name: string; op_type: string; attribute: AttributeProto[]; domain: string;
 }
-/** A decoded GraphProto (inputs and outputs by name only). */
+/** A decoded ValueInfoProto: a name and, for tensors, the element type and shape (dims by value or by name). */
+export interface ValueInfoProto {
+  name: string;
+  type: {tensor_type: {elem_type: number; shape: {dim: {dim_value: number; dim_param: string}[]} | null} | null} | null;
+}
+/** A decoded GraphProto. */
 export interface GraphProto {
-  node: NodeProto[]; name: string; initializer: TensorProto[]; input: {name: string}[]; output: {name: string}[];
+  node: NodeProto[]; name: string; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[];
 }
 /** A decoded ModelProto. */
 export interface ModelProto {

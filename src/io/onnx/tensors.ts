@@ -15,7 +15,10 @@ export const ONNX_DTYPES: Record<number, {name: string; size: number}> = {
   16: {name: 'bfloat16', size: 2},
 };
 
-/** A tensor's exact values: float32 (float16/bfloat16 widened exactly), float64, or int values as JS numbers. */
+/**
+ * A tensor's exact values: float32 (float16/bfloat16 widened exactly), float64, or int values as JS numbers.
+ * @category Readers
+ */
 export interface OnnxValues {
   dtype: string;
   shape: number[];

@@ -3,7 +3,10 @@
  * decodes: bytes per element, and what tfjs tensor it becomes.
  */
 
-/** A dtype name as a safetensors header writes it. */
+/**
+ * A dtype name as a safetensors header writes it.
+ * @category Readers
+ */
 export type SafetensorsDtype =
     | 'BOOL' | 'U8' | 'I8' | 'I16' | 'U16' | 'F16' | 'BF16' | 'I32' | 'U32' | 'F32' | 'F64' | 'I64' | 'U64'
     | 'F8_E5M2' | 'F8_E4M3' | 'F8_E8M0' | 'F4' | 'F6_E2M3' | 'F6_E3M2' | 'C64';

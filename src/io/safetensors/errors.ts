@@ -6,7 +6,10 @@
  */
 import {ModelFileError} from '../modelFileError';
 
-/** The `code` of a {@link SafetensorsError}: what went wrong, stable for programs. */
+/**
+ * The `code` of a {@link SafetensorsError}: what went wrong, stable for programs.
+ * @category Readers
+ */
 export type SafetensorsErrorCode =
     | 'NOT_FOUND'          // the file does not exist
     | 'TRUNCATED'          // shorter than its 8-byte length prefix or its header says
@@ -19,7 +22,10 @@ export type SafetensorsErrorCode =
     | 'PICKLE'             // a PyTorch .pt/.pth pickle, not a safetensors file
     | 'CLOSED';            // the file was closed
 
-/** An error of the safetensors reader: a stable `code`, the `file` concerned and a message. */
+/**
+ * An error of the safetensors reader: a stable `code`, the `file` concerned and a message.
+ * @category Readers
+ */
 export class SafetensorsError extends ModelFileError {
   declare readonly code: SafetensorsErrorCode;
 
@@ -34,6 +40,9 @@ export function check(ok: boolean, code: SafetensorsErrorCode, file: string, mes
   if (!ok) throw new SafetensorsError(code, file, message());
 }
 
-/** The one-line Python export a PyTorch user runs to get a safetensors file. */
+/**
+ * The one-line Python export a PyTorch user runs to get a safetensors file.
+ * @category Readers
+ */
 export const SAFETENSORS_EXPORT_HINT =
     'from safetensors.torch import save_file; save_file(model.state_dict(), "model.safetensors")';

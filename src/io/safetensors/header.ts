@@ -11,10 +11,16 @@
 import {check, SafetensorsError} from './errors';
 import {DTYPE_BITS, isSafetensorsDtype, SafetensorsDtype} from './dtypes';
 
-/** The format's limit on the header length. */
+/**
+ * The format's limit on the header length.
+ * @category Readers
+ */
 export const MAX_HEADER_SIZE = 100_000_000;
 
-/** One tensor of a safetensors file: name, dtype, shape and its byte range in the file (absolute). */
+/**
+ * One tensor of a safetensors file: name, dtype, shape and its byte range in the file (absolute).
+ * @category Readers
+ */
 export interface SafetensorsEntry {
   name: string;
   dtype: SafetensorsDtype;

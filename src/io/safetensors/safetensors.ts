@@ -10,20 +10,29 @@ import {DECODED_DTYPES, isFloatDtype, SafetensorsDtype} from './dtypes';
 import {check, SAFETENSORS_EXPORT_HINT, SafetensorsError} from './errors';
 import {parseHeader, SafetensorsEntry} from './header';
 
-/** Options of {@link SafetensorsFile.read} and {@link SafetensorsFile.tensors}. */
+/**
+ * Options of {@link SafetensorsFile.read} and {@link SafetensorsFile.tensors}.
+ * @category Readers
+ */
 export interface SafetensorsReadOptions {
   /** tfjs has no float64: 'round' reads F64 as float32 (rounded to nearest); default: refuse. */
   float64?: 'refuse' | 'round';
 }
 
-/** A tensor's exact values: float32 for F32/F16/BF16 (exact), float64, int32 for ints that fit, bool as 0/1. */
+/**
+ * A tensor's exact values: float32 for F32/F16/BF16 (exact), float64, int32 for ints that fit, bool as 0/1.
+ * @category Readers
+ */
 export interface SafetensorsValues {
   dtype: SafetensorsDtype;
   shape: number[];
   values: Float32Array | Float64Array | Int32Array | Uint8Array;
 }
 
-/** An open safetensors file (see the module comment); a {@link TensorSource}. */
+/**
+ * An open safetensors file (see the module comment); a {@link TensorSource}.
+ * @category Readers
+ */
 export interface SafetensorsFile extends TensorSource {
   /** Every tensor (name, the safetensors dtype, shape) in the file's order. */
   readonly variables: SourceVariable[];
@@ -165,6 +174,7 @@ class BytesSafetensors implements SafetensorsFile {
  * Opens a safetensors file from its bytes (browser-safe). The header is parsed and
  * validated at once (see header.ts); `file` names it in errors. Throws
  * {@link SafetensorsError} on every fault.
+ * @category Readers
  */
 export function readSafetensors(bytes: Uint8Array, file = 'model.safetensors'): SafetensorsFile {
   refusePickle(bytes, file);

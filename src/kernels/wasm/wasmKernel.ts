@@ -145,6 +145,7 @@ let pending: Promise<WasmKernel>|undefined;
  * The kernel, compiled synchronously on first use (Node, workers; Chrome refuses
  * synchronous compiles of modules over 4 KB on a page's main thread: use
  * loadWasmKernel there). Throws WasmKernelUnavailableError without SIMD.
+ * @category Backends and kernels
  */
 export function loadWasmKernelSync(): WasmKernel {
   if (kernel) return kernel;
@@ -154,7 +155,10 @@ export function loadWasmKernelSync(): WasmKernel {
   return kernel;
 }
 
-/** The kernel, compiled asynchronously once (browsers). Rejects with WasmKernelUnavailableError without SIMD. */
+/**
+ * The kernel, compiled asynchronously once (browsers). Rejects with WasmKernelUnavailableError without SIMD.
+ * @category Backends and kernels
+ */
 export function loadWasmKernel(): Promise<WasmKernel> {
   if (kernel) return Promise.resolve(kernel);
   if (!pending) {
@@ -168,7 +172,10 @@ export function loadWasmKernel(): Promise<WasmKernel> {
   return pending;
 }
 
-/** The kernel if a load has finished, else null. */
+/**
+ * The kernel if a load has finished, else null.
+ * @category Backends and kernels
+ */
 export function wasmKernelIfLoaded(): WasmKernel|null {
   return kernel ?? null;
 }
@@ -266,7 +273,10 @@ export function wasmKernelProvider(): WasmKernel|null {
   }
 }
 
-/** A SequenceKernel over one instance of gru_kernel.wasm. Use the loaders above. */
+/**
+ * A SequenceKernel over one instance of gru_kernel.wasm. Use the loaders above.
+ * @category Backends and kernels
+ */
 export class WasmKernel implements SequenceKernel {
   readonly name = 'wasm-simd';
   private readonly heapBase: number;

@@ -3,6 +3,7 @@ import {findOnnxGrus, OnnxDiscovery} from '../../checkpointModel/findOnnxGrus';
 import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
 import {OnnxModel, readOnnxModel} from '../../io/onnx';
 import {ReadLimits} from '../../io/limits';
+import {formatOnnxRefusals, unsupportedOnnxParts} from '../../onnxGraph/toGraphModel';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
 import {readRegularFile} from '../safeRead';
 
@@ -30,7 +31,16 @@ export const onnxFormat: ModelFileFormat = {
     const details = {producer: model.producer, ir_version: model.irVersion,
       opsets: Object.entries(model.opsets).map(([k, v]) => `${k === '' ? 'ai.onnx' : k} ${v}`).join(', '),
       nodes: model.nodes.length, inputs: model.inputs, outputs: model.outputs};
-    const report = inspectSource('onnx', model, d, details, d.notes ?? []);
-    return {report, text: formatSourceReport(report)};
+    const refusals = unsupportedOnnxParts(model);
+    const converts = refusals.ops.length === 0 && refusals.details.length === 0;
+    const opCounts: Record<string, number> = {};
+    for (const n of model.nodes) opCounts[n.opType] = (opCounts[n.opType] ?? 0) + 1;
+    const wholeGraph = converts ? {converts, ops: opCounts} : {converts, ops: opCounts, unsupportedOps: refusals.ops, unsupported: refusals.details};
+    const notes = (d.notes ?? []).map((n) => `with --gru-stack: ${n}`);
+    const report = inspectSource('onnx', model, d, {...details, wholeGraph}, notes);
+    const head = converts ?
+      `whole graph: converts (convert writes a tfjs GraphModel): ${Object.entries(opCounts).map(([k, v]) => `${k} ×${v}`).join(', ')}\n` :
+      `whole graph: does not convert; convert refuses it (or use --gru-stack):\n${formatOnnxRefusals(refusals, model.opsets[''] ?? 0)}\n`;
+    return {report, text: head + formatSourceReport(report)};
   },
 };

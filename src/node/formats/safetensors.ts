@@ -6,6 +6,7 @@ import {SAFETENSORS_EXPORT_HINT, SafetensorsError} from '../../io/safetensors/er
 import {ReadLimits} from '../../io/limits';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
 import {readRegularFile} from '../safeRead';
+import {withRename} from './npz';
 
 const DENSE_NOTE = 'a state_dict does not record the forward pass: the nn.Linear taken as the Dense layer is the only ' +
     '`weight` [K, F] + `bias` [K] pair beside the GRU module whose F is the GRU\'s output size';
@@ -23,8 +24,9 @@ export const safetensorsFormat: ModelFileFormat = {
   name: 'safetensors',
   describe: 'a PyTorch state_dict in a .safetensors file (nn.GRU, a following nn.Linear); .pt/.pth pickles are refused',
   claims: (p) => /\.(safetensors|pt|pth)$/i.test(p),
+  takesRename: true,
   open(p, options): OpenedModelFile {
-    const file = readSafetensorsFile(p, options?.limits);
+    const file = withRename(readSafetensorsFile(p, options?.limits), options);
     try {
       return {format: 'safetensors', source: file, discovery: findTorchGrus(file)};
     } catch (e) {

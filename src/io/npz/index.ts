@@ -1,0 +1,1 @@
+export {looksLikeZip, NpzError, NpzErrorCode, NpzFile, readNpz} from './npzFile';
