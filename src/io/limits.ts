@@ -6,7 +6,10 @@
  * environment variables TFJS_GRU_MAX_FILE_MB and TFJS_GRU_MAX_ZIP_ENTRY_MB (README "Limits").
  */
 
-/** Size limits of the readers (bytes). */
+/**
+ * Size limits of the readers (bytes).
+ * @category Readers
+ */
 export interface ReadLimits {
   /** Largest model file read (default 2 GiB − 1, the most Node reads into one buffer). */
   maxFileBytes: number;
@@ -16,14 +19,20 @@ export interface ReadLimits {
   maxZipTextBytes: number;
 }
 
-/** The built-in limits (see {@link ReadLimits} for each). */
+/**
+ * The built-in limits (see {@link ReadLimits} for each).
+ * @category Readers
+ */
 export const DEFAULT_READ_LIMITS: Readonly<ReadLimits> = Object.freeze({
   maxFileBytes: 2 ** 31 - 1,
   maxZipEntryBytes: 512 * 2 ** 20,
   maxZipTextBytes: 64 * 2 ** 20,
 });
 
-/** The defaults with `given`'s fields (positive numbers) taking precedence. */
+/**
+ * The defaults with `given`'s fields (positive numbers) taking precedence.
+ * @category Readers
+ */
 export function readLimits(given?: Partial<ReadLimits>): ReadLimits {
   const out = {...DEFAULT_READ_LIMITS};
   for (const k of Object.keys(out) as Array<keyof ReadLimits>) {

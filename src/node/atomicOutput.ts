@@ -19,10 +19,16 @@ import * as path from 'path';
 import {errnoOf, FileSystemError, fsFailure} from './fileErrors';
 import {readRegularTextFile} from './safeRead';
 
-/** The lock file a --force writer holds inside an existing output folder. */
+/**
+ * The lock file a --force writer holds inside an existing output folder.
+ * @category Conversion
+ */
 export const OUTPUT_LOCK = '.tfjs-gru-convert.lock';
 
-/** How {@link writeOutputAtomically} may treat an existing output folder. */
+/**
+ * How {@link writeOutputAtomically} may treat an existing output folder.
+ * @category Conversion
+ */
 export interface AtomicOutputOptions {
   /** Replace this writer's files in a non-empty output folder (other files are kept). Default false. */
   force?: boolean;
@@ -31,6 +37,7 @@ export interface AtomicOutputOptions {
 /**
  * Creates `dir` and any missing parents one level at a time (Node 20's recursive mkdir
  * never returns on some paths, e.g. under /proc); returns the folders created, outermost first.
+ * @category Conversion
  */
 export function makeDirs(dir: string): string[] {
   const missing: string[] = [];
@@ -113,6 +120,7 @@ function refuseNonEmpty(out: string, entries: string[], why = ''): never {
 /**
  * Checks up front that `out` can be written (absent, an empty folder, or any folder
  * with `force`); a typed error otherwise. {@link writeOutputAtomically} checks again when it moves.
+ * @category Conversion
  */
 export function checkOutput(out: string, options: AtomicOutputOptions = {}): void {
   const s = outState(path.resolve(out));
@@ -209,6 +217,7 @@ function replaceFiles(tmp: string, dir: string, names: string[]): void {
  * Runs `produce(tmp)`, which writes the files `names` into the fresh folder `tmp` and
  * checks them (throwing to reject them), then moves them to `out` (see the module
  * comment). Returns what `produce` returned and the files' final paths.
+ * @category Conversion
  */
 export async function writeOutputAtomically<T>(out: string, names: string[], options: AtomicOutputOptions,
                                                produce: (tmp: string) => Promise<T>): Promise<{result: T; files: string[]}> {

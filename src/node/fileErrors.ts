@@ -5,7 +5,10 @@
  */
 import {ModelFileError} from '../io/modelFileError';
 
-/** The `code` of a {@link FileSystemError}. */
+/**
+ * The `code` of a {@link FileSystemError}.
+ * @category Readers
+ */
 export type FileSystemErrorCode =
     | 'NOT_FOUND'        // the path (or a folder on it) does not exist
     | 'PERMISSION'       // the file system refuses access (EACCES, EPERM, a read-only file system)
@@ -17,7 +20,10 @@ export type FileSystemErrorCode =
     | 'READ_FAILED'      // reading failed for another reason (EIO, ...)
     | 'WRITE_FAILED';    // writing failed (ENOSPC, EDQUOT, EIO, EFBIG, ...)
 
-/** A file-system failure: a stable `code`, the path concerned, and the system's own error code in the message. */
+/**
+ * A file-system failure: a stable `code`, the path concerned, and the system's own error code in the message.
+ * @category Readers
+ */
 export class FileSystemError extends ModelFileError {
   declare readonly code: FileSystemErrorCode;
 
@@ -36,6 +42,7 @@ export function errnoOf(e: unknown): string | null {
 /**
  * The typed error for a failed fs call on `file` while `doing` ('reading', 'writing',
  * 'creating the folder', ...); a ModelFileError passes through unchanged.
+ * @category Readers
  */
 export function fsFailure(e: unknown, file: string, doing: 'reading' | 'writing' | string): ModelFileError {
   if (e instanceof ModelFileError) return e;

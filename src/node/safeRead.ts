@@ -25,6 +25,7 @@ function kindOf(st: fs.Stats): string {
 /**
  * The limits from `given`, else from the environment (TFJS_GRU_MAX_FILE_MB,
  * TFJS_GRU_MAX_ZIP_ENTRY_MB, TFJS_GRU_MAX_ZIP_TEXT_MB), else the defaults.
+ * @category Readers
  */
 export function limitsFromEnv(given?: Partial<ReadLimits>): ReadLimits {
   const env = (name: string): number | undefined => {
@@ -53,7 +54,10 @@ function checkRegular(st: fs.Stats, file: string, maxBytes: number): void {
   }
 }
 
-/** The size of the regular file `file` (stat only; see the module comment for what is refused). */
+/**
+ * The size of the regular file `file` (stat only; see the module comment for what is refused).
+ * @category Readers
+ */
 export function statRegularFile(file: string, limits?: Partial<ReadLimits>): number {
   let st: fs.Stats;
   try {
@@ -65,7 +69,10 @@ export function statRegularFile(file: string, limits?: Partial<ReadLimits>): num
   return st.size;
 }
 
-/** Whether `file` exists as a regular file (false for anything that cannot be stat-ed). */
+/**
+ * Whether `file` exists as a regular file (false for anything that cannot be stat-ed).
+ * @category Readers
+ */
 export function isRegularFile(file: string): boolean {
   try {
     return fs.statSync(file).isFile();
@@ -74,7 +81,10 @@ export function isRegularFile(file: string): boolean {
   }
 }
 
-/** The bytes of the regular file `file` (see the module comment). */
+/**
+ * The bytes of the regular file `file` (see the module comment).
+ * @category Readers
+ */
 export function readRegularFile(file: string, limits?: Partial<ReadLimits>): Uint8Array {
   const max = limitsFromEnv(limits).maxFileBytes;
   statRegularFile(file, {maxFileBytes: max});
@@ -113,7 +123,10 @@ export function readRegularFile(file: string, limits?: Partial<ReadLimits>): Uin
   }
 }
 
-/** A regular file's text (UTF-8), read as {@link readRegularFile}. */
+/**
+ * A regular file's text (UTF-8), read as {@link readRegularFile}.
+ * @category Readers
+ */
 export function readRegularTextFile(file: string, limits?: Partial<ReadLimits>): string {
   const b = readRegularFile(file, limits);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8');
