@@ -126,7 +126,14 @@ export async function loadGraphModelFromDir(dir: string): Promise<tf.GraphModel>
 }
 
 /** Dynamic dims: 2 when it leads the shape (a batch), 8 elsewhere; a named dim gets one value everywhere. */
-function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
+/**
+ * The most elements one input of the check may have: a graph whose inputs have fixed dims is
+ * checked on inputs of exactly those dims, so a graph declaring [1, 1e8, 400] would otherwise
+ * make the check allocate gigabytes (issue 20: never sized by a declared number alone).
+ */
+export const CHECK_MAX_INPUT_ELEMENTS = 1 << 24;
+
+function checkShapes(inputs: GraphTensorInfo[], file = ''): Record<string, number[]> {
   const named = new Map<string, number>();
   const shapes: Record<string, number[]> = {};
   for (const i of inputs) {
@@ -139,6 +146,11 @@ function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
       first = false;
       return v;
     });
+    const n = shapes[i.name].reduce((a, b) => a * b, 1);
+    if (!(n <= CHECK_MAX_INPUT_ELEMENTS)) {
+      throw new ConversionError('UNSUPPORTED', file, `graph input '${i.name}' declares [${i.onnxShape.join(', ')}]: the check would run ` +
+          `the graph on ${n} elements, more than its limit of ${CHECK_MAX_INPUT_ELEMENTS}; nothing was written`);
+    }
   }
   return shapes;
 }
@@ -252,7 +264,7 @@ function maxAbs(t: tf.Tensor): number {
 /** The checks of the module comment on the model loaded from `out` (see {@link OnnxGraphCheck}). */
 async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConversion, out: string, seed: number,
                             quantize: QuantizeMode | undefined, ortOption: unknown): Promise<OnnxGraphCheck> {
-  const shapes = checkShapes(conv.inputs);
+  const shapes = checkShapes(conv.inputs, file);
   const inputs = makeInputs(conv.inputs, shapes, seed);
   const graph = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));  // the float32 graph, before writing
   const loaded = await loadGraphModelFromDir(out);
