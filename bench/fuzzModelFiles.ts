@@ -1,4 +1,4 @@
-// Fuzzes the .safetensors, .onnx (graph-level edits included) and Keras (.keras, .h5,
+// Fuzzes the .safetensors, .onnx (graph-level edits included), .npz and Keras (.keras, .h5,
 // .weights.h5) readers and the converter with seeded mutations of the fixtures, and prints
 // the count of each outcome per format (JSON). Exit 1 if any fault escaped as an untyped
 // error, a typed error named another file, a tensor leaked, or a CRC-protected tensor came
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const seed = arg('--seed', 1);
   const report: Record<string, unknown> = {};
   let failed = false;
-  for (const format of ['safetensors', 'onnx'] as const) {
+  for (const format of ['safetensors', 'onnx', 'npz'] as const) {
     const t0 = Date.now();
     const r = runModelFileFuzz(format, n, seed);
     report[format] = {...r, seconds: (Date.now() - t0) / 1000};

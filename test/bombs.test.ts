@@ -77,7 +77,7 @@ afterAll(() => {
 });
 
 const names = ['h5 declaring 8000×24000, never written', '.keras with batch_shape [null, 1e8, 3]', 'ONNX D = U = 16000, no data, --layers tfjs-gru',
-  'ONNX W/R dims 3·2^30 × 2^30', 'checkpoint D = U = 16000, 384 bytes of data, --layers tfjs-gru', 'checkpoint shard → /dev/zero', 'zero.onnx', 'zero.safetensors', 'zero.keras',
+  'ONNX W/R dims 3·2^30 × 2^30', 'ONNX graph input [1e8, 1, 3]', 'checkpoint D = U = 16000, 384 bytes of data, --layers tfjs-gru', 'checkpoint shard → /dev/zero', 'zero.onnx', 'zero.safetensors', 'zero.keras',
   'fifo.onnx', 'folder.keras', '.keras zip bomb 3 × 1 GiB', '--out /proc/x', '--out is a file', 'unreadable .safetensors (as nobody)',
   'unreadable .keras (as nobody)', 'read-only --out parent (as nobody)', 'existing empty --out in a read-only parent (as nobody)'];
 

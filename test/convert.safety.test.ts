@@ -16,6 +16,7 @@ import {ConversionError, ModelFileError} from '../src/io/modelFileError';
 import {readSafetensors} from '../src/io/safetensors';
 import {OUTPUT_LOCK} from '../src/node/atomicOutput';
 import {convertModelFileToDir} from '../src/node/convertModelFile';
+import {convertOnnxGraphToDir} from '../src/node/convertOnnxGraph';
 import {FileSystemError} from '../src/node/fileErrors';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from '../src/node/layersModelFiles';
 import {typedResourceError} from '../src/node/resourceErrors';
@@ -109,7 +110,7 @@ test('a non-empty --out is refused with OUT_EXISTS before any work; --force repl
   expect(snapshot(out)).toEqual(before);
 
   const r = await convertModelFileToDir(GRU1, out, {force: true});
-  expect(r.files).toEqual([path.join(out, WEIGHTS_FILE), path.join(out, 'model.json')]);
+  expect(r.files).toEqual([path.join(out, 'model.json'), path.join(out, WEIGHTS_FILE)]);
   expect(fs.readdirSync(out).sort()).toEqual([WEIGHTS_FILE, 'model.json', 'notes.txt']);
   expect(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8')).toBe('keep me');
   const m = await loadLayersModelFromDir(out);
@@ -307,3 +308,17 @@ test('the last line of defence: an allocation failure (RangeError, wasm trap) be
   const other = new TypeError('x is not a function');
   expect(typedResourceError(other, 'model.onnx')).toBe(other);
 });
+
+test('the ONNX whole-graph convert goes through the same writer: OUT_EXISTS without force, only its two files replaced with it', async () => {
+  const onnx = fixtureModel('onnx/lbr0_forward');
+  const out = userFolder('onnx-graph');
+  const before = snapshot(out);
+  const e = await convertOnnxGraphToDir(onnx, out).catch((x) => x);
+  expect([e?.code, e?.file]).toEqual(['OUT_EXISTS', out]);
+  expect(snapshot(out)).toEqual(before);
+  const r = await convertOnnxGraphToDir(onnx, out, {force: true});
+  expect(r.files).toEqual([path.join(out, 'model.json'), path.join(out, WEIGHTS_FILE)]);
+  expect(fs.readdirSync(out).sort()).toEqual([WEIGHTS_FILE, 'model.json', 'notes.txt']);
+  expect(JSON.parse(fs.readFileSync(path.join(out, 'model.json'), 'utf8')).format).toBe('graph-model');
+  expect(leftBeside(out)).toEqual([]);
+}, 60000);

@@ -22,3 +22,13 @@ test('300 mutated .onnx files (graph-level edits among them): only typed errors,
   expect(report.kinds.graph).toBeGreaterThan(30);
   expect((report.outcomes.ok ?? 0) + (report.outcomes.converted ?? 0)).toBeGreaterThan(0);
 });
+
+test('300 mutated .npz files (header, shape and data edits in rebuilt zips among them): only typed errors, no leaks', () => {
+  const report = runModelFileFuzz('npz', 300, 20261204);
+  if (process.env.FUZZ_PRINT) console.log(report.outcomes, report.kinds);
+  expect(report.untyped).toEqual([]);
+  for (const code of ['NpzError BAD_ZIP', 'NpzError BAD_NPY']) {
+    expect([code, (report.outcomes[code] ?? 0) > 0]).toEqual([code, true]);
+  }
+  expect((report.outcomes.ok ?? 0) + (report.outcomes.converted ?? 0)).toBeGreaterThan(0);
+});

@@ -66,8 +66,7 @@ describe('readNpz', () => {
     const flipped = bytes.slice();
     flipped[400] ^= 0xff;  // inside the first stored array's data
     expectCode(flipped, 'BAD_ZIP', /CRC-32 .* the central directory says/);
-    const missing = path.join(tmp, 'nope.npz');
-    expect(() => readNpzFile(missing)).toThrow(expect.objectContaining({code: 'NOT_FOUND', file: missing}));
+    expect(() => readNpzFile(path.join(tmp, 'nope.npz'))).toThrow(/nope\.npz: no such file/);
   });
 });
 

@@ -108,6 +108,7 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
 
 interface ConvertFlags {
   out?: string;
+  force?: boolean;
   layers?: 'builtin' | 'tfjs-gru';
   stack?: string;
   config?: string;
@@ -117,7 +118,6 @@ interface ConvertFlags {
   quiet?: boolean;
   gruStack?: boolean;
   quantize?: QuantizeMode;
-  force?: boolean;
 }
 
 /**
@@ -129,7 +129,8 @@ export function registerConvert(program: Command, ctx: CliContext): void {
   program.command('convert')
       .description(`write a model file as a tfjs model folder, checked: a whole ONNX graph, or the GRUs (${INPUT_FORMATS_SHORT})`)
       .argument('<model-file>', 'the model file (a checkpoint: its prefix, .index file, or folder)')
-      .option('--out <dir>', 'the folder to write model.json and group1-shard1of1.bin into (required)')
+      .option('--out <dir>', 'the folder to write model.json and group1-shard1of1.bin into (required; new or empty)')
+      .option('--force', 'write into a non-empty --out: replace only model.json and group1-shard1of1.bin there, keep every other file')
       .addOption(new Option('--layers <kind>', 'builtin: tfjs\'s own GRU where the function allows (plain ' +
           '@tensorflow/tfjs loads it); tfjs-gru: TF1GRU layers holding a checkpoint\'s own four tensors')
           .choices(['builtin', 'tfjs-gru']))

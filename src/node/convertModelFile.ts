@@ -53,7 +53,10 @@ export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModel
   gruStack?: boolean;
 }
 
-/** Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped. */
+/**
+ * Each tensor of `source` holding NaN or ±Inf, with the counts ('rnn/gates/kernel: 1 NaN'); unreadable tensors are skipped.
+ * @category Conversion
+ */
 export function nonFiniteTensors(source: TensorSource): string[] {
   const found: string[] = [];
   for (const v of source.variables) {
@@ -127,7 +130,8 @@ export async function convertModelFileToDir(path: string, out: string,
       }
       return check;
     }).finally(dispose);
-    return {source: source.file, format, out, files, ...description, loadedCheck};
+    // moved weights first (a model.json never names a missing file); listed model.json first, as written before
+    return {source: source.file, format, out, files: [files[1], files[0]], ...description, loadedCheck};
   } catch (e) {
     throw typedResourceError(e, source.file);
   } finally {

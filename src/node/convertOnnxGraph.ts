@@ -8,7 +8,8 @@
  *  - without it: the loaded model against the converted graph before writing (the
  *    files hold exactly that graph: max |error| 0), and each GRU node against the
  *    unfused reference GRU on the file's own W, R, B.
- * A model that fails its check is never moved into `out`: a failure leaves `out` as it was.
+ * The folder is written into a temporary folder beside `out` and moved there only when
+ * the check passes (./atomicOutput.ts): a failure leaves `out` exactly as it was.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -29,10 +30,12 @@ import {ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
 import {seededRandom} from '../math/seededRandom';
 import {readOnnxFile} from './formats/onnx';
-import {ReadLimits} from '../io/limits';
+import {dirLoadHandler, WEIGHTS_FILE} from './layersModelFiles';
 import {AtomicOutputOptions, checkOutput, makeDirs, writeOutputAtomically} from './atomicOutput';
-import {dirLoadHandler, WEIGHTS_FILE, writeModelFile} from './layersModelFiles';
+import {fsFailure} from './fileErrors';
 import {typedResourceError} from './resourceErrors';
+import {readRegularFile} from './safeRead';
+import {ReadLimits} from '../io/limits';
 
 /**
  * Which check `convert` ran on the written graph, and its result.
@@ -70,6 +73,8 @@ export interface OnnxGraphConvertResult extends Omit<OnnxGraphConversion, 'artif
  * @category Conversion
  */
 export interface ConvertOnnxGraphOptions extends AtomicOutputOptions {
+  /** Size limits of the reader (src/io/limits.ts). */
+  limits?: Partial<ReadLimits>;
   /** Seed of the check's random inputs (default 1). */
   seed?: number;
   /** Store float32 weights as float16 or uint8 (tfjs's quantized manifest); the check reports the error it causes. */
@@ -79,8 +84,6 @@ export interface ConvertOnnxGraphOptions extends AtomicOutputOptions {
    * installed); null: do not use onnxruntime.
    */
   onnxruntime?: unknown;
-  /** Size limits of the reader (src/io/limits.ts). */
-  limits?: Partial<ReadLimits>;
 }
 
 /**
@@ -103,9 +106,15 @@ export function saveGraphModelToDir(artifacts: tf.io.ModelArtifacts, dir: string
   };
   const modelFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, WEIGHTS_FILE);
-  // the weights first: a model.json never names a weight file that is not there
-  writeModelFile(weightsFile, new Uint8Array(data));
-  writeModelFile(modelFile, JSON.stringify(json));
+  const write = (f: string, d: string | Uint8Array) => {
+    try {
+      fs.writeFileSync(f, d);
+    } catch (e) {
+      throw fsFailure(e, f, 'writing');  // ENOSPC, EACCES, ... typed
+    }
+  };
+  write(weightsFile, new Uint8Array(data));  // the weights first: a model.json never names a missing file
+  write(modelFile, JSON.stringify(json));
   return [modelFile, weightsFile];
 }
 
@@ -118,7 +127,14 @@ export async function loadGraphModelFromDir(dir: string): Promise<tf.GraphModel>
 }
 
 /** Dynamic dims: 2 when it leads the shape (a batch), 8 elsewhere; a named dim gets one value everywhere. */
-function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
+/**
+ * The most elements one input of the check may have: a graph whose inputs have fixed dims is
+ * checked on inputs of exactly those dims, so a graph declaring [1, 1e8, 400] would otherwise
+ * make the check allocate gigabytes (issue 20: never sized by a declared number alone).
+ */
+export const CHECK_MAX_INPUT_ELEMENTS = 1 << 24;
+
+function checkShapes(inputs: GraphTensorInfo[], file = ''): Record<string, number[]> {
   const named = new Map<string, number>();
   const shapes: Record<string, number[]> = {};
   for (const i of inputs) {
@@ -131,6 +147,11 @@ function checkShapes(inputs: GraphTensorInfo[]): Record<string, number[]> {
       first = false;
       return v;
     });
+    const n = shapes[i.name].reduce((a, b) => a * b, 1);
+    if (!(n <= CHECK_MAX_INPUT_ELEMENTS)) {
+      throw new ConversionError('UNSUPPORTED', file, `graph input '${i.name}' declares [${i.onnxShape.join(', ')}]: the check would run ` +
+          `the graph on ${n} elements, more than its limit of ${CHECK_MAX_INPUT_ELEMENTS}; nothing was written`);
+    }
   }
   return shapes;
 }
@@ -244,7 +265,7 @@ function maxAbs(t: tf.Tensor): number {
 /** The checks of the module comment on the model loaded from `out` (see {@link OnnxGraphCheck}). */
 async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConversion, out: string, seed: number,
                             quantize: QuantizeMode | undefined, ortOption: unknown): Promise<OnnxGraphCheck> {
-  const shapes = checkShapes(conv.inputs);
+  const shapes = checkShapes(conv.inputs, file);
   const inputs = makeInputs(conv.inputs, shapes, seed);
   const graph = await tf.loadGraphModel(tf.io.fromMemory(conv.artifacts));  // the float32 graph, before writing
   const loaded = await loadGraphModelFromDir(out);
@@ -262,7 +283,7 @@ async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConve
     const quantization = quantize == null ? undefined : {mode: quantize, maxAbsError: fileError, maxAbsReference: refMax};
     const ort = ortOption === undefined ? loadOnnxruntime() : ortOption as OrtModule | null;
     if (ort != null) {
-      const r = await checkWithOnnxruntime(ort, new Uint8Array(fs.readFileSync(file)), ours, conv, inputs, shapes);
+      const r = await checkWithOnnxruntime(ort, readRegularFile(file), ours, conv, inputs, shapes);
       const sameFile = quantize != null || fileError === 0;
       return {kind: 'onnxruntime', description: 'the converted graph against onnxruntime-node on random inputs, every output within ' +
           `1e-4 · max(1, max|ref|)${quantize == null ? '; the written files equal the graph' : ''}`,
@@ -289,8 +310,9 @@ async function checkWritten(file: string, model: OnnxModel, conv: OnnxGraphConve
 export async function convertOnnxGraphToDir(file: string, out: string, options: ConvertOnnxGraphOptions = {}): Promise<OnnxGraphConvertResult> {
   const model = readOnnxFile(file, options.limits);
   try {
-    checkOutput(out, options);  // refuse a non-empty folder before the conversion, not after
+    checkOutput(out, options);  // a non-empty --out is refused before the conversion
     const conv = await onnxToGraphModel(model);
+    // written and checked in a temporary folder, moved into `out` only when it passes (./atomicOutput.ts)
     const {result: check, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
       saveGraphModelToDir(conv.artifacts, tmp, options.quantize);
       const c = await checkWritten(file, model, conv, tmp, options.seed ?? 1, options.quantize, options.onnxruntime);
@@ -301,8 +323,8 @@ export async function convertOnnxGraphToDir(file: string, out: string, options: 
       return c;
     });
     const {artifacts: _written, ...described} = conv;
-    const weightBytes = fs.statSync(files.find((f) => f.endsWith(WEIGHTS_FILE))!).size;
-    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files, ...described, weightBytes, check};
+    return {kind: 'onnx-graph', source: file, format: 'onnx', out, files: [files[1], files[0]], ...described,
+      weightBytes: fs.statSync(files[0]).size, check};
   } catch (e) {
     throw typedResourceError(e, file);
   } finally {

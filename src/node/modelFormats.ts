@@ -109,14 +109,14 @@ export interface OpenModelFileOptions {
    * beside it. Other formats refuse it.
    */
   config?: string;
+  /** Size limits of the readers (src/io/limits.ts); default: the environment's (TFJS_GRU_MAX_*_MB), else the built-in ones. */
+  limits?: Partial<ReadLimits>;
   /**
    * A key map (src/io/keyMap.ts) renaming the file's tensors before GRU discovery, e.g.
    * `'enc_w_ih=enc.weight_ih_l0,enc_w_hh=enc.weight_hh_l0'` or `'enc_w_*=enc.weight_*_l0'`
    * (safetensors and .npz files; other formats refuse it).
    */
   rename?: KeyMap;
-  /** Size limits of the readers (src/io/limits.ts); default: the environment's (TFJS_GRU_MAX_*_MB), else the built-in ones. */
-  limits?: Partial<ReadLimits>;
 }
 
 /**

@@ -152,6 +152,13 @@ export async function makeBombs(dir: string): Promise<Bomb[]> {
   fs.writeFileSync(p('d16000.onnx'), encodeOnnx('ModelProto', onnx));
   bombs.push({name: 'ONNX D = U = 16000, no data, --layers tfjs-gru', row: '105 B ONNX declaring D = U = 16000',
     args: [p('d16000.onnx'), '--layers', 'tfjs-gru'], expect: 'BAD_TENSOR'});
+  // a valid graph whose input has a fixed time dimension of 1e8 (the whole-graph check is sized by the graph's inputs)
+  const fixed = decodeModel(fs.readFileSync(fixtureModel('onnx/lbr0_forward'))) as any;
+  const x = fixed.graph.input.find((i: any) => i.name === fixed.graph.node.find((n: any) => n.op_type === 'GRU').input[0]);
+  x.type = {tensor_type: {elem_type: 1, shape: {dim: [{dim_value: 1e8}, {dim_value: 1}, {dim_value: 3}]}}};
+  fs.writeFileSync(p('time1e8.onnx'), encodeOnnx('ModelProto', fixed));
+  bombs.push({name: 'ONNX graph input [1e8, 1, 3]', row: 'a fixed time dimension 1e8 (ONNX graph)', args: [p('time1e8.onnx')], expect: 'UNSUPPORTED'});
+
   // W/R dims whose product overflows any typed array
   for (const t of onnx.graph.initializer) if (t.dims.length === 3) t.dims = [1, 3 * 2 ** 30, 2 ** 30];
   fs.writeFileSync(p('huge_dims.onnx'), encodeOnnx('ModelProto', onnx));

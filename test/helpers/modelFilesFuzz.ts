@@ -1,12 +1,14 @@
-// Seeded mutations of the .safetensors and .onnx fixtures and what the readers and the
+// Seeded mutations of the .safetensors, .onnx and .npz fixtures and what the readers and the
 // converter do with each: bit flips, truncations, splices, edits of the length prefix, the
-// JSON header and the protobuf fields, and (ONNX) graph-level edits: nodes removed,
+// JSON header, the protobuf fields and the .npy headers, and (ONNX) graph-level edits: nodes removed,
 // duplicated or retyped, inputs rewired (cycles, self-loops, two producers), graph outputs
 // and opsets changed, attributes of the wrong type. Opening, GRU discovery, reading every
 // tensor and (every third) converting with the self-check must end in success or a typed
 // ModelFileError naming the file, never another exception, and leave no tensor behind.
 // Run by test/modelFiles.fuzz.test.ts (a few hundred) and bench/fuzzModelFiles.ts (CI: 2,000 per format).
 import * as fs from 'fs';
+import * as path from 'path';
+import {strFromU8, strToU8, unzipSync, zipSync} from 'fflate';
 import * as tf from '@tensorflow/tfjs';
 
 import {findOnnxGrus} from '../../src/checkpointModel/findOnnxGrus';
@@ -16,6 +18,9 @@ import {ModelFileError} from '../../src/io/modelFileError';
 import {readOnnxModel} from '../../src/io/onnx';
 import {decodeModel, encode} from '../../src/io/onnx/protos';
 import {readSafetensors} from '../../src/io/safetensors';
+import {readNpz} from '../../src/io/npz';
+import {renameSource} from '../../src/io/renamedSource';
+import {FIXTURES} from './checkpointBytes';
 import {loadManifest} from '../../src/fixtures/fixtures';
 import {fixtureModel} from './modelFiles';
 import {rng} from './tensors';
@@ -145,6 +150,33 @@ function mutateOnnx(b: Uint8Array, r: () => number): {kind: string; bytes: Uint8
   }
 }
 
+const NPZ_RENAME = 'enc_w_ih=enc.weight_ih_l0,enc_w_hh=enc.weight_hh_l0,enc_b_ih=enc.bias_ih_l0,enc_b_hh=enc.bias_hh_l0,' +
+    'dec_w_ih=dec.weight_ih_l0,dec_w_hh=dec.weight_hh_l0,dec_b_ih=dec.bias_ih_l0,dec_b_hh=dec.bias_hh_l0';
+
+/** .npz mutations: raw bytes, or the zip rebuilt (valid CRCs) around one .npy entry with its header, shape or data edited. */
+function mutateNpz(b: Uint8Array, r: () => number): {kind: string; bytes: Uint8Array} {
+  const k = int(r, 6);
+  if (k === 0) return {kind: 'flip', bytes: flip(b, r)};
+  if (k === 1) return {kind: 'truncate', bytes: b.slice(0, int(r, b.length))};
+  if (k === 2) return {kind: 'splice', bytes: splice(b, r)};
+  const entries = unzipSync(b) as Record<string, Uint8Array>;
+  const names = Object.keys(entries);
+  const name = names[int(r, names.length)];
+  const e = entries[name];
+  const headerLen = 10 + (e[8] | (e[9] << 8));
+  if (k === 3) entries[name] = flip(e, r, 0, Math.min(headerLen, e.length));
+  else if (k === 4) entries[name] = e.slice(0, headerLen + int(r, Math.max(1, e.length - headerLen)));
+  else {
+    const text = strFromU8(e.subarray(10, headerLen)).replace(/'shape': \(([^)]*)\)/, () =>
+      `'shape': (${[int(r, 3) === 0 ? -1 : int(r, 70), [16000, 2 ** 31, 0, 7][int(r, 4)]].join(', ')})`);
+    const h = strToU8(text.padEnd(headerLen - 10, ' ').slice(0, headerLen - 10));
+    const out = e.slice();
+    out.set(h, 10);
+    entries[name] = out;
+  }
+  return {kind: `npy ${['header', 'data', 'shape'][k - 3]}`, bytes: zipSync(entries as Record<string, Uint8Array<ArrayBuffer>>, {level: int(r, 2) === 0 ? 0 : 6})};
+}
+
 /** What a fuzz run saw: the count of each outcome ('ok', 'converted', or the error class and code), and every fault that escaped. */
 export interface ModelFileFuzzReport {
   outcomes: Record<string, number>;
@@ -155,24 +187,34 @@ export interface ModelFileFuzzReport {
 }
 
 /** Runs `n` seeded mutations of the fixture files of `format` (see the module comment). */
-export function runModelFileFuzz(format: 'safetensors' | 'onnx', n: number, seed: number): ModelFileFuzzReport {
+export function runModelFileFuzz(format: 'safetensors' | 'onnx' | 'npz', n: number, seed: number): ModelFileFuzzReport {
   const manifest = loadManifest();
-  const cases = (format === 'safetensors' ? manifest.pytorch_files : manifest.onnx) as string[];
   const r = rng(seed);
-  const files = cases.map((c) => new Uint8Array(fs.readFileSync(fixtureModel(c))));
+  let cases: string[];
+  let files: Uint8Array[];
+  if (format === 'npz') {
+    const dirs = (manifest.pytorch_npz as string[]).map((c) => path.join(FIXTURES, ...c.split('/')));
+    cases = dirs.flatMap((d) => fs.readdirSync(d).filter((f) => f.endsWith('.npz')).map((f) => path.join(d, f)));
+    files = cases.map((c) => new Uint8Array(fs.readFileSync(c)));
+  } else {
+    cases = (format === 'safetensors' ? manifest.pytorch_files : manifest.onnx) as string[];
+    files = cases.map((c) => new Uint8Array(fs.readFileSync(fixtureModel(c))));
+  }
   const outcomes: Record<string, number> = {};
   const kinds: Record<string, number> = {};
   const untyped: string[] = [];
   for (let i = 0; i < n; i++) {
     const which = int(r, files.length);
-    const {kind, bytes} = format === 'safetensors' ? mutateSafetensors(files[which], r) : mutateOnnx(files[which], r);
+    const {kind, bytes} = format === 'safetensors' ? mutateSafetensors(files[which], r) :
+      format === 'npz' ? mutateNpz(files[which], r) : mutateOnnx(files[which], r);
     kinds[kind.startsWith('graph:') ? 'graph' : kind] = (kinds[kind.startsWith('graph:') ? 'graph' : kind] ?? 0) + 1;
     const file = `fuzz-${i}.${format}`;
     let outcome = 'ok';
     const baseline = tf.memory().numTensors;
     try {
-      const src = format === 'safetensors' ? readSafetensors(bytes, file) : readOnnxModel(bytes, file);
-      const discovery = format === 'safetensors' ? findTorchGrus(src) : findOnnxGrus(src as any);
+      const src = format === 'safetensors' ? readSafetensors(bytes, file) : format === 'npz' ? renameSource(readNpz(bytes, file), NPZ_RENAME) :
+        readOnnxModel(bytes, file);
+      const discovery = format === 'onnx' ? findOnnxGrus(src as any) : findTorchGrus(src);
       for (const v of src.variables) {
         try {
           src.read(v.name).dispose();

@@ -10,6 +10,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {unzipSync, UnzipFileInfo} from 'fflate';
 
+import {formatBytes, ReadLimits, readLimits} from '../limits';
+
 import {NpyArray, parseNpy} from '../../fixtures/npy';
 import {crc32} from '../keras/crc32';
 import {ModelFileError} from '../modelFileError';
@@ -23,6 +25,7 @@ export type NpzErrorCode =
     | 'NOT_FOUND'        // the file does not exist
     | 'BAD_ZIP'          // not a readable zip: truncated, corrupt, a CRC mismatch, an impossible size
     | 'BAD_NPY'          // an entry is not a valid .npy array of a supported dtype
+    | 'TOO_LARGE'        // the entries inflate to more than the limit (limits.maxZipEntryBytes, src/io/limits.ts)
     | 'NO_SUCH_TENSOR'   // read() of a name the file does not hold
     | 'CLOSED';          // the file was closed
 
@@ -85,22 +88,31 @@ function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
  * Opens an .npz file's bytes; `file` names it in errors.
  * @category Readers
  */
-export function readNpz(bytes: Uint8Array, file: string): NpzFile {
+export function readNpz(bytes: Uint8Array, file: string, limits?: Partial<ReadLimits>): NpzFile {
+  const cap = readLimits(limits).maxZipEntryBytes;
   if (!looksLikeZip(bytes)) {
     throw new NpzError('BAD_ZIP', file, `not a zip file (an .npz starts with 'PK\\x03\\x04'; ` +
         `a single array is an .npy, a pickle needs Python)`);
   }
   let entries: Record<string, Uint8Array>;
   try {
-    entries = unzipSync(bytes, {
+    // every entry's declared size checked (ratio, and all of them together against the limit) before any is inflated
+    let total = 0;
+    unzipSync(bytes, {
       filter: (f: UnzipFileInfo) => {
         if (f.originalSize > MAX_DEFLATE_RATIO * f.size + 1024) {
           throw new NpzError('BAD_ZIP', file,
               `zip entry '${f.name}' declares ${f.originalSize} bytes from ${f.size} compressed: more than deflate can produce`);
         }
-        return true;
+        total += f.originalSize;
+        if (total > cap) {
+          throw new NpzError('TOO_LARGE', file, `the entries declare more than ${formatBytes(cap)} uncompressed (at '${f.name}'): ` +
+              'more than the limit (raise limits.maxZipEntryBytes, or TFJS_GRU_MAX_ZIP_ENTRY_MB in Node)');
+        }
+        return false;
       },
     });
+    entries = unzipSync(bytes);
   } catch (e) {
     if (e instanceof NpzError) throw e;
     throw new NpzError('BAD_ZIP', file, `not a readable zip (truncated or corrupt): ${(e as Error).message ?? e}`);

@@ -66,20 +66,33 @@ export function disposeModelFully(model: tf.LayersModel): void {
 export async function buildKerasModel(kf: KerasFile): Promise<BuiltKerasModel> {
   const translation = translateKerasConfig(kf.config, kf.file, fileIsKeras3(kf));
   if (translation.refused.length) throw refusalError(kf.file, translation);
-  let model: tf.LayersModel;
-  try {
-    model = await tf.models.modelFromJSON({modelTopology: translation.topology} as any);
-  } catch (e) {
-    throw new ConversionError('UNSUPPORTED', kf.file, `tfjs-layers could not build the translated model: ${(e as Error).message}`);
-  }
+  // Every weight is read (each checked against the bytes the file holds) before any layer is
+  // built: a file declaring more than it holds fails on its read, not after tfjs allocated the
+  // declared shapes (issue 20).
+  const stored = storedWeights(kf, translation.model);
+  const values = new Map<string, tf.Tensor[]>();
+  let model: tf.LayersModel | null = null;
   const converted: BuiltKerasModel['converted'] = [];
   try {
+    for (const {path, layer, stored: s} of walkLayers(translation.model, stored)) {
+      const have = s?.weights ?? [];
+      if (layer.kerasClass === 'InputLayer' || have.length === 0) continue;
+      const transform = layer.weights;
+      values.set(path.join('/'), tf.tidy(() => {
+        const read = have.map((w) => kf.read(w.path));
+        return transform ? transform(read) : read;
+      }));
+    }
+    try {
+      model = await tf.models.modelFromJSON({modelTopology: translation.topology} as any);
+    } catch (e) {
+      throw new ConversionError('UNSUPPORTED', kf.file, `tfjs-layers could not build the translated model: ${(e as Error).message}`);
+    }
     const late = builtRefusals(model);
     if (late.length) {
       translation.refused.push(...late);
       throw refusalError(kf.file, translation);
     }
-    const stored = storedWeights(kf, translation.model);
     for (const {path, layer, stored: s} of walkLayers(translation.model, stored)) {
       const name = path.join('/');
       if (layer.kerasClass === 'InputLayer') continue;
@@ -88,29 +101,23 @@ export async function buildKerasModel(kf: KerasFile): Promise<BuiltKerasModel> {
       for (const p of path) target = (target as tf.LayersModel).getLayer(p);
       const want = target.weights;
       const have = s?.weights ?? [];
-      const transform = layer.weights;
       if (want.length === 0 && have.length === 0) continue;
-      const tensors = tf.tidy(() => {
-        const read = have.map((w) => kf.read(w.path));
-        return transform ? transform(read) : read;
-      });
-      try {
-        const where = `layer '${name}' (${layer.kerasClass} → ${layer.tfjsClass}) takes`;
-        if (tensors.length !== want.length) {
-          throw new KerasFileError('MISSING_WEIGHTS', kf.file, `${where} ${want.length} weight(s) [${want.map((w) => `[${w.shape}]`).join(', ')}] ` +
-              `but the file has ${have.length} [${have.map((w) => `'${w.name}' [${w.shape}]`).join(', ')}]`);
-        }
-        const bad = tensors.map((t, i) => (tf.util.arraysEqual(t.shape, want[i].shape as number[]) ? null :
-          `weight ${i} (${want[i].originalName}) should be [${want[i].shape}], the file's '${have[i]?.name}' is [${t.shape}]`)).find((x) => x != null);
-        if (bad) throw new KerasFileError('BAD_SHAPE', kf.file, `${where} ${bad}: the config does not fit the weights`);
-        target.setWeights(tensors);
-      } finally {
-        tf.dispose(tensors);
+      const tensors = values.get(name) ?? [];
+      const where = `layer '${name}' (${layer.kerasClass} → ${layer.tfjsClass}) takes`;
+      if (tensors.length !== want.length) {
+        throw new KerasFileError('MISSING_WEIGHTS', kf.file, `${where} ${want.length} weight(s) [${want.map((w) => `[${w.shape}]`).join(', ')}] ` +
+            `but the file has ${have.length} [${have.map((w) => `'${w.name}' [${w.shape}]`).join(', ')}]`);
       }
+      const bad = tensors.map((t, i) => (tf.util.arraysEqual(t.shape, want[i].shape as number[]) ? null :
+        `weight ${i} (${want[i].originalName}) should be [${want[i].shape}], the file's '${have[i]?.name}' is [${t.shape}]`)).find((x) => x != null);
+      if (bad) throw new KerasFileError('BAD_SHAPE', kf.file, `${where} ${bad}: the config does not fit the weights`);
+      target.setWeights(tensors);
     }
   } catch (e) {
-    disposeModelFully(model);
+    if (model != null) disposeModelFully(model);
     throw e;
+  } finally {
+    for (const t of values.values()) tf.dispose(t);
   }
   return {model, translation, converted};
 }

@@ -1,20 +1,20 @@
 /** Node-only: NumPy .npz files of PyTorch-layout GRU weights (e.g. g2p-en's checkpoint20.npz) as a model-file format. */
 import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
 import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
-import {ReadLimits} from '../../io/limits';
 import {NpzFile, readNpz} from '../../io/npz';
+import {ReadLimits} from '../../io/limits';
 import {renameSource} from '../../io/renamedSource';
 import {TensorSource} from '../../io/tensorSource';
 import type {ModelFileFormat, OpenedModelFile, OpenModelFileOptions} from '../modelFormats';
-import {readRegularFile} from '../safeRead';
+import {limitsFromEnv, readRegularFile} from '../safeRead';
 
 /**
  * Reads an .npz file (see src/io/npz).
  * @category Readers
  */
 export function readNpzFile(path: string, limits?: Partial<ReadLimits>): NpzFile {
-  // a regular file within the size limit, every fs failure typed (../safeRead.ts)
-  return readNpz(readRegularFile(path, limits), path);
+  const lim = limitsFromEnv(limits);
+  return readNpz(readRegularFile(path, lim), path, lim);
 }
 
 /** `source` through the key map of `options.rename`, if any (closing it on a bad map). */

@@ -5,8 +5,8 @@ import {readSafetensors, SafetensorsFile} from '../../io/safetensors';
 import {SAFETENSORS_EXPORT_HINT, SafetensorsError} from '../../io/safetensors/errors';
 import {ReadLimits} from '../../io/limits';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
-import {withRename} from './npz';
 import {readRegularFile} from '../safeRead';
+import {withRename} from './npz';
 
 const DENSE_NOTE = 'a state_dict does not record the forward pass: the nn.Linear taken as the Dense layer is the only ' +
     '`weight` [K, F] + `bias` [K] pair beside the GRU module whose F is the GRU\'s output size';
