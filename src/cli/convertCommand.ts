@@ -140,7 +140,6 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .addOption(backendOption())
       .option('--rename <map>', 'rename tensors before looking for GRUs (.safetensors, .npz): ' +
               '\'enc_w_ih=enc.weight_ih_l0,…\' or the pattern form \'enc_w_*=enc.weight_*_l0\'')
-      .option('--force', 'write into a non-empty --out, replacing only model.json and group1-shard1of1.bin')
       .option('--gru-stack', 'ONNX and Keras files: the GRU stack alone as a LayersModel (naming what it leaves out), ' +
               'not the whole model')
       .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
