@@ -92,6 +92,7 @@ export {buildKerasModel, disposeModelFully} from './kerasModel/topology/buildMod
 export type {BuiltKerasModel} from './kerasModel/topology/buildModel';
 export {translateKerasConfig} from './kerasModel/topology/translate';
 export type {RefusedLayer, TranslatedLayer, TranslatedModel, Translation} from './kerasModel/topology/translate';
+export type {Json} from './kerasModel/topology/serialized';
 export type {LayerCheckReport} from './kerasModel/topology/selfCheck';
 export {CausalConv1D} from './layers/causalConv1d';
 export type {CausalConv1DArgs} from './layers/causalConv1d';

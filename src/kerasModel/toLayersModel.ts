@@ -149,7 +149,10 @@ async function wholeModel(kf: KerasFile, options: KerasToLayersModelOptions, pla
   return {model, description, plan: plan ?? null, check};
 }
 
-/** Builds the LayersModel of a Keras model file (see the module comment). */
+/**
+ * Builds the LayersModel of a Keras model file (see the module comment).
+ * @category Conversion
+ */
 export async function kerasToLayersModel(kf: KerasFile, options: KerasToLayersModelOptions = {}, plan?: KerasModelPlan): Promise<KerasConvertedModel> {
   if ((options.mode ?? 'whole-model') === 'whole-model' && options.stack == null) return wholeModel(kf, options, plan);
   plan = plan ?? planKerasModel(kf);

@@ -9,7 +9,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import {getActivation} from '../math/activations';
 
-/** Constructor arguments (tfjs's camelCase; Keras's model config spells them in snake_case). */
+/**
+ * Constructor arguments (tfjs's camelCase; Keras's model config spells them in snake_case).
+ * @category Layers
+ */
 export interface CausalConv1DArgs {
   filters: number;
   kernelSize: number | number[];
@@ -28,7 +31,10 @@ export interface CausalConv1DArgs {
 
 const one = (v: number | number[] | undefined, d: number) => (Array.isArray(v) ? v[0] : v ?? d);
 
-/** Keras's causal Conv1D (see the module comment). */
+/**
+ * Keras's causal Conv1D (see the module comment).
+ * @category Layers
+ */
 export class CausalConv1D extends tf.layers.Layer {
   static className = 'CausalConv1D';
   readonly filters: number;

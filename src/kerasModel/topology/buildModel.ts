@@ -15,7 +15,10 @@ import {isKeras3} from '../activations';
 import {storedWeights, walkLayers} from './storedWeights';
 import {Translation, translateKerasConfig} from './translate';
 
-/** The built model and what the translation found. */
+/**
+ * The built model and what the translation found.
+ * @category Conversion
+ */
 export interface BuiltKerasModel {
   model: tf.LayersModel;
   translation: Translation;
@@ -55,14 +58,20 @@ function builtRefusals(model: tf.LayersModel, prefix = ''): Translation['refused
   return out;
 }
 
-/** Disposes a model with every weight, also of layers it calls several times (tfjs's dispose() counts one call per dispose). */
+/**
+ * Disposes a model with every weight, also of layers it calls several times (tfjs's dispose() counts one call per dispose).
+ * @category Conversion
+ */
 export function disposeModelFully(model: tf.LayersModel): void {
   const weights = model.weights;
   model.dispose();
   for (const w of weights) if (!((w as any).val as tf.Variable).isDisposed) w.dispose();
 }
 
-/** Translates, builds and fills the model (see the module comment). */
+/**
+ * Translates, builds and fills the model (see the module comment).
+ * @category Conversion
+ */
 export async function buildKerasModel(kf: KerasFile): Promise<BuiltKerasModel> {
   const translation = translateKerasConfig(kf.config, kf.file, fileIsKeras3(kf));
   if (translation.refused.length) throw refusalError(kf.file, translation);

@@ -22,7 +22,10 @@ import {Json} from './serialized';
 import {StoredLayer} from './storedWeights';
 import {TranslatedLayer, Translation} from './translate';
 
-/** The outcome of the self-check. */
+/**
+ * The outcome of the self-check.
+ * @category Conversion
+ */
 export interface LayerCheckReport {
   /** Layers compared with an independent reference, and their max |error|. */
   checked: Array<{name: string; className: string; maxAbsError: number}>;

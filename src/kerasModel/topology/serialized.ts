@@ -6,7 +6,10 @@
  * `{class_name, config}` / string forms tfjs deserializes.
  */
 
-/** A plain object of a JSON config. */
+/**
+ * A plain object of a JSON config.
+ * @category Conversion
+ */
 export type Json = Record<string, any>;
 
 /** Whether `v` is a serialized object `{class_name, config}`. */

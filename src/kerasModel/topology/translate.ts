@@ -15,7 +15,10 @@ import {KerasFileError} from '../../io/keras/errors';
 import {MappedLayer, mapperOf, maskFlow, whyNotMapped} from './layerMappers';
 import {Json} from './serialized';
 
-/** A layer the converter cannot express exactly. */
+/**
+ * A layer the converter cannot express exactly.
+ * @category Conversion
+ */
 export interface RefusedLayer {
   /** The layer's path in the model ('dense', 'inner/dense' inside a nested model). */
   name: string;
@@ -23,7 +26,10 @@ export interface RefusedLayer {
   reason: string;
 }
 
-/** One translated layer: what weights it takes and how (nested models hold their own layers). */
+/**
+ * One translated layer: what weights it takes and how (nested models hold their own layers).
+ * @category Conversion
+ */
 export interface TranslatedLayer {
   name: string;
   kerasClass: string;
@@ -37,7 +43,10 @@ export interface TranslatedLayer {
   masked: boolean;
 }
 
-/** A translated model (or nested model). */
+/**
+ * A translated model (or nested model).
+ * @category Conversion
+ */
 export interface TranslatedModel {
   kind: 'Sequential' | 'Functional';
   /** Every layer as Keras lists it (InputLayers included), in order. */
@@ -46,7 +55,10 @@ export interface TranslatedModel {
   droppedMaskOps: string[];
 }
 
-/** The translation: the tfjs topology, the layer tree, and everything refused. */
+/**
+ * The translation: the tfjs topology, the layer tree, and everything refused.
+ * @category Conversion
+ */
 export interface Translation {
   topology: Json;
   model: TranslatedModel;
@@ -332,7 +344,10 @@ function translateModelConfig(raw: Json, ctx: Ctx): {out: Json; model: Translate
   throw new KerasFileError('BAD_CONFIG', ctx.file, `model class '${cls}': expected Sequential, Functional or Model`);
 }
 
-/** Translates a model config (see the module comment); refusals are collected, not thrown. */
+/**
+ * Translates a model config (see the module comment); refusals are collected, not thrown.
+ * @category Conversion
+ */
 export function translateKerasConfig(config: {class_name: string; config: any}, file: string, keras3: boolean | null): Translation {
   const refused: RefusedLayer[] = [];
   const {out, model} = translateModelConfig(config, {keras3, file, refused, prefix: ''});
