@@ -12,85 +12,12 @@ import {
   SequenceKernel, SequenceKernelDims, SequenceKernelForward, SequenceKernelGradients, SequenceKernelInputs,
 } from '../sequenceKernel';
 import {GRU_KERNEL_WASM_BASE64} from './gruKernelWasm.generated';
+import {
+  checkExports, GruKernelExports, WasmApi, wasmApi, WasmKernelUnavailableError, wasmSimdUnsupportedReason,
+} from './wasmApi';
 
-/*
- * The little of the WebAssembly JS API used here, typed locally: the package's
- * TypeScript lib settings (ES2019, no DOM) do not declare WebAssembly, and
- * declaring it globally would clash with users' DOM typings.
- */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
-interface WasmGlobal { readonly value: unknown; }
-interface WasmInstance { readonly exports: Record<string, unknown>; }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
-  instantiate(bytes: Uint8Array, imports: object): Promise<{instance: WasmInstance}>;
-}
-function wasmApi(): WasmApi|undefined {
-  const api = (globalThis as {WebAssembly?: WasmApi}).WebAssembly;
-  return typeof api === 'object' && api !== null && typeof api.validate === 'function' ? api : undefined;
-}
-
-/** What the module exports (tools/build-wasm.sh). Pointers and sizes are byte offsets / i32. */
-export interface GruKernelExports {
-  memory: WasmMemory;
-  __heap_base: WasmGlobal;
-  gk_sgemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
-           b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  gk_forward(dims: number, x: number, W: number, R: number, bx: number, bh: number, h0: number, mask: number,
-             y: number, hT: number, ws: number, scratch: number): number;
-  gk_backward(dims: number, x: number, W: number, R: number, bx: number, bh: number, h0: number, mask: number,
-              ws: number, dy: number, dhT: number, dx: number, dW: number, dR: number, dbx: number, dbh: number,
-              dh0: number, scratch: number): number;
-  gk_workspace_floats(dims: number): number;
-  gk_forward_scratch_floats(dims: number): number;
-  gk_backward_scratch_floats(dims: number): number;
-  gk_test_exp(x: number, y: number, n: number): void;
-  gk_test_tanh(x: number, y: number, n: number): void;
-  gk_test_sigmoid(x: number, y: number, n: number): void;
-  gk_test_tanh_array(x: number, y: number, n: number): void;
-  gk_test_sigmoid_array(x: number, y: number, n: number): void;
-}
-
-const REQUIRED_EXPORTS = [
-  'memory', '__heap_base', 'gk_sgemm', 'gk_forward', 'gk_backward', 'gk_workspace_floats',
-  'gk_forward_scratch_floats', 'gk_backward_scratch_floats',
-];
-
-/** Thrown when this JavaScript engine cannot run the kernel (no WebAssembly, or no SIMD). */
-export class WasmKernelUnavailableError extends Error {
-  constructor(why: string) {
-    super(`the SIMD wasm GRU kernel cannot run here: ${why}`);
-    this.name = 'WasmKernelUnavailableError';
-  }
-}
-
-/*
- * The smallest module using SIMD: (func (result v128) i32.const 0 i8x16.splat).
- * Engines without SIMD reject it; validating it tells that apart from other failures.
- */
-const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // magic, version 1
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // type section: () -> v128
-  0x03, 0x02, 0x01, 0x00,                          // function section: one function of type 0
-  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,  // code: i32.const 0; i8x16.splat; end
-]);
-
-/** Why the kernel cannot run in this engine, or null if it can. */
-export function wasmSimdUnsupportedReason(): string|null {
-  const api = wasmApi();
-  if (api === undefined) return 'this JavaScript engine has no WebAssembly';
-  try {
-    if (!api.validate(SIMD_PROBE)) {
-      return 'this JavaScript engine has WebAssembly but not its SIMD128 extension ' +
-          '(needs Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)';
-    }
-  } catch (e) {
-    return `WebAssembly.validate failed: ${(e as Error).message}`;
-  }
-  return null;
-}
+export type {GruKernelExports};
+export {WasmKernelUnavailableError, wasmSimdUnsupportedReason};
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -123,13 +50,23 @@ function moduleBytes(): Uint8Array {
   return bytesCache;
 }
 
-function checkExports(exports: Record<string, unknown>): GruKernelExports {
-  const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
-  if (missing.length > 0) {
-    throw new Error(`gru_kernel.wasm lacks the exports ${missing.join(', ')} ` +
-                    '(was it built without native/gru_kernel.c? run tools/build-wasm.sh)');
-  }
-  return exports as unknown as GruKernelExports;
+/** The bytes of gru_kernel.wasm (a copy): what a worklet or worker compiles for tfjs-gru/stream. */
+export function wasmKernelBytes(): Uint8Array {
+  return moduleBytes().slice();
+}
+
+let compiled: object|undefined;
+
+/** gru_kernel.wasm compiled once, synchronously (not on a browser's main thread: see loadWasmKernelSync). */
+export function wasmKernelModuleSync(): object {
+  if (compiled === undefined) compiled = new (api().Module)(moduleBytes());
+  return compiled;
+}
+
+/** gru_kernel.wasm compiled once, asynchronously (a WebAssembly.Module: can be posted to a worklet or worker). */
+export async function wasmKernelModule(): Promise<object> {
+  if (compiled === undefined) compiled = await api().compile(moduleBytes());
+  return compiled;
 }
 
 function api(): WasmApi {
