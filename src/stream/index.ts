@@ -24,6 +24,7 @@ export type {StreamLayerInfo} from './gruStream';
 export {StreamModelError} from './errors';
 export type {StreamErrorCode} from './errors';
 export type {Bytes, WeightFiles, WeightsManifestGroup} from './modelWeights';
+export type {CanonicalArrays} from '../kernels/canonicalLayout';
 export type {StreamPlan, PlanNode, GruNode, DenseNode, ActivationNode, MergeNode, MergeKind} from './streamPlan';
 export {WasmKernelUnavailableError};
 

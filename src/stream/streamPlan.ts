@@ -53,6 +53,7 @@ export interface ActivationNode {
   activation: string;
 }
 
+/** What a merge node computes: element-wise (no broadcasting) or a concatenation of features. */
 export type MergeKind = 'add'|'subtract'|'multiply'|'average'|'maximum'|'minimum'|'concatenate';
 
 /** An element-wise merge of several nodes (or a concatenation of their features). */
@@ -64,6 +65,7 @@ export interface MergeNode {
   size: number;
 }
 
+/** One node of a stream's program. */
 export type PlanNode = GruNode|DenseNode|ActivationNode|MergeNode;
 
 /**
