@@ -2,59 +2,15 @@
  * Per-frame entries for the streaming API (src/stream/): one time step of a GRU
  * layer and one Dense layer, over B rows, with no allocation. The state h is
  * updated in place, so a stream keeps its state in the module's memory between
- * frames. Same semantics as gk_forward of one step (gru_kernel.h).
- *
- * At B = 1 the products are matrix-vector products: gemv below keeps 16
- * columns in four independent accumulators over the whole reduction (gk_sgemm's
- * one-row micro-kernel has two dependent chains and would wait on them).
+ * frames. Same semantics as gk_forward of one step (gru_kernel.h). At B = 1
+ * the products are gk_sgemm's matrix-vector case.
  */
-#include <wasm_simd128.h>
-
 #include "gru_kernel.h"
-
-/* y[0..n) = beta·y + x[0..k)·W (W row-major with row stride ldw); beta is 0 or 1. */
-static void gemv(int k, int n, const float *x, const float *W, int ldw, float beta, float *y) {
-  int j = 0;
-  for (; j + 16 <= n; j += 16) {
-    v128_t a0, a1, a2, a3;
-    if (beta != 0.f) {
-      a0 = wasm_v128_load(y + j); a1 = wasm_v128_load(y + j + 4);
-      a2 = wasm_v128_load(y + j + 8); a3 = wasm_v128_load(y + j + 12);
-    } else {
-      a0 = a1 = a2 = a3 = wasm_f32x4_splat(0.f);
-    }
-    const float *w = W + j;
-    for (int i = 0; i < k; i++, w += ldw) {
-      const v128_t xv = wasm_v128_load32_splat(x + i);
-      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(xv, wasm_v128_load(w)));
-      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(xv, wasm_v128_load(w + 4)));
-      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(xv, wasm_v128_load(w + 8)));
-      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(xv, wasm_v128_load(w + 12)));
-    }
-    wasm_v128_store(y + j, a0); wasm_v128_store(y + j + 4, a1);
-    wasm_v128_store(y + j + 8, a2); wasm_v128_store(y + j + 12, a3);
-  }
-  for (; j + 4 <= n; j += 4) {
-    v128_t a = beta != 0.f ? wasm_v128_load(y + j) : wasm_f32x4_splat(0.f);
-    const float *w = W + j;
-    for (int i = 0; i < k; i++, w += ldw) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load32_splat(x + i), wasm_v128_load(w)));
-    wasm_v128_store(y + j, a);
-  }
-  for (; j < n; j++) {
-    float a = beta != 0.f ? y[j] : 0.f;
-    for (int i = 0; i < k; i++) a += x[i] * W[(size_t)i * ldw + j];
-    y[j] = a;
-  }
-}
 
 /* C[B, n] (row stride ldc) = beta·C + A[B, k] (row stride lda) · W[k, n] (row stride ldw). */
 static void product(int B, int k, int n, const float *A, int lda, const float *W, int ldw, float beta, float *C,
                     int ldc) {
-  if (B == 1) {
-    gemv(k, n, A, W, ldw, beta, C);
-  } else {
-    gk_sgemm(0, 0, B, n, k, 1.f, A, lda, W, ldw, beta, C, ldc);
-  }
+  gk_sgemm(0, 0, B, n, k, 1.f, A, lda, W, ldw, beta, C, ldc);
 }
 
 /* rows copies of row (or zeros when row is NULL), n floats each. */

@@ -119,23 +119,42 @@ interface InputPointers {
   x: number; W: number; R: number; bx: number; bh: number; h0: number; mask: number;
 }
 
-function placeInputs(layout: Layout, i: SequenceKernelInputs): InputPointers {
-  return {
-    x: layout.take(i.x.length), W: layout.take(i.W.length), R: layout.take(i.R.length),
+/** Places the inputs after `layout`; the weights only when they are not resident (WasmKernel.residentWeights). */
+function placeInputs(layout: Layout, i: SequenceKernelInputs, resident: ResidentWeights|null): InputPointers {
+  const w = resident ?? {
+    W: layout.take(i.W.length), R: layout.take(i.R.length),
     bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0,
+  };
+  return {
+    x: layout.take(i.x.length), W: w.W, R: w.R, bx: w.bx, bh: w.bh,
     h0: layout.take(i.h0.length), mask: i.mask ? layout.take(i.mask.length) : 0,
   };
 }
 
-function copyInputs(heap: Float32Array, p: InputPointers, i: SequenceKernelInputs): void {
+function copyInputs(heap: Float32Array, p: InputPointers, i: SequenceKernelInputs, weightsToo: boolean): void {
   heap.set(i.x, p.x >> 2);
+  if (weightsToo) copyWeights(heap, p, i);
+  heap.set(i.h0, p.h0 >> 2);
+  if (i.mask) heap.set(i.mask, p.mask >> 2);
+}
+
+function copyWeights(heap: Float32Array, p: {W: number, R: number, bx: number, bh: number}, i: SequenceKernelInputs): void {
   heap.set(i.W, p.W >> 2);
   heap.set(i.R, p.R >> 2);
   if (i.bx) heap.set(i.bx, p.bx >> 2);
   if (i.bh) heap.set(i.bh, p.bh >> 2);
-  heap.set(i.h0, p.h0 >> 2);
-  if (i.mask) heap.set(i.mask, p.mask >> 2);
 }
+
+/** Where one set of weights sits in the module's memory, valid while `generation` is the kernel's. */
+interface ResidentWeights {
+  generation: number;
+  R: number; W: number; bx: number; bh: number;
+  /** The arrays copied there (their key is inputs.weightsKey). */
+  arrays: [Float32Array, Float32Array, Float32Array|null, Float32Array|null];
+}
+
+/** Bytes of memory the resident weights may take before all are dropped and placed anew. */
+const RESIDENT_LIMIT = 256 * 1024 * 1024;
 
 class Layout {
   private end: number;
@@ -207,9 +226,44 @@ export function wasmKernelProvider(): WasmKernel|null {
 export class WasmKernel implements SequenceKernel {
   readonly name = 'wasm-simd';
   private readonly heapBase: number;
+  /*
+   * Weights stay in the module's memory between calls with the same
+   * inputs.weightsKey (the layers pass one per weight version, see
+   * kernelGruSequence's cache), so such a call copies only x, h0 and the mask in.
+   * Memory: [dims 32 B][resident weights ... residentEnd)[this call's arrays].
+   */
+  private resident = new WeakMap<object, ResidentWeights>();
+  private generation = 0;
+  private residentEnd: number;
 
   constructor(readonly exports: GruKernelExports) {
     this.heapBase = (exports.__heap_base.value as number) >>> 0;
+    this.residentEnd = this.residentStart;
+  }
+
+  private get residentStart(): number {
+    return ((this.heapBase + 15) & ~15) + 32;
+  }
+
+  /** The weights' place in memory, copying them there if this version is not there yet. */
+  private residentWeights(i: SequenceKernelInputs, key: object): ResidentWeights {
+    const hit = this.resident.get(key);
+    const [W, R, bx, bh] = hit?.arrays ?? [];
+    if (hit && hit.generation === this.generation && W === i.W && R === i.R && bx === i.bx && bh === i.bh) return hit;
+    const bytes = 4 * (i.W.length + i.R.length + (i.bx?.length ?? 0) + (i.bh?.length ?? 0)) + 64;
+    if (this.residentEnd + bytes > this.residentStart + RESIDENT_LIMIT) {
+      this.generation++;  // drops every resident set: they are placed again when next used
+      this.residentEnd = this.residentStart;
+    }
+    const layout = new Layout(this.residentEnd);
+    const w: ResidentWeights = {
+      generation: this.generation, W: layout.take(i.W.length), R: layout.take(i.R.length),
+      bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0, arrays: [i.W, i.R, i.bx, i.bh],
+    };
+    copyWeights(this.ensureMemory(layout.bytes), w, i);
+    this.residentEnd = (layout.bytes + 15) & ~15;
+    this.resident.set(key, w);
+    return w;
   }
 
   /** Grows the memory to `bytes` at least; returns a fresh Float32Array view of all of it. */
@@ -229,7 +283,7 @@ export class WasmKernel implements SequenceKernel {
     return new Float32Array(mem.buffer);
   }
 
-  /** Writes dims at the heap base; returns its address and the layout after it. */
+  /** Writes dims at the heap base; returns its address and the layout of this call's arrays (after the resident weights). */
   private writeDims(d: SequenceKernelDims): {ptr: number, layout: Layout} {
     checkDims(d);
     // The kernel's size_t is 32 bits here: refuse what cannot fit before it could wrap.
@@ -245,7 +299,7 @@ export class WasmKernel implements SequenceKernel {
       d.batch, d.time, d.inputSize, d.units, d.resetAfter ? 1 : 0, d.activation, d.recurrentActivation,
       d.goBackwards ? 1 : 0,
     ]);
-    return {ptr, layout: new Layout(ptr + 32)};
+    return {ptr, layout: new Layout(this.residentEnd)};
   }
 
   private sizes(dimsPtr: number) {
@@ -265,16 +319,17 @@ export class WasmKernel implements SequenceKernel {
   forward(d: SequenceKernelDims, i: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward {
     checkDims(d);
     checkInputs(d, i);
+    const resident = i.weightsKey != null ? this.residentWeights(i, i.weightsKey) : null;
     const {ptr, layout} = this.writeDims(d);
     const size = this.sizes(ptr);
     const {batch: B, time: T, units: U} = d;
     const p = {
-      ...placeInputs(layout, i),
+      ...placeInputs(layout, i, resident),
       y: layout.take(B * T * U), hT: layout.take(B * U),
       ws: keepWorkspace ? layout.take(size.ws) : 0, scratch: layout.take(size.fwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    copyInputs(heap, p, i);
+    copyInputs(heap, p, i, resident == null);
     const rc = this.exports.gk_forward(ptr, p.x, p.W, p.R, p.bx, p.bh, p.h0, p.mask, p.y, p.hT, p.ws, p.scratch);
     if (rc !== 0) throw new Error(`wasm GRU kernel: gk_forward rejected dims ${JSON.stringify(d)} (code ${rc})`);
     return {
@@ -288,6 +343,7 @@ export class WasmKernel implements SequenceKernel {
            dhT: Float32Array): SequenceKernelGradients {
     checkDims(d);
     checkInputs(d, i);
+    const resident = i.weightsKey != null ? this.residentWeights(i, i.weightsKey) : null;
     const {ptr, layout} = this.writeDims(d);
     const size = this.sizes(ptr);
     const {batch: B, time: T, inputSize: D, units: U} = d;
@@ -295,14 +351,14 @@ export class WasmKernel implements SequenceKernel {
     checkLength('dy', dy, B * T * U, `[${B}, ${T}, ${U}]`);
     checkLength('dhT', dhT, B * U, `[${B}, ${U}]`);
     const p = {
-      ...placeInputs(layout, i),
+      ...placeInputs(layout, i, resident),
       ws: layout.take(size.ws), dy: layout.take(dy.length), dhT: layout.take(dhT.length),
       dx: layout.take(B * T * D), dW: layout.take(D * 3 * U), dR: layout.take(U * 3 * U),
       dbx: i.bx ? layout.take(3 * U) : 0, dbh: i.bh ? layout.take(3 * U) : 0, dh0: layout.take(B * U),
       scratch: layout.take(size.bwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    copyInputs(heap, p, i);
+    copyInputs(heap, p, i, resident == null);
     heap.set(workspace, p.ws >> 2);
     heap.set(dy, p.dy >> 2);
     heap.set(dhT, p.dhT >> 2);
@@ -332,7 +388,7 @@ export class WasmKernel implements SequenceKernel {
     need('a', a, transA ? k : m, transA ? m : k, lda);
     need('b', b, transB ? n : k, transB ? k : n, ldb);
     need('c', c, m, n, ldc);
-    const layout = new Layout((this.heapBase + 15) & ~15);
+    const layout = new Layout(this.residentEnd);
     const pa = layout.take(a.length), pb = layout.take(b.length), pc = layout.take(c.length);
     const heap = this.ensureMemory(layout.bytes);
     heap.set(a, pa >> 2);
@@ -348,7 +404,7 @@ export class WasmKernel implements SequenceKernel {
    * 'sigmoid-array': the four-lane versions the kernel's loops run.
    */
   math(fn: 'exp'|'tanh'|'sigmoid'|'tanh-array'|'sigmoid-array', x: Float32Array): Float32Array {
-    const layout = new Layout((this.heapBase + 15) & ~15);
+    const layout = new Layout(this.residentEnd);
     const px = layout.take(x.length), py = layout.take(x.length);
     const heap = this.ensureMemory(layout.bytes);
     heap.set(x, px >> 2);
