@@ -123,7 +123,7 @@ function cells(r: StreamRow): string[] {
     r.maxAbsDiff == null ? '' : r.maxAbsDiff.toExponential(1), r.unavailable ? `NOT RUN: ${r.unavailable}` : ''];
 }
 
-const HEADER = ['peer', 'ms/frame median', 'min', 'x stream', 'passes', 'max|dy| vs stream', ''];
+const HEADER = ['peer', 'ms/frame median', 'min', 'x stream', 'passes', 'max abs diff vs stream', ''];
 
 function formatText(rows: StreamRow[]): string {
   const body = rows.map(cells);
