@@ -50,3 +50,27 @@ export function streamData(seed: number): StreamData {
   });
   return {x: uniform(frames * D, 1, next), grus, dense: {kernel: uniform(U * O, lim, next), bias: uniform(O, lim, next)}};
 }
+
+/** model.json (tfjs LayersModel format) and its one weight file, written by hand: nothing of tfjs needed. */
+export function streamModelFiles(d: StreamData): {modelJson: object, weights: ArrayBuffer} {
+  const {U, O} = STREAM;
+  const layers: object[] = d.grus.map((g, k) => ({class_name: 'KerasGRU', config: {
+    name: `gru_${k}`, units: U, reset_after: false, return_sequences: true, activation: 'tanh', recurrent_activation: 'sigmoid',
+    ...(k === 0 ? {batch_input_shape: [null, null, STREAM.D]} : {})}}));
+  layers.push({class_name: 'Dense', config: {name: 'dense', units: O, activation: 'sigmoid'}});
+  const specs: Array<{name: string, shape: number[], dtype: string}> = [];
+  const parts: Float32Array[] = [];
+  const add = (name: string, shape: number[], data: Float32Array) => { specs.push({name, shape, dtype: 'float32'}); parts.push(data); };
+  d.grus.forEach((g, k) => {
+    add(`gru_${k}/kernel`, [g.inputSize, 3 * U], g.kernel);
+    add(`gru_${k}/recurrent_kernel`, [U, 3 * U], g.recurrentKernel);
+    add(`gru_${k}/bias`, [3 * U], g.bias);
+  });
+  add('dense/kernel', [U, O], d.dense.kernel);
+  add('dense/bias', [O], d.dense.bias);
+  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { all.set(p, at); at += p.length; }
+  return {modelJson: {modelTopology: {class_name: 'Sequential', config: {name: 'rnnoise_shape', layers}},
+    weightsManifest: [{paths: ['weights.bin'], weights: specs}]}, weights: all.buffer};
+}

@@ -8,7 +8,7 @@
 import * as fs from 'fs';
 import type * as TF from '@tensorflow/tfjs';
 
-import {STREAM, StreamData, streamData, StreamJob, StreamResult} from '../streamSpec';
+import {STREAM, StreamData, streamData, StreamJob, streamModelFiles, StreamResult} from '../streamSpec';
 import {streamModel} from '../onnxModel';
 import {errorText, measure} from './measure';
 
@@ -18,34 +18,10 @@ function frame(d: StreamData, t: number): Float32Array {
   return d.x.subarray(t * STREAM.D, (t + 1) * STREAM.D);
 }
 
-/** model.json (tfjs LayersModel format) and its one weight file, written by hand: nothing of tfjs needed. */
-function modelFiles(d: StreamData): {modelJson: object, weights: ArrayBuffer} {
-  const {U, O} = STREAM;
-  const layers: object[] = d.grus.map((g, k) => ({class_name: 'KerasGRU', config: {
-    name: `gru_${k}`, units: U, reset_after: false, return_sequences: true, activation: 'tanh', recurrent_activation: 'sigmoid',
-    ...(k === 0 ? {batch_input_shape: [null, null, STREAM.D]} : {})}}));
-  layers.push({class_name: 'Dense', config: {name: 'dense', units: O, activation: 'sigmoid'}});
-  const specs: Array<{name: string, shape: number[], dtype: string}> = [];
-  const parts: Float32Array[] = [];
-  const add = (name: string, shape: number[], data: Float32Array) => { specs.push({name, shape, dtype: 'float32'}); parts.push(data); };
-  d.grus.forEach((g, k) => {
-    add(`gru_${k}/kernel`, [g.inputSize, 3 * U], g.kernel);
-    add(`gru_${k}/recurrent_kernel`, [U, 3 * U], g.recurrentKernel);
-    add(`gru_${k}/bias`, [3 * U], g.bias);
-  });
-  add('dense/kernel', [U, O], d.dense.kernel);
-  add('dense/bias', [O], d.dense.bias);
-  const all = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { all.set(p, at); at += p.length; }
-  return {modelJson: {modelTopology: {class_name: 'Sequential', config: {name: 'rnnoise_shape', layers}},
-    weightsManifest: [{paths: ['weights.bin'], weights: specs}]}, weights: all.buffer};
-}
-
 async function oursStream(d: StreamData, notes: string[]): Promise<Pass> {
   const {createGruStreamSync} = await import('../../../src/stream/index');
   const {wasmKernelBytes} = await import('../../../src/kernels/wasm/wasmKernel');
-  const s = createGruStreamSync(modelFiles(d), {wasm: wasmKernelBytes()});
+  const s = createGruStreamSync(streamModelFiles(d), {wasm: wasmKernelBytes()});
   notes.push('tfjs-gru/stream: createGruStreamSync from model.json + weights + gru_kernel.wasm (its own instance, one thread); no tfjs loaded');
   return () => {
     s.reset();
