@@ -58,7 +58,7 @@ size_t gk_backward_scratch_floats(const gk_dims *d) {
 }
 
 /* v = act(v) over n numbers; one loop per kind, so each vectorizes. */
-static void activate(int kind, float *v, size_t n) {
+void gk_activate(int kind, float *v, size_t n) {
   switch (kind) {
     case GK_TANH:
       gk_tanh_array(v, n);
@@ -220,8 +220,8 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
       float *rb = r + (size_t)b * U, *zb = z + (size_t)b * U;
       for (int j = 0; j < U; j++) { rb[j] = xr[j] + hr[j]; zb[j] = xr[U + j] + hr[U + j]; }
     }
-    activate(d->recurrent_activation, r, BU);
-    activate(d->recurrent_activation, z, BU);
+    gk_activate(d->recurrent_activation, r, BU);
+    gk_activate(d->recurrent_activation, z, BU);
 
     if (d->reset_after) {
       float *whr = ws ? ws + 4 * TBU + at : 0;
@@ -242,7 +242,7 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
         for (int j = 0; j < U; j++) cb[j] = xr[j] + hr[j];
       }
     }
-    activate(d->activation, c, BU);
+    gk_activate(d->activation, c, BU);
 
     /* New state; a masked row keeps its state and output. */
     for (int b = 0; b < B; b++) {

@@ -43,6 +43,9 @@ void gk_sgemm(int trans_a, int trans_b, int m, int n, int k, float alpha,
               const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc);
 
+/* v = act(v) over n numbers (kind: enum gk_activation). */
+void gk_activate(int kind, float *v, size_t n);
+
 /* Floats of the workspace a forward pass keeps for the backward pass. */
 size_t gk_workspace_floats(const gk_dims *d);
 /* Floats of scratch memory gk_forward needs. */

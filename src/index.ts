@@ -25,7 +25,11 @@ export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, BackendUnavailableError, BACKEND_NAMES, backendInfo, parseBackendName, selectBackend, SelectBackendOptions} from './backend';
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
 export type {SequenceKernelProvider} from './kernels/registry';
-export {loadWasmKernel, loadWasmKernelSync, WasmKernel, wasmKernelIfLoaded} from './kernels/wasm/wasmKernel';
+export {loadWasmKernel, loadWasmKernelSync, WasmKernel, wasmKernelBytes, wasmKernelIfLoaded, wasmKernelModule} from './kernels/wasm/wasmKernel';
+// Streaming: a model one frame at a time, state inside (the tfjs-free part is the `tfjs-gru/stream` entry).
+export {gruStreamFromLayersModel, gruStreamFromLayersModelSync, planFromLayersModel, LayersModelStreamOptions} from './stream/fromLayersModel';
+export {GruStream, StreamLayerInfo} from './stream/gruStream';
+export {StreamModelError, StreamErrorCode} from './stream/errors';
 export {SequenceKernel, SequenceKernelDims, SequenceKernelInputs, SequenceKernelForward, SequenceKernelGradients} from './kernels/sequenceKernel';
 // TensorFlow checkpoints (browser-safe: from bytes). File reading: src/node/readCheckpoint.
 export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, CheckpointVariable, readCheckpointFromBytes} from './io/checkpoint';

@@ -52,9 +52,10 @@ test('the tarball holds the builds, the CLI and the fixtures, and no sources, te
   expect(files.filter((f) => /^dist\/esm\/(node|cli)\//.test(f))).toEqual([]);
 });
 
-test('the exports map: root, /node and /testing, each with types, import and require, to files in the tarball', () => {
-  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './node', './package.json', './testing']);
-  for (const entry of ['.', './node', './testing']) {
+test('the exports map: root, /node, /testing and /stream, each with types, import and require, to files in the tarball', () => {
+  expect(Object.keys(pkg.exports).sort()).toEqual(['.', './gru_kernel.wasm', './node', './package.json', './stream', './testing']);
+  expect(files).toContain(pkg.exports['./gru_kernel.wasm'].replace(/^\.\//, ''));
+  for (const entry of ['.', './node', './testing', './stream']) {
     const e = pkg.exports[entry];
     for (const c of ['types', 'import', 'require']) {
       expect(typeof e[c]).toBe('string');
@@ -131,6 +132,27 @@ test('require: tfjs-gru and tfjs-gru/node load from the packed package, share on
     nodeHas: ['setupNode', 'readCheckpoint', 'verify', 'fixturesFromDir', 'tf1Gru', 'verifyFixtures'], testingHas: TESTING,
     same: true, backend: 'wasm', shape: [2, 5],
   });
+});
+
+test('tfjs-gru/stream (require and import) runs a model from its model.json on tfjs-gru/gru_kernel.wasm, with no tfjs loaded', () => {
+  // One KerasGRU unit over one input, weights all 0.5 (bias zeros): h1 = (1 − z)·tanh(x·0.5 + 0.5·r·0), z = σ(0.5·x).
+  const body = (load: string) => `
+    ${load}
+    const modelJson = {modelTopology: {class_name: 'Sequential', config: {layers: [{class_name: 'KerasGRU',
+      config: {name: 'g', units: 1, batch_input_shape: [null, null, 1], reset_after: true, return_sequences: true}}]}},
+      weightsManifest: [{paths: ['w.bin'], weights: [{name: 'g/kernel', shape: [1, 3], dtype: 'float32'},
+        {name: 'g/recurrent_kernel', shape: [1, 3], dtype: 'float32'}, {name: 'g/bias', shape: [2, 3], dtype: 'float32'}]}]};
+    const weights = new Float32Array(12).fill(0.5, 0, 6).buffer;
+    const s = stream.createGruStreamSync({modelJson, weights}, {wasm: fs.readFileSync(wasmPath)});
+    const y = s.step(new Float32Array([1]))[0];
+    const z = 1 / (1 + Math.exp(-0.5));
+    console.log(JSON.stringify({ok: Math.abs(y - (1 - z) * Math.tanh(0.5)) < 1e-6, tfjs: Object.keys(require.cache || {}).some((k) => k.includes('@tensorflow'))}));`;
+  const cjs = runIn('stream.cjs', body(`const stream = require('tfjs-gru/stream'); const fs = require('fs');
+    const wasmPath = require.resolve('tfjs-gru/gru_kernel.wasm');`));
+  expect(JSON.parse(cjs)).toEqual({ok: true, tfjs: false});
+  const esm = runIn('stream.mjs', body(`import * as stream from 'tfjs-gru/stream'; import * as fs from 'fs'; import {createRequire} from 'module';
+    const require = createRequire(import.meta.url); const wasmPath = require.resolve('tfjs-gru/gru_kernel.wasm');`));
+  expect(JSON.parse(esm)).toEqual({ok: true, tfjs: false});
 });
 
 test('import: the same from an ES module (named imports; root and /node are one instance in Node)', () => {

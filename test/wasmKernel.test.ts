@@ -370,6 +370,32 @@ describe('gk_forward and gk_backward (wasm) against tfjs ops', () => {
     expect(Buffer.from(later.dx.buffer).equals(Buffer.from(direct.dx.buffer))).toBe(true);
   });
 
+  test('resident weights (weightsKey): the same results as copying them each call, across other sets, sgemm calls and new keys', () => {
+    const a = all[all.length - 2], b = all[3];
+    const ia = inputsOf(a, 4), ib = inputsOf(b, 5);
+    const bits = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength).toString('hex');
+    const plain = [kernel.forward(dimsOf(a), ia, false).y, kernel.forward(dimsOf(b), ib, false).y].map(bits);
+    const keyA = {}, keyB = {};
+    for (let round = 0; round < 2; round++) {
+      expect(bits(kernel.forward(dimsOf(a), {...ia, weightsKey: keyA}, false).y)).toBe(plain[0]);
+      expect(bits(kernel.forward(dimsOf(b), {...ib, weightsKey: keyB}, false).y)).toBe(plain[1]);
+      kernel.sgemm(false, false, 8, 8, 8, 1, new Float32Array(64).fill(3), 8, new Float32Array(64).fill(5), 8, 0, new Float32Array(64), 8);
+    }
+    // New values under a new key (what a layer's setWeights leads to): the new weights are used.
+    const ia2 = {...inputsOf(a, 6), x: ia.x, h0: ia.h0, mask: ia.mask};
+    expect(bits(kernel.forward(dimsOf(a), {...ia2, weightsKey: {}}, false).y)).toBe(bits(kernel.forward(dimsOf(a), ia2, false).y));
+    expect(bits(kernel.forward(dimsOf(a), {...ia2, weightsKey: {}}, false).y)).not.toBe(plain[0]);
+    // The same key with other arrays is not trusted: the arrays are compared too.
+    expect(bits(kernel.forward(dimsOf(a), {...ia2, weightsKey: keyA}, false).y)).toBe(bits(kernel.forward(dimsOf(a), ia2, false).y));
+    const dy = randomArray(a.B * a.T * a.U, rng(7)), dhT = randomArray(a.B * a.U, rng(8));
+    const f = kernel.forward(dimsOf(a), {...ia, weightsKey: keyA}, true);
+    const g1 = kernel.backward(dimsOf(a), {...ia, weightsKey: keyA}, f.workspace!, dy, dhT);
+    const f2 = kernel.forward(dimsOf(a), ia, true);
+    const g2 = kernel.backward(dimsOf(a), ia, f2.workspace!, dy, dhT);
+    expect(bits(g1.dW)).toBe(bits(g2.dW));
+    expect(bits(g1.dx)).toBe(bits(g2.dx));
+  });
+
   test('no tensors are created by the kernel itself', async () => {
     const c = all[0];
     await expectNoNewTensors(() => {

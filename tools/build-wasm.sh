@@ -37,8 +37,9 @@ fi
 sources=(native/wasm/gemm_simd.c native/wasm/libc.c native/wasm/test_exports.c)
 exports=(gk_sgemm gk_test_exp gk_test_tanh gk_test_sigmoid gk_test_tanh_array gk_test_sigmoid_array)
 if [ -f native/gru_kernel.c ]; then
-  sources+=(native/gru_kernel.c)
-  exports+=(gk_forward gk_backward gk_workspace_floats gk_forward_scratch_floats gk_backward_scratch_floats)
+  sources+=(native/gru_kernel.c native/wasm/frame_step.c)
+  exports+=(gk_forward gk_backward gk_workspace_floats gk_forward_scratch_floats gk_backward_scratch_floats
+            gk_step gk_step_scratch_floats gk_dense gk_activate)
 else
   echo "build-wasm.sh: native/gru_kernel.c is missing: building gemm and math only (no gk_forward/gk_backward)" >&2
 fi

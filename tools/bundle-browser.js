@@ -4,6 +4,8 @@
 //   tfjs-gru.esm.js   ES module: import {gru, tf, selectBackend} from './tfjs-gru.esm.js'
 //   tfjs-gru.js       script tag: the global `tfjsGru` (tfjsGru.tf is TensorFlow.js)
 //   tfjs-backend-wasm*.wasm   the wasm backend's modules, found next to the bundle
+//   tfjs-gru-stream.esm.js    the tfjs-free streaming entry (src/stream/index.ts) for an AudioWorklet or worker:
+//                             no package inside (checked); with gru_kernel.wasm, the kernel's bytes it is handed
 // Fails when anything in the bundle imports a Node built-in (fs, path, ...),
 // other than the ones @tensorflow/tfjs-backend-wasm's package.json itself maps
 // to nothing for browsers ("browser": {"fs": false, ...}), which never run there.
@@ -55,7 +57,26 @@ async function bundle() {
   const size = (f) => `${(fs.statSync(path.join(OUT, f)).size / 1e6).toFixed(2)} MB`;
   console.log(`bundle-browser: dist/browser/tfjs-gru.esm.js ${size('tfjs-gru.esm.js')}, tfjs-gru.js ${size('tfjs-gru.js')}, ` +
               `${Object.keys(esm.metafile.inputs).length} modules, no Node built-ins`);
+  const stream = await streamBundle();
+  console.log(`bundle-browser: dist/browser/tfjs-gru-stream.esm.js ${stream.js} bytes, gru_kernel.wasm ${stream.wasm} bytes`);
   return esm.metafile;
+}
+
+/** The streaming entry alone, and the kernel's bytes (decoded from the committed embedded module). */
+async function streamBundle() {
+  const out = path.join(OUT, 'tfjs-gru-stream.esm.js');
+  const r = await esbuild.build({entryPoints: [path.join(ROOT, 'src', 'stream', 'index.ts')], bundle: true, platform: 'browser',
+    target: 'es2019', minify: true, metafile: true, legalComments: 'none', logLevel: 'warning', format: 'esm', outfile: out});
+  const packages = Object.keys(r.metafile.inputs).filter((f) => f.includes('node_modules'));
+  if (packages.length) throw new Error(`the stream bundle must hold no package, holds ${packages.join(', ')}`);
+  const src = fs.readFileSync(path.join(ROOT, 'src', 'kernels', 'wasm', 'gruKernelWasm.generated.ts'), 'utf8');
+  const at = src.indexOf('GRU_KERNEL_WASM_BASE64 =');
+  if (at < 0) throw new Error('gruKernelWasm.generated.ts: no GRU_KERNEL_WASM_BASE64 found');
+  const literal = src.slice(at, src.indexOf(';', at));
+  const wasm = Buffer.from([...literal.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join(''), 'base64');
+  if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('gruKernelWasm.generated.ts: the decoded bytes are not a wasm module');
+  fs.writeFileSync(path.join(OUT, 'gru_kernel.wasm'), wasm);
+  return {js: fs.statSync(out).size, wasm: wasm.length};
 }
 
 module.exports = {bundle, nodeImports};

@@ -5,7 +5,7 @@ import * as path from 'path';
 import {Size} from './spec';
 
 /** mulberry32: a small, well-known 32-bit PRNG, so the data depends on the seed alone. */
-function rng(seed: number): () => number {
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -16,7 +16,7 @@ function rng(seed: number): () => number {
   };
 }
 
-function uniform(n: number, lim: number, next: () => number): Float32Array {
+export function uniform(n: number, lim: number, next: () => number): Float32Array {
   const a = new Float32Array(n);
   for (let i = 0; i < n; i++) a[i] = (2 * next() - 1) * lim;
   return a;

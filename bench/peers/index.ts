@@ -14,6 +14,7 @@ import {buildReport, Report} from './report';
 import {svgChart} from './svg';
 import {Size, SIZES, Task, TASKS, WorkerJob, WorkerResult} from './spec';
 import {Log} from './setup';
+import {runStreamBench, StreamReport} from './stream';
 
 export interface BenchOptions {
   /** Size names (default all: latency, medium, large). */
@@ -49,6 +50,8 @@ export interface BenchOptions {
 
 export interface BenchResult {
   report: Report;
+  /** The streaming table (null when the size 'stream' was not asked for). */
+  stream: StreamReport|null;
   text: string;
   json: string;
   svg: string;
@@ -66,9 +69,12 @@ export class BenchOptionError extends Error {
 
 export const DEFAULT_RESULTS_DIR = path.resolve(__dirname, '..', 'results');
 
+/** The pseudo-size of the streaming table (streamSpec.ts): not a GRU size, its own peers and model. */
+const STREAM_SIZE = 'stream';
+
 function pickSizes(names: string[] | undefined): Size[] {
   if (!names || names.length === 0) return [...SIZES];
-  const bad = names.filter((n) => !SIZES.some((s) => s.name === n));
+  const bad = names.filter((n) => n !== STREAM_SIZE && !SIZES.some((s) => s.name === n));
   if (bad.length) throw new BenchOptionError(`--sizes: unknown size(s) ${bad.join(', ')}; known: ${SIZES.map((s) => s.name).join(', ')}`);
   return SIZES.filter((s) => names.includes(s.name));
 }
@@ -150,6 +156,7 @@ function mergeRound(into: WorkerResult, from: WorkerResult, round: number): void
 export async function runBench(options: BenchOptions = {}): Promise<BenchResult> {
   const log: Log = options.log ?? ((l) => process.stderr.write(`${l}\n`));
   const sizes = pickSizes(options.sizes);
+  const withStream = !options.sizes || options.sizes.length === 0 || options.sizes.includes(STREAM_SIZE);
   const tasks = options.tasks && options.tasks.length ? options.tasks : [...TASKS];
   const badTask = tasks.filter((t) => !TASKS.includes(t));
   if (badTask.length) throw new BenchOptionError(`--tasks: unknown task(s) ${badTask.join(', ')}; known: ${TASKS.join(', ')}`);
@@ -183,6 +190,10 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
   log(`bench: data for ${sizes.map((s) => s.name).join(', ')} (seed ${seed}) in ${dataDir}`);
   writeData(dataDir, sizes, seed);
   try {
+    let stream: StreamReport|null = null;
+    if (withStream) {
+      stream = runStreamBench({tmp, seed, threads, runs, warmup, maxSeconds, install, workerTimeoutSeconds, peers: options.peers, log});
+    }
     const perRound = Math.max(1, Math.ceil(runs / rounds));
     const merged = new Map<string, {peer: PeerDef, result: WorkerResult, seconds: number}>();
     for (let round = 0; round < rounds; round++) {
@@ -225,6 +236,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
         loadavgBefore: loadBefore, loadavgAfter: os.loadavg(),
       },
     });
+    if (stream) {
+      report.text += `\n${stream.text}`;
+      report.markdown += `\n${stream.markdown}`;
+      report.json = JSON.stringify({...JSON.parse(report.json), stream: stream.rows}, null, 1);
+    }
     const svg = svgChart(report);
     const files: string[] = [];
     const resultsDir = options.outDir === undefined ? DEFAULT_RESULTS_DIR : options.outDir;
@@ -240,7 +256,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchResult>
       write('peers.json', report.json);
       write('peers.svg', svg);
     }
-    return {report, text: report.text, json: report.json, svg, files};
+    return {report, stream, text: report.text, json: report.json, svg, files};
   } finally {
     if (options.keep) log(`bench: kept ${tmp}`);
     else fs.rmSync(tmp, {recursive: true, force: true});

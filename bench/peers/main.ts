@@ -9,7 +9,7 @@ import {BenchOptionError, BenchOptions, runBench} from './index';
 import {Task} from './spec';
 
 const HELP = `usage: tfjs-gru bench [options]   (in a checkout: npm run bench -- [options])
-  --sizes LIST        latency,medium,large (default all)
+  --sizes LIST        step,latency,medium,large,stream (default all; stream: the per-frame streaming table)
   --tasks LIST        forward,train (default both)
   --peers LIST        peer ids or names: ours, ours@tensorflow, ours@wasm, ours@cpu, tfjs-layers, tfjs-layers@tensorflow,
                       tfjs-layers@wasm, ort-node, ort-web, tf-python, torch, floor (default all)

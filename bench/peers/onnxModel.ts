@@ -126,3 +126,46 @@ export function gruModel(B: number, T: number, D: number, U: number, w: OnnxGruW
   model.message(8, new Writer().string(1, '').int(2, 17));  // opset_import { domain "", version 17 }
   return model.finish();
 }
+
+/** One GRU layer of {@link streamModel}: Keras layout z | r | h (reset before: the recurrent bias is zeros). */
+export interface StreamGruWeights extends OnnxGruWeights {
+  inputSize: number;
+}
+
+/**
+ * The streaming peer's model, one frame per run, the state carried by the caller (onnxruntime keeps none):
+ *   X [1, 1, D], H1..Hn [1, 1, U] -> GRU_k(X_k, W_k, R_k, B_k, '', H_k) -> (Y_k, Yh_k); X_{k+1} = Yh_k ([T=1, B=1, U])
+ *   -> MatMul(Yh_n, Wd [U, O]) + bd -> Sigmoid -> OUT [1, 1, O]; outputs OUT and Yh1..Yhn (the next frame's H1..Hn).
+ */
+export function streamModel(U: number, grus: StreamGruWeights[], dense: {kernel: Float32Array, bias: Float32Array, units: number},
+                            linearBeforeReset: 0|1): Uint8Array {
+  const graph = new Writer();
+  grus.forEach((g, k) => {
+    const bias = new Float32Array(6 * U);
+    bias.set(g.inputBias, 0);
+    bias.set(g.recurrentBias, 3 * U);
+    const x = k === 0 ? 'X' : `Yh${k}`;
+    graph.message(1, node('GRU', `gru${k + 1}`, [x, `W${k + 1}`, `R${k + 1}`, `B${k + 1}`, '', `H${k + 1}`], [`Y${k + 1}`, `Yh${k + 1}`],
+                          [attrInt('hidden_size', U), attrInt('linear_before_reset', linearBeforeReset)]));
+    graph.message(5, tensor(`W${k + 1}`, [1, 3 * U, g.inputSize], transpose(g.kernel, g.inputSize, 3 * U)));
+    graph.message(5, tensor(`R${k + 1}`, [1, 3 * U, U], transpose(g.recurrentKernel, U, 3 * U)));
+    graph.message(5, tensor(`B${k + 1}`, [1, 6 * U], bias));
+  });
+  const last = `Yh${grus.length}`;
+  graph.message(1, node('MatMul', 'dense', [last, 'Wd'], ['D1'], []));
+  graph.message(1, node('Add', 'dense_bias', ['D1', 'bd'], ['D2'], []));
+  graph.message(1, node('Sigmoid', 'out', ['D2'], ['OUT'], []));
+  graph.string(2, 'gru_stream_bench');
+  graph.message(5, tensor('Wd', [U, dense.units], dense.kernel));
+  graph.message(5, tensor('bd', [dense.units], dense.bias));
+  graph.message(11, valueInfo('X', [1, 1, grus[0].inputSize]));
+  grus.forEach((_, k) => graph.message(11, valueInfo(`H${k + 1}`, [1, 1, U])));
+  graph.message(12, valueInfo('OUT', [1, 1, dense.units]));
+  grus.forEach((_, k) => graph.message(12, valueInfo(`Yh${k + 1}`, [1, 1, U])));
+  const model = new Writer();
+  model.int(1, 8);
+  model.string(2, 'tfjs-gru bench');
+  model.message(7, graph);
+  model.message(8, new Writer().string(1, '').int(2, 17));
+  return model.finish();
+}

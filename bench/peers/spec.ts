@@ -14,6 +14,7 @@ export interface Size {
 }
 
 export const SIZES: readonly Size[] = [
+  {name: 'step', B: 1, T: 1, D: 64, U: 256},
   {name: 'latency', B: 1, T: 50, D: 32, U: 64},
   {name: 'medium', B: 32, T: 100, D: 64, U: 128},
   {name: 'large', B: 64, T: 200, D: 128, U: 256},

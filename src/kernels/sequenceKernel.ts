@@ -50,6 +50,13 @@ export interface SequenceKernelInputs {
   h0: Float32Array;
   /** [B, T] of 0/1, or null */
   mask: Float32Array|null;
+  /**
+   * An object that stands for these weight values (W, R, bx, bh): a kernel may
+   * keep the weights prepared (the wasm kernel: in its memory) between calls
+   * with the same key and the same arrays. Never pass a key again after
+   * changing the arrays' values. Without it the weights are read anew each call.
+   */
+  weightsKey?: object;
 }
 
 /**

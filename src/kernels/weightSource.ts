@@ -6,13 +6,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-/** The kernel's weights: W [D, 3U], R [U, 3U], bx [3U] | null, bh [3U] | null, columns r | z | h. */
-export interface CanonicalArrays {
-  W: Float32Array;
-  R: Float32Array;
-  bx: Float32Array|null;
-  bh: Float32Array|null;
-}
+import {CanonicalArrays, copyBlock, kerasCanonical, swapFirstBlocks, tf1Canonical} from './canonicalLayout';
+
+export type {CanonicalArrays};
 
 export interface CanonicalGradients {
   dW: Float32Array;
@@ -32,30 +28,6 @@ export interface KernelWeightSource {
   canonical(data: Float32Array[]): CanonicalArrays;
   /** One gradient per tensor (its shape, flattened) from the canonical gradients. */
   gradients(g: CanonicalGradients): Float32Array[];
-}
-
-/**
- * Copies column ranges between row-major matrices: for every row, `width`
- * columns from src (row stride srcCols, starting at column srcCol and row
- * srcRow) to dst (row stride dstCols, at dstCol and dstRow).
- */
-function copyBlock(
-    src: Float32Array, srcCols: number, srcRow: number, srcCol: number, dst: Float32Array, dstCols: number,
-    dstRow: number, dstCol: number, rows: number, width: number): void {
-  for (let i = 0; i < rows; i++) {
-    const s = (srcRow + i) * srcCols + srcCol;
-    dst.set(src.subarray(s, s + width), (dstRow + i) * dstCols + dstCol);
-  }
-}
-
-/** Swaps the first two of three column blocks (z | r | h ↔ r | z | h); its own inverse. */
-function swapFirstBlocks(m: Float32Array, rows: number, units: number): Float32Array {
-  const out = new Float32Array(m.length);
-  const cols = 3 * units;
-  copyBlock(m, cols, 0, units, out, cols, 0, 0, rows, units);
-  copyBlock(m, cols, 0, 0, out, cols, 0, units, rows, units);
-  copyBlock(m, cols, 0, 2 * units, out, cols, 0, 2 * units, rows, units);
-  return out;
 }
 
 /** The canonical tensors themselves (gruSequence called with GruKernelWeights). */
@@ -84,18 +56,7 @@ export function tf1Source(
     tensors: [gatesKernel, gatesBias, candidateKernel, candidateBias],
     inputSize: D,
     hasRecurrentBias: false,
-    canonical: ([gk, gb, ck, cb]) => {
-      const W = new Float32Array(D * 3 * U);
-      const R = new Float32Array(U * 3 * U);
-      copyBlock(gk, 2 * U, 0, 0, W, 3 * U, 0, 0, D, 2 * U);
-      copyBlock(ck, U, 0, 0, W, 3 * U, 0, 2 * U, D, U);
-      copyBlock(gk, 2 * U, D, 0, R, 3 * U, 0, 0, U, 2 * U);
-      copyBlock(ck, U, D, 0, R, 3 * U, 0, 2 * U, U, U);
-      const bx = new Float32Array(3 * U);
-      bx.set(gb, 0);
-      bx.set(cb, 2 * U);
-      return {W, R, bx, bh: null};
-    },
+    canonical: ([gk, gb, ck, cb]) => tf1Canonical(gk, gb, ck, cb, D, U),
     gradients: ({dW, dR, dbx}) => {
       const dgk = new Float32Array((D + U) * 2 * U);
       const dck = new Float32Array((D + U) * U);
@@ -121,12 +82,7 @@ export function kerasSource(
     tensors: [kernel, recurrentKernel, ...(bias ? [bias] : [])],
     inputSize: D,
     hasRecurrentBias: twoRows,
-    canonical: ([k, rk, b]) => ({
-      W: swapFirstBlocks(k, D, U),
-      R: swapFirstBlocks(rk, U, U),
-      bx: b ? swapFirstBlocks(b.subarray(0, 3 * U), 1, U) : null,
-      bh: b && twoRows ? swapFirstBlocks(b.subarray(3 * U), 1, U) : null,
-    }),
+    canonical: ([k, rk, b]) => kerasCanonical(k, rk, b ?? null, D, U, twoRows),
     gradients: ({dW, dR, dbx, dbh}) => {
       const out = [swapFirstBlocks(dW, D, U), swapFirstBlocks(dR, U, U)];
       if (bias != null) {

@@ -53,8 +53,8 @@ export function getActivation(name: string, argName = 'activation'): ActivationF
 
 /** The canonical name of a function getActivation returned, or undefined for any other function. */
 export function activationNameOf(fn: ActivationFn): string|undefined {
-  for (const [name, f] of Object.entries(ACTIVATIONS)) {
-    if (f === fn) return name;
-  }
-  return undefined;
+  return NAMES.get(fn);
 }
+
+/** Function → name, made once: every GRU call asks (a scan of Object.entries allocated each time). */
+const NAMES = new Map<ActivationFn, string>(Object.entries(ACTIVATIONS).map(([name, f]) => [f, name]));

@@ -83,7 +83,9 @@ export function kernelGruSequence(
 
     // The op's inputs only tell tfjs what to differentiate; the data is read from the closure.
     const op = tf.customGrad((..._inputs: Array<tf.Tensor|tf.GradSaveFunc>) => {
-      const data: SequenceKernelInputs = {x: float32Data(xIn), h0: float32Data(h0), ...canonicalOf(weights), mask};
+      const canonical = canonicalOf(weights);
+      // The canonical arrays are made once per weight version (canonicalOf): they are the version's key.
+      const data: SequenceKernelInputs = {x: float32Data(xIn), h0: float32Data(h0), ...canonical, mask, weightsKey: canonical};
       const fwd = kernel.forward(dims, data, recording);
       const value = pack(fwd.y, fwd.hT, dims, parts);
       const gradFunc = (dy: tf.Tensor) => {

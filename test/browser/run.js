@@ -5,7 +5,8 @@
 // headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core) on
 // cpu, wasm and webgl (SwiftShader), then the example page (examples/browser/),
 // whose screenshot it writes to test/browser/out/ (--update-screenshot: to
-// docs/images/browser-example.png too).
+// docs/images/browser-example.png too), and the realtime example (examples/realtime/:
+// tfjs-gru/stream in an AudioWorklet and a Web Worker, against the tfjs model).
 // Options: --no-webgl (skip webgl when it cannot start; otherwise that fails the
 // run), --backends cpu,wasm,webgl, --chromium PATH (env CHROMIUM), --verbose,
 // --webgl-f16 (also measure verify on webgl with half-float textures; reported, not judged).
@@ -161,6 +162,31 @@ async function runExample(browser, base) {
   }
 }
 
+/** examples/realtime/: the converted model frame by frame in an AudioWorklet and a Web Worker, against tf's predict. */
+async function runRealtime(browser, base) {
+  const page = await browser.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  try {
+    await page.goto(`${base}examples/realtime/index.html`);
+    await page.waitForFunction(() => window.__realtime && window.__realtime.done, null, {timeout: SUITE_TIMEOUT_MS, polling: 500});
+    const r = await page.evaluate(() => window.__realtime);
+    const ok = (x) => x != null && x.frames === 200 && x.maxError <= 1e-5;
+    report('realtime example: tfjs-gru/stream in an AudioWorklet, 200 frames of a generated signal, equal to tf predict',
+           r.error == null && ok(r.worklet) && r.signal > 0.05,
+           r.error || `max |Δ| ${r.worklet && r.worklet.maxError}, ${r.worklet && r.worklet.usPerFrame.toFixed(2)} µs/frame`);
+    report('realtime example: the same stream in a Web Worker, equal to tf predict',
+           r.error == null && ok(r.worker),
+           r.error || `max |Δ| ${r.worker && r.worker.maxError}, ${r.worker && r.worker.usPerFrame.toFixed(2)} µs/frame`);
+    if (r.error || VERBOSE) console.log(consoleLines.map((l) => `  console ${l}`).join('\n'));
+  } catch (e) {
+    report('realtime example page', false, `${e.message}\n${consoleLines.join('\n')}`);
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   const started = Date.now();
   await bundleChecks();
@@ -191,6 +217,7 @@ async function main() {
       if (backend === 'webgl' && flag('--webgl-f16')) await runSuite(browser, server.url, backend, '&f16=1');
     }
     await runExample(browser, server.url);
+    await runRealtime(browser, server.url);
   } finally {
     if (browser) await browser.close();
     await server.close();

@@ -12,85 +12,12 @@ import {
   SequenceKernel, SequenceKernelDims, SequenceKernelForward, SequenceKernelGradients, SequenceKernelInputs,
 } from '../sequenceKernel';
 import {GRU_KERNEL_WASM_BASE64} from './gruKernelWasm.generated';
+import {
+  checkExports, GruKernelExports, WasmApi, wasmApi, WasmKernelUnavailableError, wasmSimdUnsupportedReason,
+} from './wasmApi';
 
-/*
- * The little of the WebAssembly JS API used here, typed locally: the package's
- * TypeScript lib settings (ES2019, no DOM) do not declare WebAssembly, and
- * declaring it globally would clash with users' DOM typings.
- */
-interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number; }
-interface WasmGlobal { readonly value: unknown; }
-interface WasmInstance { readonly exports: Record<string, unknown>; }
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => WasmInstance;
-  instantiate(bytes: Uint8Array, imports: object): Promise<{instance: WasmInstance}>;
-}
-function wasmApi(): WasmApi|undefined {
-  const api = (globalThis as {WebAssembly?: WasmApi}).WebAssembly;
-  return typeof api === 'object' && api !== null && typeof api.validate === 'function' ? api : undefined;
-}
-
-/** What the module exports (tools/build-wasm.sh). Pointers and sizes are byte offsets / i32. */
-export interface GruKernelExports {
-  memory: WasmMemory;
-  __heap_base: WasmGlobal;
-  gk_sgemm(transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
-           b: number, ldb: number, beta: number, c: number, ldc: number): void;
-  gk_forward(dims: number, x: number, W: number, R: number, bx: number, bh: number, h0: number, mask: number,
-             y: number, hT: number, ws: number, scratch: number): number;
-  gk_backward(dims: number, x: number, W: number, R: number, bx: number, bh: number, h0: number, mask: number,
-              ws: number, dy: number, dhT: number, dx: number, dW: number, dR: number, dbx: number, dbh: number,
-              dh0: number, scratch: number): number;
-  gk_workspace_floats(dims: number): number;
-  gk_forward_scratch_floats(dims: number): number;
-  gk_backward_scratch_floats(dims: number): number;
-  gk_test_exp(x: number, y: number, n: number): void;
-  gk_test_tanh(x: number, y: number, n: number): void;
-  gk_test_sigmoid(x: number, y: number, n: number): void;
-  gk_test_tanh_array(x: number, y: number, n: number): void;
-  gk_test_sigmoid_array(x: number, y: number, n: number): void;
-}
-
-const REQUIRED_EXPORTS = [
-  'memory', '__heap_base', 'gk_sgemm', 'gk_forward', 'gk_backward', 'gk_workspace_floats',
-  'gk_forward_scratch_floats', 'gk_backward_scratch_floats',
-];
-
-/** Thrown when this JavaScript engine cannot run the kernel (no WebAssembly, or no SIMD). */
-export class WasmKernelUnavailableError extends Error {
-  constructor(why: string) {
-    super(`the SIMD wasm GRU kernel cannot run here: ${why}`);
-    this.name = 'WasmKernelUnavailableError';
-  }
-}
-
-/*
- * The smallest module using SIMD: (func (result v128) i32.const 0 i8x16.splat).
- * Engines without SIMD reject it; validating it tells that apart from other failures.
- */
-const SIMD_PROBE = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,  // magic, version 1
-  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,        // type section: () -> v128
-  0x03, 0x02, 0x01, 0x00,                          // function section: one function of type 0
-  0x0a, 0x08, 0x01, 0x06, 0x00, 0x41, 0x00, 0xfd, 0x0f, 0x0b,  // code: i32.const 0; i8x16.splat; end
-]);
-
-/** Why the kernel cannot run in this engine, or null if it can. */
-export function wasmSimdUnsupportedReason(): string|null {
-  const api = wasmApi();
-  if (api === undefined) return 'this JavaScript engine has no WebAssembly';
-  try {
-    if (!api.validate(SIMD_PROBE)) {
-      return 'this JavaScript engine has WebAssembly but not its SIMD128 extension ' +
-          '(needs Chrome/Edge 91+, Firefox 89+, Safari 16.4+, Node 16.4+)';
-    }
-  } catch (e) {
-    return `WebAssembly.validate failed: ${(e as Error).message}`;
-  }
-  return null;
-}
+export type {GruKernelExports};
+export {WasmKernelUnavailableError, wasmSimdUnsupportedReason};
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
@@ -123,13 +50,23 @@ function moduleBytes(): Uint8Array {
   return bytesCache;
 }
 
-function checkExports(exports: Record<string, unknown>): GruKernelExports {
-  const missing = REQUIRED_EXPORTS.filter((name) => !(name in exports));
-  if (missing.length > 0) {
-    throw new Error(`gru_kernel.wasm lacks the exports ${missing.join(', ')} ` +
-                    '(was it built without native/gru_kernel.c? run tools/build-wasm.sh)');
-  }
-  return exports as unknown as GruKernelExports;
+/** The bytes of gru_kernel.wasm (a copy): what a worklet or worker compiles for tfjs-gru/stream. */
+export function wasmKernelBytes(): Uint8Array {
+  return moduleBytes().slice();
+}
+
+let compiled: object|undefined;
+
+/** gru_kernel.wasm compiled once, synchronously (not on a browser's main thread: see loadWasmKernelSync). */
+export function wasmKernelModuleSync(): object {
+  if (compiled === undefined) compiled = new (api().Module)(moduleBytes());
+  return compiled;
+}
+
+/** gru_kernel.wasm compiled once, asynchronously (a WebAssembly.Module: can be posted to a worklet or worker). */
+export async function wasmKernelModule(): Promise<object> {
+  if (compiled === undefined) compiled = await api().compile(moduleBytes());
+  return compiled;
 }
 
 function api(): WasmApi {
@@ -189,23 +126,42 @@ interface InputPointers {
   x: number; W: number; R: number; bx: number; bh: number; h0: number; mask: number;
 }
 
-function placeInputs(layout: Layout, i: SequenceKernelInputs): InputPointers {
-  return {
-    x: layout.take(i.x.length), W: layout.take(i.W.length), R: layout.take(i.R.length),
+/** Places the inputs after `layout`; the weights only when they are not resident (WasmKernel.residentWeights). */
+function placeInputs(layout: Layout, i: SequenceKernelInputs, resident: ResidentWeights|null): InputPointers {
+  const w = resident ?? {
+    W: layout.take(i.W.length), R: layout.take(i.R.length),
     bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0,
+  };
+  return {
+    x: layout.take(i.x.length), W: w.W, R: w.R, bx: w.bx, bh: w.bh,
     h0: layout.take(i.h0.length), mask: i.mask ? layout.take(i.mask.length) : 0,
   };
 }
 
-function copyInputs(heap: Float32Array, p: InputPointers, i: SequenceKernelInputs): void {
+function copyInputs(heap: Float32Array, p: InputPointers, i: SequenceKernelInputs, weightsToo: boolean): void {
   heap.set(i.x, p.x >> 2);
+  if (weightsToo) copyWeights(heap, p, i);
+  heap.set(i.h0, p.h0 >> 2);
+  if (i.mask) heap.set(i.mask, p.mask >> 2);
+}
+
+function copyWeights(heap: Float32Array, p: {W: number, R: number, bx: number, bh: number}, i: SequenceKernelInputs): void {
   heap.set(i.W, p.W >> 2);
   heap.set(i.R, p.R >> 2);
   if (i.bx) heap.set(i.bx, p.bx >> 2);
   if (i.bh) heap.set(i.bh, p.bh >> 2);
-  heap.set(i.h0, p.h0 >> 2);
-  if (i.mask) heap.set(i.mask, p.mask >> 2);
 }
+
+/** Where one set of weights sits in the module's memory, valid while `generation` is the kernel's. */
+interface ResidentWeights {
+  generation: number;
+  R: number; W: number; bx: number; bh: number;
+  /** The arrays copied there (their key is inputs.weightsKey). */
+  arrays: [Float32Array, Float32Array, Float32Array|null, Float32Array|null];
+}
+
+/** Bytes of memory the resident weights may take before all are dropped and placed anew. */
+const RESIDENT_LIMIT = 256 * 1024 * 1024;
 
 class Layout {
   private end: number;
@@ -280,9 +236,44 @@ export function wasmKernelProvider(): WasmKernel|null {
 export class WasmKernel implements SequenceKernel {
   readonly name = 'wasm-simd';
   private readonly heapBase: number;
+  /*
+   * Weights stay in the module's memory between calls with the same
+   * inputs.weightsKey (the layers pass one per weight version, see
+   * kernelGruSequence's cache), so such a call copies only x, h0 and the mask in.
+   * Memory: [dims 32 B][resident weights ... residentEnd)[this call's arrays].
+   */
+  private resident = new WeakMap<object, ResidentWeights>();
+  private generation = 0;
+  private residentEnd: number;
 
   constructor(readonly exports: GruKernelExports) {
     this.heapBase = (exports.__heap_base.value as number) >>> 0;
+    this.residentEnd = this.residentStart;
+  }
+
+  private get residentStart(): number {
+    return ((this.heapBase + 15) & ~15) + 32;
+  }
+
+  /** The weights' place in memory, copying them there if this version is not there yet. */
+  private residentWeights(i: SequenceKernelInputs, key: object): ResidentWeights {
+    const hit = this.resident.get(key);
+    const [W, R, bx, bh] = hit?.arrays ?? [];
+    if (hit && hit.generation === this.generation && W === i.W && R === i.R && bx === i.bx && bh === i.bh) return hit;
+    const bytes = 4 * (i.W.length + i.R.length + (i.bx?.length ?? 0) + (i.bh?.length ?? 0)) + 64;
+    if (this.residentEnd + bytes > this.residentStart + RESIDENT_LIMIT) {
+      this.generation++;  // drops every resident set: they are placed again when next used
+      this.residentEnd = this.residentStart;
+    }
+    const layout = new Layout(this.residentEnd);
+    const w: ResidentWeights = {
+      generation: this.generation, W: layout.take(i.W.length), R: layout.take(i.R.length),
+      bx: i.bx ? layout.take(i.bx.length) : 0, bh: i.bh ? layout.take(i.bh.length) : 0, arrays: [i.W, i.R, i.bx, i.bh],
+    };
+    copyWeights(this.ensureMemory(layout.bytes), w, i);
+    this.residentEnd = (layout.bytes + 15) & ~15;
+    this.resident.set(key, w);
+    return w;
   }
 
   /** Grows the memory to `bytes` at least; returns a fresh Float32Array view of all of it. */
@@ -302,7 +293,7 @@ export class WasmKernel implements SequenceKernel {
     return new Float32Array(mem.buffer);
   }
 
-  /** Writes dims at the heap base; returns its address and the layout after it. */
+  /** Writes dims at the heap base; returns its address and the layout of this call's arrays (after the resident weights). */
   private writeDims(d: SequenceKernelDims): {ptr: number, layout: Layout} {
     checkDims(d);
     // The kernel's size_t is 32 bits here: refuse what cannot fit before it could wrap.
@@ -318,7 +309,7 @@ export class WasmKernel implements SequenceKernel {
       d.batch, d.time, d.inputSize, d.units, d.resetAfter ? 1 : 0, d.activation, d.recurrentActivation,
       d.goBackwards ? 1 : 0,
     ]);
-    return {ptr, layout: new Layout(ptr + 32)};
+    return {ptr, layout: new Layout(this.residentEnd)};
   }
 
   private sizes(dimsPtr: number) {
@@ -338,16 +329,17 @@ export class WasmKernel implements SequenceKernel {
   forward(d: SequenceKernelDims, i: SequenceKernelInputs, keepWorkspace: boolean): SequenceKernelForward {
     checkDims(d);
     checkInputs(d, i);
+    const resident = i.weightsKey != null ? this.residentWeights(i, i.weightsKey) : null;
     const {ptr, layout} = this.writeDims(d);
     const size = this.sizes(ptr);
     const {batch: B, time: T, units: U} = d;
     const p = {
-      ...placeInputs(layout, i),
+      ...placeInputs(layout, i, resident),
       y: layout.take(B * T * U), hT: layout.take(B * U),
       ws: keepWorkspace ? layout.take(size.ws) : 0, scratch: layout.take(size.fwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    copyInputs(heap, p, i);
+    copyInputs(heap, p, i, resident == null);
     const rc = this.exports.gk_forward(ptr, p.x, p.W, p.R, p.bx, p.bh, p.h0, p.mask, p.y, p.hT, p.ws, p.scratch);
     if (rc !== 0) throw new Error(`wasm GRU kernel: gk_forward rejected dims ${JSON.stringify(d)} (code ${rc})`);
     return {
@@ -361,6 +353,7 @@ export class WasmKernel implements SequenceKernel {
            dhT: Float32Array): SequenceKernelGradients {
     checkDims(d);
     checkInputs(d, i);
+    const resident = i.weightsKey != null ? this.residentWeights(i, i.weightsKey) : null;
     const {ptr, layout} = this.writeDims(d);
     const size = this.sizes(ptr);
     const {batch: B, time: T, inputSize: D, units: U} = d;
@@ -368,14 +361,14 @@ export class WasmKernel implements SequenceKernel {
     checkLength('dy', dy, B * T * U, `[${B}, ${T}, ${U}]`);
     checkLength('dhT', dhT, B * U, `[${B}, ${U}]`);
     const p = {
-      ...placeInputs(layout, i),
+      ...placeInputs(layout, i, resident),
       ws: layout.take(size.ws), dy: layout.take(dy.length), dhT: layout.take(dhT.length),
       dx: layout.take(B * T * D), dW: layout.take(D * 3 * U), dR: layout.take(U * 3 * U),
       dbx: i.bx ? layout.take(3 * U) : 0, dbh: i.bh ? layout.take(3 * U) : 0, dh0: layout.take(B * U),
       scratch: layout.take(size.bwd),
     };
     const heap = this.ensureMemory(layout.bytes);
-    copyInputs(heap, p, i);
+    copyInputs(heap, p, i, resident == null);
     heap.set(workspace, p.ws >> 2);
     heap.set(dy, p.dy >> 2);
     heap.set(dhT, p.dhT >> 2);
@@ -405,7 +398,7 @@ export class WasmKernel implements SequenceKernel {
     need('a', a, transA ? k : m, transA ? m : k, lda);
     need('b', b, transB ? n : k, transB ? k : n, ldb);
     need('c', c, m, n, ldc);
-    const layout = new Layout((this.heapBase + 15) & ~15);
+    const layout = new Layout(this.residentEnd);
     const pa = layout.take(a.length), pb = layout.take(b.length), pc = layout.take(c.length);
     const heap = this.ensureMemory(layout.bytes);
     heap.set(a, pa >> 2);
@@ -421,7 +414,7 @@ export class WasmKernel implements SequenceKernel {
    * 'sigmoid-array': the four-lane versions the kernel's loops run.
    */
   math(fn: 'exp'|'tanh'|'sigmoid'|'tanh-array'|'sigmoid-array', x: Float32Array): Float32Array {
-    const layout = new Layout((this.heapBase + 15) & ~15);
+    const layout = new Layout(this.residentEnd);
     const px = layout.take(x.length), py = layout.take(x.length);
     const heap = this.ensureMemory(layout.bytes);
     heap.set(x, px >> 2);
