@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {runKerasFuzz} from '../test/helpers/kerasFuzz';
 import {runModelFileFuzz} from '../test/helpers/modelFilesFuzz';
+import {runOnnxGraphFuzz} from '../test/helpers/onnxGraphFuzz';
 
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(name);
@@ -26,6 +27,10 @@ async function main(): Promise<void> {
     report[format] = {...r, seconds: (Date.now() - t0) / 1000};
     failed = failed || r.untyped.length > 0;
   }
+  const tg = Date.now();
+  const g = await runOnnxGraphFuzz(n, seed);
+  report['onnx-graph'] = {...g, seconds: (Date.now() - tg) / 1000};
+  failed = failed || g.untyped.length > 0;
   const t0 = Date.now();
   const k = runKerasFuzz(n, seed);
   report.keras = {...k, seconds: (Date.now() - t0) / 1000};

@@ -163,6 +163,7 @@ export function unsupportedOnnxParts(model: OnnxModel): OnnxGraphRefusals {
     }
     const why = n.opType === 'GRU' ? gruRefusals(attrs) : (op.check?.(attrs, {opset, outputs: n.outputs.length, node: n.name}, []) ?? []);
     if (n.opType === 'GRU') {
+      if (!n.inputs[0] || !n.inputs[1] || !n.inputs[2]) why.push('X, W and R are required inputs');
       for (const [slot, what] of [[1, 'W'], [2, 'R'], [3, 'B']] as const) {
         const name = n.inputs[slot];
         if (name && !model.has(name)) why.push(`${what} ('${name}') is computed by the graph; only constant GRU weights are converted`);
@@ -260,6 +261,12 @@ async function convert(model: OnnxModel, opset: number, values: Map<string, Valu
   const pending: Pending[] = [];
   let folded = 0;
   for (const node of model.nodes) {
+    for (const o of node.outputs) {
+      if (o !== '' && (values.has(o) || model.inputs.includes(o) || (model.has(o) && model.producer_of(o) !== node))) {
+        throw new ConversionError('BAD_GRAPH', file, `node '${node.name}' (${node.opType}) writes '${o}', which the graph already ` +
+            'defines (an input, an initializer or another node\'s output): every value has one producer');
+      }
+    }
     const attrs = mapperAttrs(node, file);
     const ins = node.inputs.map((n) => (n === '' ? null : valueOf(n, node)));
     const ctx = {opset, outputs: node.outputs.length, node: node.name};
@@ -329,7 +336,10 @@ async function convert(model: OnnxModel, opset: number, values: Map<string, Valu
     values.get(i.name)!.ref = `${node}:0`;
   }
   const refOf = (name: string): string => {
-    const v = values.get(name)!;
+    const v = values.get(name);
+    if (v == null || (v.ref == null && v.tensor == null)) {
+      throw new ConversionError('BAD_GRAPH', file, `'${name}' is read before the node that produces it`);
+    }
     if (v.ref == null) {
       // a constant read by a run-time node: a weight
       const node = names.take(`const/${name}`);
@@ -403,6 +413,9 @@ function graphInfo(info: OnnxValueInfo, file: string, what: string): GraphTensor
 function rewriteGru(node: OnnxNode, attrs: Attrs, ins: Array<Value | null>, keep: <T extends tf.Tensor>(t: T) => T, file: string):
     {kernelInputs: string[]; kernelTensors: tf.Tensor[]; inputs: Array<string | null>} {
   const [, W, R, B] = ins;
+  if (W?.tensor == null || R?.tensor == null) {
+    throw new ConversionError('UNSUPPORTED', file, `GRU node '${node.name}': W and R must be constant tensors (initializers or Constant nodes)`);
+  }
   const dirs = (attrs.direction === 'bidirectional') ? 2 : 1;
   const lbr = attrs.linear_before_reset === 1;
   const w = W!.tensor!;

@@ -117,7 +117,7 @@ const GRAPH_EDITS: Array<[string, (m: any, r: () => number) => void]> = [
 ];
 
 /** ONNX-aware mutations: raw bytes, protobuf fields edited and re-encoded, or the graph edited. */
-function mutateOnnx(b: Uint8Array, r: () => number): {kind: string; bytes: Uint8Array} {
+export function mutateOnnx(b: Uint8Array, r: () => number): {kind: string; bytes: Uint8Array} {
   const k = int(r, 10);
   if (k === 0) return {kind: 'flip', bytes: flip(b, r)};
   if (k === 1) return {kind: 'truncate', bytes: b.slice(0, int(r, b.length))};
