@@ -43,6 +43,24 @@ test('convert model.onnx: the whole graph as a GraphModel, drop-in names and sha
   expect(Object.keys(model.signature.outputs)).toEqual(['y']);
 });
 
+test('convert --quantize float16 (a GRU-stack format): half the weight bytes, the float32 model checked, the error reported', async () => {
+  const out32 = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-q32-'));
+  const out16 = fs.mkdtempSync(path.join(os.tmpdir(), 'tfjs-gru-q16-'));
+  const file = fixtureModel('pytorch_files/gru2_bidi_linear');
+  expect(runThroughPipe(['convert', file, '--out', out32, '--json'], {TFJS_GRU_BACKEND: 'wasm'}).code).toBe(0);
+  const r = runThroughPipe(['convert', file, '--out', out16, '--quantize', 'float16', '--json'], {TFJS_GRU_BACKEND: 'wasm'});
+  expect(r.code).toBe(0);
+  const j = JSON.parse(r.stdout);
+  expect(j.loadedCheck.pass).toBe(true);
+  expect(j.quantization.mode).toBe('float16');
+  expect(j.quantization.maxAbsError).toBeGreaterThan(0);
+  expect(j.quantization.maxAbsError).toBeLessThan(1e-2 * Math.max(1, j.quantization.maxAbsReference));
+  const bytes = (d: string) => fs.statSync(path.join(d, 'group1-shard1of1.bin')).size;
+  expect(bytes(out16)).toBe(bytes(out32) / 2);
+  const manifest = JSON.parse(fs.readFileSync(path.join(out16, 'model.json'), 'utf8')).weightsManifest[0].weights;
+  expect(manifest.every((w: any) => w.quantization?.dtype === 'float16')).toBe(true);
+});
+
 test('inspect of a .pt exits 1 with the one-line safetensors export', () => {
   const r = runThroughPipe(['inspect', '/tmp/model.pt']);
   expect(r.code).toBe(1);

@@ -72,9 +72,15 @@ function describe(r: ConvertModelFileResult): string {
   }
   const shape = (s: Array<number | null>) => `[${s.map((d, i) => d ?? (i === 0 ? 'batch' : 'time')).join(', ')}]`;
   lines.push(`  input ${shape(r.inputShape)} → output ${shape(r.outputShape)}`);
-  lines.push(`  check: loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it against the ${r.keras?.mode === 'whole-model' ?
+  const ran = r.quantization != null ? 'ran the float32 model' : `loaded ${r.files.map((f) => f.split('/').pop()).join(' + ')} and ran it`;
+  lines.push(`  check: ${ran} against the ${r.keras?.mode === 'whole-model' ?
     `independent reference of ${r.keras.layerCheck?.checked.length ?? 0} layer(s) (unfused GRU / LSTM / SimpleRNN, Conv1D, Dense, normalization, Activation)` : 'unfused reference'} ` +
       `on the file's tensors: max |error| ${r.loadedCheck.maxAbsError.toExponential(2)} <= ${Number(r.loadedCheck.tolerance.toPrecision(3))}`);
+  if (r.quantization != null) {
+    const q = r.quantization;
+    lines.push(`  quantized ${q.mode}: the float32 model passed the check; the written one differs from it by max |error| ` +
+        `${q.maxAbsError.toExponential(2)} (outputs up to ${q.maxAbsReference.toExponential(2)})`);
+  }
   lines.push(r.needsTfjsGru ?
     "  load: import 'tfjs-gru' (registers KerasGRU / TF1GRU / CausalConv1D), then tf.loadLayersModel(...)" :
     '  load: tf.loadLayersModel(...) with plain @tensorflow/tfjs (only built-in layers)');
@@ -89,12 +95,8 @@ export async function runConvert(args: ConvertArgs, io: CommandIo = processIo): 
       io.stdout(args.json ? JSON.stringify(g, null, 2) + '\n' : describeGraph(g));
       return 0;
     }
-    if (args.quantize != null) {
-      io.stderr(`tfjs-gru convert: --quantize is implemented for ONNX graphs only so far\n`);
-      return 2;
-    }
     const r = await convertModelFileToDir(args.path, args.out, {layers: args.layers, stack: args.stack, config: args.config,
-      rename: args.rename, force: args.force, gruStack: args.gruStack});
+      rename: args.rename, force: args.force, gruStack: args.gruStack, quantize: args.quantize});
     io.stdout(args.json ? JSON.stringify(r, null, 2) + '\n' : describe(r));
     return 0;
   } catch (e) {
@@ -143,7 +145,7 @@ export function registerConvert(program: Command, ctx: CliContext): void {
       .option('--gru-stack', 'ONNX and Keras files: the GRU stack alone as a LayersModel (naming what it leaves out), ' +
               'not the whole model')
       .addOption(new Option('--quantize <dtype>', 'store the float32 weights quantized in tfjs\'s own manifest ' +
-          '(every tfjs loader dequantizes them); the check reports the error it causes (ONNX graphs)').choices(['float16', 'uint8']))
+          '(every tfjs loader dequantizes them); the float32 model is checked and the error quantization causes reported').choices(['float16', 'uint8']))
       .addOption(jsonOption())
       .addOption(quietOption())
       .addHelpText('after', inputFormatsHelp() + `

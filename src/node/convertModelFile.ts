@@ -16,6 +16,8 @@ import {ConversionError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';
 import {disposeModelFully} from '../kerasModel/topology/buildModel';
+import {checkInputs} from '../kerasModel/topology/selfCheck';
+import {QuantizeMode} from '../io/quantizeWeights';
 import {AtomicOutputOptions, checkOutput, writeOutputAtomically} from './atomicOutput';
 import {loadLayersModelFromDir, saveLayersModelToDir, WEIGHTS_FILE} from './layersModelFiles';
 import {openModelFile, OpenModelFileOptions} from './modelFormats';
@@ -41,6 +43,8 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
   keras?: KerasConversionInfo;
   /** The check of the model as loaded back from `out` (its tolerance relative to the reference output: {@link ModelCheck}). */
   loadedCheck: ModelCheck;
+  /** With `quantize`: the written model against the float32 one on the check's input (the float32 one is what was checked). */
+  quantization?: {mode: QuantizeMode; maxAbsError: number; maxAbsReference: number};
 }
 
 /**
@@ -49,6 +53,8 @@ export interface ConvertModelFileResult extends Omit<ConversionDescription, 'inp
  * @category Conversion
  */
 export interface ConvertModelFileOptions extends ToLayersModelOptions, OpenModelFileOptions, AtomicOutputOptions {
+  /** Store the float32 weights as float16 or uint8 (tfjs's quantized weight manifest); the result reports the error it causes. */
+  quantize?: QuantizeMode;
   /** Keras files: convert only the GRU stack (by default the whole model, or an error listing every layer it cannot convert). */
   gruStack?: boolean;
 }
@@ -92,6 +98,26 @@ function checkFailure(source: TensorSource, failed: ModelCheck, out: string): Co
       `nothing was written to ${out} (this is a bug; please report it)`);
 }
 
+/** max |a(x) − b(x)| over every output on seeded check inputs, and the largest |a(x)|. */
+function outputDifference(a: tf.LayersModel, b: tf.LayersModel, seed: number): {maxAbsError: number; maxAbsReference: number} {
+  const xs = checkInputs(a, seed);
+  try {
+    return tf.tidy(() => {
+      const ya = [a.predict(xs.length === 1 ? xs[0] : xs)].flat() as tf.Tensor[];
+      const yb = [b.predict(xs.length === 1 ? xs[0] : xs)].flat() as tf.Tensor[];
+      let maxAbsError = 0;
+      let maxAbsReference = 0;
+      ya.forEach((y, i) => {
+        maxAbsError = Math.max(maxAbsError, tf.max(tf.abs(tf.sub(y, yb[i]))).dataSync()[0]);
+        maxAbsReference = Math.max(maxAbsReference, tf.max(tf.abs(y)).dataSync()[0]);
+      });
+      return {maxAbsError, maxAbsReference};
+    });
+  } finally {
+    tf.dispose(xs);
+  }
+}
+
 /**
  * Converts the GRU stack of the model file at `path` into a tfjs LayersModel folder `out` (see the module comment).
  * @category Conversion
@@ -110,7 +136,28 @@ export async function convertModelFileToDir(path: string, out: string,
       if (!disposed) disposeModelFully(model);  // also the weights of layers called twice (tfjs's dispose() leaves them)
       disposed = true;
     };
+    const seed = (options.seed ?? 1) + 1;
+    const checkModel = (m: tf.LayersModel): ModelCheck => (built != null ? built.check(m, seed, tolerance) :
+      checkAgainstReference(source, chooseStack(source, discovery, options.stack), m, seed, tolerance));
+    let quantization: ConvertModelFileResult['quantization'];
     const {result: loadedCheck, files} = await writeOutputAtomically(out, [WEIGHTS_FILE, 'model.json'], options, async (tmp) => {
+      if (options.quantize != null) {
+        // quantized weights change the numbers: the float32 model is what is checked against the
+        // reference; the written one is compared with it, and the difference reported
+        const check = checkModel(model);
+        if (!check.pass || (description.check != null && !description.check.pass)) {
+          throw checkFailure(source, check.pass ? description.check! : check, out);
+        }
+        await saveLayersModelToDir(model, tmp, 'tfjs-gru', CONVERTED_BY, options.quantize);
+        const loaded = await loadLayersModelFromDir(tmp);
+        try {
+          quantization = {mode: options.quantize, ...outputDifference(model, loaded, seed)};
+        } finally {
+          disposeModelFully(loaded);
+          dispose();
+        }
+        return check;
+      }
       try {
         await saveLayersModelToDir(model, tmp, 'tfjs-gru', CONVERTED_BY);
       } finally {
@@ -119,9 +166,7 @@ export async function convertModelFileToDir(path: string, out: string,
       const loaded = await loadLayersModelFromDir(tmp);
       let check;
       try {
-        const seed = (options.seed ?? 1) + 1;
-        check = built != null ? built.check(loaded, seed, tolerance) :
-          checkAgainstReference(source, chooseStack(source, discovery, options.stack), loaded, seed, tolerance);
+        check = checkModel(loaded);
       } finally {
         disposeModelFully(loaded);
       }
@@ -131,7 +176,8 @@ export async function convertModelFileToDir(path: string, out: string,
       return check;
     }).finally(dispose);
     // moved weights first (a model.json never names a missing file); listed model.json first, as written before
-    return {source: source.file, format, out, files: [files[1], files[0]], ...description, loadedCheck};
+    return {source: source.file, format, out, files: [files[1], files[0]], ...description, loadedCheck,
+      ...(quantization != null ? {quantization} : {})};
   } catch (e) {
     throw typedResourceError(e, source.file);
   } finally {

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
+import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
 import {makeDirs} from './atomicOutput';
 import {fsFailure} from './fileErrors';
 import {readRegularFile} from './safeRead';
@@ -35,30 +36,34 @@ export function writeModelFile(file: string, data: string | Uint8Array): void {
  * Saves `model` into `dir` (created if missing), replacing model.json and the weight file
  * there; returns the files written. model.json gets `generatedBy` and, only when given,
  * `convertedBy` (`tfjs-gru convert` passes its own name; a model a user merely saves was
- * not converted by anything). `tfjs-gru convert` calls it on a fresh temporary folder
+ * not converted by anything); `quantize` stores the float32 weights as float16 or uint8
+ * (tfjs's quantized manifest). `tfjs-gru convert` calls it on a fresh temporary folder
  * (./atomicOutput.ts), never on the user's folder.
  * @category Conversion
  */
 export async function saveLayersModelToDir(model: tf.LayersModel, dir: string, generatedBy = 'tfjs-gru',
-                                           convertedBy?: string): Promise<string[]> {
+                                           convertedBy?: string, quantize?: QuantizeMode): Promise<string[]> {
   let artifacts: tf.io.ModelArtifacts | null = null;
   await model.save(tf.io.withSaveHandler(async (a) => {
     artifacts = a;
     return {modelArtifactsInfo: {dateSaved: new Date(), modelTopologyType: 'JSON'}};
   }));
   const a = artifacts as unknown as tf.io.ModelArtifacts;
+  let specs = a.weightSpecs ?? [];
+  let data = joinWeights(a.weightData);
+  if (quantize != null) ({specs, data} = quantizeWeights(specs, data, quantize));
   makeDirs(dir);
   const json = {
     format: 'layers-model',
     generatedBy,
     ...(convertedBy != null ? {convertedBy} : {}),
     modelTopology: a.modelTopology,
-    weightsManifest: [{paths: [WEIGHTS_FILE], weights: a.weightSpecs ?? []}],
+    weightsManifest: [{paths: [WEIGHTS_FILE], weights: specs}],
   };
   const modelFile = path.join(dir, 'model.json');
   const weightsFile = path.join(dir, WEIGHTS_FILE);
   // the weights first: a model.json never names a weight file that is not there
-  writeModelFile(weightsFile, new Uint8Array(joinWeights(a.weightData)));
+  writeModelFile(weightsFile, new Uint8Array(data));
   writeModelFile(modelFile, JSON.stringify(json));
   return [modelFile, weightsFile];
 }
