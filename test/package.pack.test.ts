@@ -67,7 +67,7 @@ test('the exports map: root, /node, /testing and /stream, each with types, impor
   for (const [sub, [target]] of Object.entries(pkg.typesVersions['*'] as Record<string, string[]>)) {
     expect([sub, target]).toEqual([sub, pkg.exports[`./${sub}`].types]);
   }
-  expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(['node', 'testing']);
+  expect(Object.keys(pkg.typesVersions['*']).sort()).toEqual(['node', 'stream', 'testing']);
 });
 
 test('sideEffects names every module with top-level effects (the layer registrations, the kernel registry) and no other', () => {

@@ -76,6 +76,9 @@ async function streamBundle() {
   const wasm = Buffer.from([...literal.matchAll(/'([A-Za-z0-9+/=]+)'/g)].map((m) => m[1]).join(''), 'base64');
   if (wasm.readUInt32LE(0) !== 0x6d736100) throw new Error('gruKernelWasm.generated.ts: the decoded bytes are not a wasm module');
   fs.writeFileSync(path.join(OUT, 'gru_kernel.wasm'), wasm);
+  // the package's `tfjs-gru/gru_kernel.wasm` export: the same committed bytes, so a build without
+  // clang (npm test on a fresh clone) has it too; tools/build-wasm.sh writes the same file from source
+  fs.writeFileSync(path.join(ROOT, 'dist', 'gru_kernel.wasm'), wasm);
   return {js: fs.statSync(out).size, wasm: wasm.length};
 }
 

@@ -5,7 +5,10 @@
  * the layers' kernel path (weightSource.ts). Only copies numbers (exact).
  */
 
-/** The kernel's weights: W [D, 3U], R [U, 3U], bx [3U] | null, bh [3U] | null, columns r | z | h. */
+/**
+ * The kernel's weights: W [D, 3U], R [U, 3U], bx [3U] | null, bh [3U] | null, columns r | z | h.
+ * @category Backends and kernels
+ */
 export interface CanonicalArrays {
   W: Float32Array;
   R: Float32Array;

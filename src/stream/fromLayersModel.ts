@@ -13,13 +13,19 @@ import {GruStream} from './gruStream';
 import {NamedWeight} from './modelWeights';
 import {StreamPlan, streamPlan} from './streamPlan';
 
-/** Options of {@link gruStreamFromLayersModel}. */
+/**
+ * Options of {@link gruStreamFromLayersModel}.
+ * @category Backends and kernels
+ */
 export interface LayersModelStreamOptions {
   /** Rows per frame (default 1). */
   batch?: number;
 }
 
-/** The per-frame program of a LayersModel (its weights' values as they are now). */
+/**
+ * The per-frame program of a LayersModel (its weights' values as they are now).
+ * @category Backends and kernels
+ */
 export function planFromLayersModel(model: tf.LayersModel): StreamPlan {
   const topology = model.toJSON(null, false) as unknown;
   const weights = new Map<string, NamedWeight>();
@@ -35,12 +41,16 @@ export function planFromLayersModel(model: tf.LayersModel): StreamPlan {
  * A stream of `model` (see src/stream/gruStream.ts): later changes to the
  * model's weights do not reach it. Synchronous; on a browser's main thread use
  * {@link gruStreamFromLayersModel}, which compiles the kernel asynchronously.
+ * @category Backends and kernels
  */
 export function gruStreamFromLayersModelSync(model: tf.LayersModel, options: LayersModelStreamOptions = {}): GruStream {
   return createGruStreamSync(planFromLayersModel(model), {wasm: wasmKernelModuleSync(), batch: options.batch});
 }
 
-/** {@link gruStreamFromLayersModelSync}, with the kernel compiled asynchronously (any thread). */
+/**
+ * {@link gruStreamFromLayersModelSync}, with the kernel compiled asynchronously (any thread).
+ * @category Backends and kernels
+ */
 export async function gruStreamFromLayersModel(model: tf.LayersModel, options: LayersModelStreamOptions = {}): Promise<GruStream> {
   const plan = planFromLayersModel(model);
   return createGruStreamSync(plan, {wasm: await wasmKernelModule(), batch: options.batch});

@@ -26,7 +26,10 @@ class Arena {
   }
 }
 
-/** One layer of a stream, as {@link GruStream.layers} lists it. */
+/**
+ * One layer of a stream, as {@link GruStream.layers} lists it.
+ * @category Backends and kernels
+ */
 export interface StreamLayerInfo {
   name: string;
   op: PlanNode['op'];
@@ -34,7 +37,10 @@ export interface StreamLayerInfo {
   size: number;
 }
 
-/** See the module comment. Made by createGruStream / createGruStreamSync (the `tfjs-gru/stream` entry) or gruStreamFromLayersModel. */
+/**
+ * See the module comment. Made by createGruStream / createGruStreamSync (the `tfjs-gru/stream` entry) or gruStreamFromLayersModel.
+ * @category Backends and kernels
+ */
 export class GruStream {
   /** Features of one frame in (per batch row). */
   readonly inputSize: number;

@@ -28,7 +28,10 @@ export type {CanonicalArrays} from '../kernels/canonicalLayout';
 export type {StreamPlan, PlanNode, GruNode, DenseNode, ActivationNode, MergeNode, MergeKind} from './streamPlan';
 export {WasmKernelUnavailableError};
 
-/** A model as files: model.json (parsed, or its text) and its weight files. */
+/**
+ * A model as files: model.json (parsed, or its text) and its weight files.
+ * @category Backends and kernels
+ */
 export interface StreamModelSource {
   /** model.json: the object or its JSON text (modelTopology + weightsManifest). */
   modelJson: unknown;
@@ -38,10 +41,16 @@ export interface StreamModelSource {
   name?: string;
 }
 
-/** The kernel: gru_kernel.wasm's bytes, or a WebAssembly.Module compiled from them. */
+/**
+ * The kernel: gru_kernel.wasm's bytes, or a WebAssembly.Module compiled from them.
+ * @category Backends and kernels
+ */
 export type KernelModuleSource = Bytes|object;
 
-/** Options of {@link createGruStream} / {@link createGruStreamSync}. */
+/**
+ * Options of {@link createGruStream} / {@link createGruStreamSync}.
+ * @category Backends and kernels
+ */
 export interface GruStreamOptions {
   /** The kernel module (required: this entry embeds no wasm). */
   wasm: KernelModuleSource;
@@ -49,7 +58,10 @@ export interface GruStreamOptions {
   batch?: number;
 }
 
-/** The per-frame program of a model's files (what a stream would run), or a StreamModelError. */
+/**
+ * The per-frame program of a model's files (what a stream would run), or a StreamModelError.
+ * @category Backends and kernels
+ */
 export function planFromModelFiles(source: StreamModelSource): StreamPlan {
   const file = source.name ?? 'model.json';
   let json = source.modelJson;
@@ -91,6 +103,7 @@ function instantiateSync(wasm: KernelModuleSource): GruKernelExports {
 /**
  * A stream, made synchronously (a worklet or worker; on a browser's main thread
  * use {@link createGruStream} unless `wasm` is an already compiled Module).
+ * @category Backends and kernels
  */
 export function createGruStreamSync(source: StreamModelSource|StreamPlan, options: GruStreamOptions): GruStream {
   if (options == null || options.wasm == null) {
@@ -100,7 +113,10 @@ export function createGruStreamSync(source: StreamModelSource|StreamPlan, option
   return new GruStream(plan, instantiateSync(options.wasm), options.batch ?? 1);
 }
 
-/** A stream; compiles the kernel asynchronously when given bytes (allowed everywhere, e.g. a page's main thread). */
+/**
+ * A stream; compiles the kernel asynchronously when given bytes (allowed everywhere, e.g. a page's main thread).
+ * @category Backends and kernels
+ */
 export async function createGruStream(source: StreamModelSource|StreamPlan, options: GruStreamOptions): Promise<GruStream> {
   if (options == null || options.wasm == null) {
     throw new Error('createGruStream: options.wasm (the bytes of gru_kernel.wasm or a WebAssembly.Module) is required');

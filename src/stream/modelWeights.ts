@@ -6,18 +6,25 @@
  */
 import {StreamModelError} from './errors';
 
-/** One group of a model.json's weightsManifest. */
+/**
+ * One group of a model.json's weightsManifest.
+ * @category Backends and kernels
+ */
 export interface WeightsManifestGroup {
   paths: string[];
   weights: Array<{name: string; shape: number[]; dtype: string; quantization?: unknown; group?: string}>;
 }
 
-/** Bytes of one file. */
+/**
+ * Bytes of one file.
+ * @category Backends and kernels
+ */
 export type Bytes = ArrayBuffer|ArrayBufferView;
 
 /**
  * The weight files: all of them concatenated in manifest order (one buffer), one
  * buffer per manifest path in order, or a map from manifest path to bytes.
+ * @category Backends and kernels
  */
 export type WeightFiles = Bytes|Bytes[]|Record<string, Bytes>;
 

@@ -16,7 +16,10 @@ import {StreamModelError} from './errors';
 import {frameActivationName} from './frameActivations';
 import {NamedWeight} from './modelWeights';
 
-/** A GRU layer's step. */
+/**
+ * A GRU layer's step.
+ * @category Backends and kernels
+ */
 export interface GruNode {
   op: 'gru';
   name: string;
@@ -31,7 +34,10 @@ export interface GruNode {
   weights: CanonicalArrays;
 }
 
-/** A Dense layer: y = act(x·kernel + bias). */
+/**
+ * A Dense layer: y = act(x·kernel + bias).
+ * @category Backends and kernels
+ */
 export interface DenseNode {
   op: 'dense';
   name: string;
@@ -44,7 +50,10 @@ export interface DenseNode {
   activation: string;
 }
 
-/** An Activation layer. */
+/**
+ * An Activation layer.
+ * @category Backends and kernels
+ */
 export interface ActivationNode {
   op: 'activation';
   name: string;
@@ -53,10 +62,16 @@ export interface ActivationNode {
   activation: string;
 }
 
-/** What a merge node computes: element-wise (no broadcasting) or a concatenation of features. */
+/**
+ * What a merge node computes: element-wise (no broadcasting) or a concatenation of features.
+ * @category Backends and kernels
+ */
 export type MergeKind = 'add'|'subtract'|'multiply'|'average'|'maximum'|'minimum'|'concatenate';
 
-/** An element-wise merge of several nodes (or a concatenation of their features). */
+/**
+ * An element-wise merge of several nodes (or a concatenation of their features).
+ * @category Backends and kernels
+ */
 export interface MergeNode {
   op: 'merge';
   name: string;
@@ -65,12 +80,16 @@ export interface MergeNode {
   size: number;
 }
 
-/** One node of a stream's program. */
+/**
+ * One node of a stream's program.
+ * @category Backends and kernels
+ */
 export type PlanNode = GruNode|DenseNode|ActivationNode|MergeNode;
 
 /**
  * The program. Node ids: 0 is the model's input frame [D]; node k ≥ 1 is
  * nodes[k − 1]. `output` is the id of the node whose value is the model's output.
+ * @category Backends and kernels
  */
 export interface StreamPlan {
   inputSize: number;

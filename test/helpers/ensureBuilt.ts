@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..', '..');
-const OUTPUTS = ['dist/index.js', 'dist/esm/index.js', 'dist/node/index.js', 'dist/browser/tfjs-gru.esm.js'];
+const OUTPUTS = ['dist/index.js', 'dist/esm/index.js', 'dist/node/index.js', 'dist/browser/tfjs-gru.esm.js', 'dist/gru_kernel.wasm'];
 
 function newestMtime(dir: string): number {
   let newest = 0;

@@ -64,7 +64,10 @@ export function checkExports(found: Record<string, unknown>): GruKernelExports {
   return found as unknown as GruKernelExports;
 }
 
-/** Thrown when this JavaScript engine cannot run the kernel (no WebAssembly, or no SIMD). */
+/**
+ * Thrown when this JavaScript engine cannot run the kernel (no WebAssembly, or no SIMD).
+ * @category Backends and kernels
+ */
 export class WasmKernelUnavailableError extends Error {
   constructor(why: string) {
     super(`the SIMD wasm GRU kernel cannot run here: ${why}`);

@@ -50,7 +50,10 @@ function moduleBytes(): Uint8Array {
   return bytesCache;
 }
 
-/** The bytes of gru_kernel.wasm (a copy): what a worklet or worker compiles for tfjs-gru/stream. */
+/**
+ * The bytes of gru_kernel.wasm (a copy): what a worklet or worker compiles for tfjs-gru/stream.
+ * @category Backends and kernels
+ */
 export function wasmKernelBytes(): Uint8Array {
   return moduleBytes().slice();
 }
@@ -63,7 +66,10 @@ export function wasmKernelModuleSync(): object {
   return compiled;
 }
 
-/** gru_kernel.wasm compiled once, asynchronously (a WebAssembly.Module: can be posted to a worklet or worker). */
+/**
+ * gru_kernel.wasm compiled once, asynchronously (a WebAssembly.Module: can be posted to a worklet or worker).
+ * @category Backends and kernels
+ */
 export async function wasmKernelModule(): Promise<object> {
   if (compiled === undefined) compiled = await api().compile(moduleBytes());
   return compiled;
