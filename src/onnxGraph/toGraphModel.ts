@@ -431,12 +431,22 @@ function rewriteGru(node: OnnxNode, attrs: Attrs, ins: Array<Value | null>, keep
   const kernelTensors: tf.Tensor[] = [];
   const kernelInputs: string[] = [];
   for (let k = 0; k < dirs; k++) {
-    const parts = tf.tidy(() => {
-      const b = B?.tensor != null ? tf.gather(B.tensor, k, 0) : tf.zeros([6 * units]);
-      const kernel = toKernelWeights({W: tf.gather(w, k, 0), R: tf.gather(r, k, 0), B: b}, lbr ? 'onnx-lbr' : 'onnx').kernel;
-      return [kernel.inputKernel, kernel.recurrentKernel, kernel.inputBias ?? tf.zeros([3 * units]),
-        kernel.recurrentBias ?? tf.zeros([3 * units])];
-    });
+    const b0 = B?.tensor;
+    if (b0 != null && (b0.rank !== 2 || b0.shape[0] !== dirs || b0.shape[1] !== 6 * units)) {
+      throw new ConversionError('BAD_GRAPH', file, `GRU node '${node.name}': B is [${b0.shape}], expected [${dirs}, ${6 * units}] ` +
+          `(num_directions, 6·hidden_size)`);
+    }
+    let parts: tf.Tensor[];
+    try {
+      parts = tf.tidy(() => {
+        const b = b0 != null ? tf.gather(b0, k, 0) : tf.zeros([6 * units]);
+        const kernel = toKernelWeights({W: tf.gather(w, k, 0), R: tf.gather(r, k, 0), B: b}, lbr ? 'onnx-lbr' : 'onnx').kernel;
+        return [kernel.inputKernel, kernel.recurrentKernel, kernel.inputBias ?? tf.zeros([3 * units]),
+          kernel.recurrentBias ?? tf.zeros([3 * units])];
+      });
+    } catch (e) {
+      throw new ConversionError('BAD_GRAPH', file, `GRU node '${node.name}': its weights do not form a GRU: ${(e as Error).message}`);
+    }
     parts.forEach((t, j) => {
       kernelInputs.push(`${node.name || node.outputs[0]}#kernel${k}.${j}`);
       kernelTensors.push(keep(t));
