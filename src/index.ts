@@ -10,8 +10,8 @@ export {GruSequenceArgs} from './layers/gruSequenceLayer';
 export {gruSequence, GruKernelWeights, GruSequenceOptions, GruSequenceResult, GateMasks} from './math/gruSequence';
 export {getActivation, activationName, ActivationFn} from './math/activations';
 export {tf1ToKernelWeights} from './weights/tf1Kernel';
-export {ExplicitGruWeights, TF1GruWeights, splitTF1Weights, fuseTF1Weights} from './reference/explicitWeights';
-export {unfusedGru, UnfusedGruOptions} from './reference/unfusedGru';
+export {ExplicitGruWeights, TF1GruWeights, splitTF1Weights, fuseTF1Weights} from './unfused/explicitWeights';
+export {unfusedGru, UnfusedGruOptions} from './unfused/unfusedGru';
 export {KerasGRUCell, KerasGRUCellArgs, kerasGruCell} from './layers/kerasGruCell';
 export {KerasGRU, KerasGRUArgs, gru, registerKerasGru} from './layers/kerasGru';
 export {convertWeights, toKernelWeights, LayoutWeights} from './weights/convert';
@@ -20,7 +20,7 @@ export {GruFamily, GruSize, WeightMap} from './weights/layout';
 export {KerasGruWeights, KerasResetAfterGruWeights} from './weights/kerasLayout';
 export {PyTorchGruWeights} from './weights/pytorchLayout';
 export {ExplicitResetAfterGruWeights} from './weights/unfusedLayout';
-export {unfusedResetAfterGru} from './reference/unfusedResetAfterGru';
+export {unfusedResetAfterGru} from './unfused/unfusedResetAfterGru';
 export {GruDropout} from './math/dropoutMasks';
 export {BackendInfo, BackendName, BackendUnavailableError, BACKEND_NAMES, backendInfo, parseBackendName, selectBackend, SelectBackendOptions} from './backend';
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
@@ -36,11 +36,11 @@ export {Checkpoint, CheckpointBytes, CheckpointError, CheckpointErrorCode, Check
 export type {CheckpointDtype, CheckpointHeader, CheckpointTensor, ObjectGraphVariable, ReadOptions, ResolvedObjectGraph} from './io/checkpoint';
 export type {CheckpointValues} from './io/checkpoint/values';
 export type {VersionDef} from './io/checkpoint/protos';
-export {findGrus, Discovery, FoundGru, GruStack} from './checkpointModel/findGrus';
-export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './checkpointModel/findGrus';
-export {inspectCheckpoint, InspectReport} from './checkpointModel/inspect';
-export type {DiscoveryReport, StackReport, VariableRole} from './checkpointModel/discoveryReport';
-export {checkpointToLayersModel, gruStackToLayersModel, ConversionDescription, ToLayersModelOptions} from './checkpointModel/toLayersModel';
+export {findGrus, Discovery, FoundGru, GruStack} from './discovery/findGrus';
+export type {Direction, FoundDense, FoundLayout, GruCellType, GruLayer, IgnoredVariable} from './discovery/findGrus';
+export {inspectCheckpoint, InspectReport} from './discovery/inspect';
+export type {DiscoveryReport, StackReport, VariableRole} from './discovery/discoveryReport';
+export {checkpointToLayersModel, gruStackToLayersModel, ConversionDescription, ToLayersModelOptions} from './gruStackModel/toLayersModel';
 // PyTorch .safetensors and ONNX models (browser-safe: from bytes; Node file reading in src/node/formats/).
 export {readSafetensors, SafetensorsError, SAFETENSORS_EXPORT_HINT, MAX_HEADER_SIZE} from './io/safetensors';
 export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, SafetensorsFile, SafetensorsReadOptions,
@@ -48,23 +48,23 @@ export type {SafetensorsDtype, SafetensorsEntry, SafetensorsErrorCode, Safetenso
 export {readOnnxModel, OnnxError} from './io/onnx';
 export type {OnnxAttribute, OnnxErrorCode, OnnxModel, OnnxNode, OnnxReadOptions, OnnxValueInfo, OnnxValues} from './io/onnx';
 export type {TensorProto as OnnxTensorProto} from './io/onnx/protos';
-export {findTorchGrus} from './checkpointModel/findTorchGrus';
+export {findTorchGrus} from './discovery/findTorchGrus';
 // Tensors under other names: key maps, NumPy .npz files, GRU-shaped tensors (browser-safe).
 export {applyKeyMap, KeyMap, KeyMapEntry, KeyMapError, parseKeyMap} from './io/keyMap';
 export {renameSource} from './io/renamedSource';
 export {NpzError, NpzErrorCode, NpzFile, readNpz} from './io/npz';
-export {gruShapedTensors, suggestTorchKeyMap} from './checkpointModel/gruShapedTensors';
-export {findOnnxGrus} from './checkpointModel/findOnnxGrus';
-export type {OnnxDiscovery} from './checkpointModel/findOnnxGrus';
-export {formatSourceReport, inspectSource} from './checkpointModel/inspectSource';
-export type {SourceInspectReport} from './checkpointModel/inspectSource';
+export {gruShapedTensors, suggestTorchKeyMap} from './discovery/gruShapedTensors';
+export {findOnnxGrus} from './discovery/findOnnxGrus';
+export type {OnnxDiscovery} from './discovery/findOnnxGrus';
+export {formatSourceReport, inspectSource} from './discovery/inspectSource';
+export type {SourceInspectReport} from './discovery/inspectSource';
 export {ReverseTime, reverseTime} from './layers/reverseTime';
 export type {OnnxGruWeights} from './weights/onnxLayout';
 // Any model file's tensors, and the errors every reader and the converter throw.
 export type {SourceVariable, TensorSource} from './io/tensorSource';
 export {ConversionError, ConversionErrorCode, ModelFileError} from './io/modelFileError';
 export {DEFAULT_READ_LIMITS, ReadLimits, readLimits} from './io/limits';
-export type {ConvertedLayer, ConvertedModel, ModelCheck} from './checkpointModel/toLayersModel';
+export type {ConvertedLayer, ConvertedModel, ModelCheck} from './gruStackModel/toLayersModel';
 export {
   explainGru, explicitBlocks, ExplainGruOptions, GruExplanation, LayoutView, TensorView, BlockView, AxisSegment,
   ResolvedSlice, WeightStats, NoEquivalent, RecombinationCheck,

@@ -6,8 +6,8 @@ import * as path from 'path';
 
 import {Checkpoint, readCheckpointFromBytes} from '../src/io/checkpoint';
 import {CheckpointVariable} from '../src/io/checkpoint/bundle';
-import {findGrus} from '../src/checkpointModel/findGrus';
-import {InspectReport, inspectCheckpoint} from '../src/checkpointModel/inspect';
+import {findGrus} from '../src/discovery/findGrus';
+import {InspectReport, inspectCheckpoint} from '../src/discovery/inspect';
 import {runInspect} from '../src/cli/inspectCommand';
 import {ckptPrefix, FIXTURES, readFixtureBytes} from './helpers/checkpointBytes';
 

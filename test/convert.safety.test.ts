@@ -9,8 +9,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
-import {checkAgainstReference, chooseStack} from '../src/checkpointModel/toLayersModel';
-import {findTorchGrus} from '../src/checkpointModel/findTorchGrus';
+import {checkAgainstReference, chooseStack} from '../src/gruStackModel/toLayersModel';
+import {findTorchGrus} from '../src/discovery/findTorchGrus';
 import {readKerasFromBytes} from '../src/io/keras/kerasFile';
 import {ConversionError, ModelFileError} from '../src/io/modelFileError';
 import {readSafetensors} from '../src/io/safetensors';

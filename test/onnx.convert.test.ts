@@ -9,8 +9,8 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 
 import {convertWeights} from '../src';
-import {findOnnxGrus} from '../src/checkpointModel/findOnnxGrus';
-import {gruStackToLayersModel} from '../src/checkpointModel/toLayersModel';
+import {findOnnxGrus} from '../src/discovery/findOnnxGrus';
+import {gruStackToLayersModel} from '../src/gruStackModel/toLayersModel';
 import {runInspect} from '../src/cli/inspectCommand';
 import {caseTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
 import {ConversionError} from '../src/io/modelFileError';

@@ -3,7 +3,7 @@
 // outputs within 1e-5, `inspect`, and no tensor left behind.
 import * as tf from '@tensorflow/tfjs';
 
-import {findTorchGrus} from '../src/checkpointModel/findTorchGrus';
+import {findTorchGrus} from '../src/discovery/findTorchGrus';
 import {runInspect} from '../src/cli/inspectCommand';
 import {loadManifest} from '../src/fixtures/fixtures';
 import {TensorSource} from '../src/io/tensorSource';
@@ -80,7 +80,7 @@ describe('discovery', () => {
 test('a bias=False nn.GRU converts exactly (no bias in the layer)', async () => {
   // built from the gru1 fixture's weights, its biases left out: the reference check on the file's own tensors decides
   const {readSafetensors} = await import('../src/io/safetensors');
-  const {gruStackToLayersModel} = await import('../src/checkpointModel/toLayersModel');
+  const {gruStackToLayersModel} = await import('../src/gruStackModel/toLayersModel');
   const f = readSafetensorsFile(fixtureModel('pytorch_files/gru1'));
   const keep = ['weight_ih_l0', 'weight_hh_l0'];
   const header: Record<string, unknown> = {};

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {gru, KerasGRU, setSequenceKernelMode, tf1Gru, TF1GRU} from '../src';
-import {checkpointToLayersModel} from '../src/checkpointModel/toLayersModel';
+import {checkpointToLayersModel} from '../src/gruStackModel/toLayersModel';
 import {caseTensor, hasTensor, loadCase, loadManifest} from '../src/fixtures/fixtures';
 import {readCheckpoint} from '../src/node/readCheckpoint';
 import {runLayerWithGradients} from '../src/verify/layerGradients';

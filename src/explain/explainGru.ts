@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {getActivation} from '../math/activations';
 import {gruSequence} from '../math/gruSequence';
-import {unfusedGru} from '../reference/unfusedGru';
-import {unfusedResetAfterGru} from '../reference/unfusedResetAfterGru';
+import {unfusedGru} from '../unfused/unfusedGru';
+import {unfusedResetAfterGru} from '../unfused/unfusedResetAfterGru';
 import {toKernelWeights} from '../weights/convert';
 import {GruFamily, WeightMap} from '../weights/layout';
 import {getLayout, LayoutName} from '../weights/layouts';

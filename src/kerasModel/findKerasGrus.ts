@@ -8,7 +8,7 @@
 import {CheckpointVariable} from '../io/checkpoint/bundle';
 import {KerasFileError} from '../io/keras/errors';
 import {KerasFile, KerasWeight} from '../io/keras/kerasFile';
-import {Discovery, Direction, FoundDense, FoundGru, FoundLayout, GruLayer, GruStack} from '../checkpointModel/findGrus';
+import {Discovery, Direction, FoundDense, FoundGru, FoundLayout, GruLayer, GruStack} from '../discovery/findGrus';
 import {KerasArchitecture, KerasLayerConfig, readArchitecture} from './architecture';
 import {isKeras3, tfjsActivation} from './activations';
 import {GruCellWeights, gruCellWeights, plainWeights, weightsByLayer} from './layerWeights';

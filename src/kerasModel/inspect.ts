@@ -4,7 +4,7 @@
  * each becomes in tfjs (or why it is refused), the GRUs found, their stacks, and whether
  * `convert` converts the whole model (else every refused layer). Reads no tensor data.
  */
-import {FoundGru} from '../checkpointModel/findGrus';
+import {FoundGru} from '../discovery/findGrus';
 import {KerasFile} from '../io/keras/kerasFile';
 import {KerasModelPlan, PlannedLayer, planKerasModel} from './findKerasGrus';
 import {weightsByLayer} from './layerWeights';

@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 
 import {checkAgainstReference, chooseStack, ConversionDescription, ConvertedLayer, gruStackToLayersModel, ModelCheck,
-        ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+        ToLayersModelOptions} from '../gruStackModel/toLayersModel';
 import {KerasFile} from '../io/keras/kerasFile';
 import {ConversionError} from '../io/modelFileError';
 import {KerasModelPlan, planKerasModel} from './findKerasGrus';

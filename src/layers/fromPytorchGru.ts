@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 
-import {gruShapedTensors, suggestTorchKeyMap} from '../checkpointModel/gruShapedTensors';
+import {gruShapedTensors, suggestTorchKeyMap} from '../discovery/gruShapedTensors';
 import {applyKeyMap, KeyMap} from '../io/keyMap';
 import {convertWeights} from '../weights/convert';
 import {gru} from './kerasGru';

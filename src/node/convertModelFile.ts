@@ -1,7 +1,7 @@
 /**
  * Node-only: `tfjs-gru convert` as a library call. Opens a model file of any known
  * format (./modelFormats), builds the LayersModel of its GRU stack
- * (src/checkpointModel/toLayersModel.ts), writes it into a fresh temporary folder beside
+ * (src/gruStackModel/toLayersModel.ts), writes it into a fresh temporary folder beside
  * `out`, loads what it wrote with tf.loadLayersModel and checks that against the unfused
  * reference on the file's own tensors, and only then moves the files into `out`
  * (./atomicOutput.ts): a failure leaves `out` exactly as it was.
@@ -11,7 +11,7 @@ import '../index';  // registers this package's layer classes for loading
 import * as tf from '@tensorflow/tfjs';
 
 import {checkAgainstReference, chooseStack, ConversionDescription, gruStackToLayersModel, ModelCheck,
-        ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+        ToLayersModelOptions} from '../gruStackModel/toLayersModel';
 import {ConversionError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';
 import type {KerasConversionInfo} from '../kerasModel/toLayersModel';

@@ -7,8 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {Discovery} from '../checkpointModel/findGrus';
-import {ConversionDescription, ModelCheck, ToLayersModelOptions} from '../checkpointModel/toLayersModel';
+import {Discovery} from '../discovery/findGrus';
+import {ConversionDescription, ModelCheck, ToLayersModelOptions} from '../gruStackModel/toLayersModel';
 import {ReadLimits} from '../io/limits';
 import {ModelFileError} from '../io/modelFileError';
 import {TensorSource} from '../io/tensorSource';

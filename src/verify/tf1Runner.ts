@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs';
 
 import {caseTensor, FixtureCase, hasTensor} from '../fixtures/fixtureSet';
 import {tf1Gru} from '../layers/tf1Gru';
-import {fuseTF1Weights, splitTF1Weights, TF1GruWeights} from '../reference/explicitWeights';
-import {unfusedGru} from '../reference/unfusedGru';
+import {fuseTF1Weights, splitTF1Weights, TF1GruWeights} from '../unfused/explicitWeights';
+import {unfusedGru} from '../unfused/unfusedGru';
 import {convertWeights} from '../weights/convert';
 import {installUnpackGradientFix} from './unpackGradientFix';
 import {runLayerWithGradients} from './layerGradients';

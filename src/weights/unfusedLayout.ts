@@ -75,7 +75,7 @@ function biasesFromCanonical(b: tf.Tensor1D|null, units: number, names: [string,
 }
 
 /**
- * Layout 'unfused' (reset-before): the textbook GRU of src/reference/unfusedGru.ts.
+ * Layout 'unfused' (reset-before): the textbook GRU of src/unfused/unfusedGru.ts.
  *
  *     r = σ(x·Wr + h·Ur + br)    z = σ(x·Wz + h·Uz + bz)
  *     hh = act(x·Wh + (r ⊙ h)·Uh + bh)    h' = z ⊙ h + (1 − z) ⊙ hh
@@ -99,7 +99,7 @@ export const UNFUSED_LAYOUT: LayoutSpec = {
 
 /**
  * Layout 'unfused-reset-after' (reset-after): the textbook reset-after GRU of
- * src/reference/unfusedResetAfterGru.ts.
+ * src/unfused/unfusedResetAfterGru.ts.
  *
  *     r = σ(x·Wr + bWr + h·Ur + bUr)    z = σ(x·Wz + bWz + h·Uz + bUz)
  *     hh = act(x·Wh + bWh + r ⊙ (h·Uh + bUh))    h' = z ⊙ h + (1 − z) ⊙ hh

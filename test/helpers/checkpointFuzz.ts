@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import {CheckpointError, readCheckpointFromBytes} from '../../src/io/checkpoint';
-import {findGrus} from '../../src/checkpointModel/findGrus';
+import {findGrus} from '../../src/discovery/findGrus';
 import {decode, encode} from '../../src/io/checkpoint/protos';
 import {TableEntry} from '../../src/io/checkpoint/table';
 import {buildTable, entriesOf, FIXTURES, readFixtureBytes} from './checkpointBytes';

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs';
 import {caseTensor, loadCase} from '../../src/fixtures/fixtures';
 import {convertModelFileToDir, ConvertModelFileResult} from '../../src/node/convertModelFile';
 import {dirLoadHandler} from '../../src/node/layersModelFiles';
-import {ToLayersModelOptions} from '../../src/checkpointModel/toLayersModel';
+import {ToLayersModelOptions} from '../../src/gruStackModel/toLayersModel';
 import {FIXTURES} from './checkpointBytes';
 
 /** The model file of fixture case `name` (`pytorch_files/gru1` → …/model.safetensors). */

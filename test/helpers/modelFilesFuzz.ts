@@ -11,9 +11,9 @@ import * as path from 'path';
 import {strFromU8, strToU8, unzipSync, zipSync} from 'fflate';
 import * as tf from '@tensorflow/tfjs';
 
-import {findOnnxGrus} from '../../src/checkpointModel/findOnnxGrus';
-import {findTorchGrus} from '../../src/checkpointModel/findTorchGrus';
-import {gruStackToLayersModel} from '../../src/checkpointModel/toLayersModel';
+import {findOnnxGrus} from '../../src/discovery/findOnnxGrus';
+import {findTorchGrus} from '../../src/discovery/findTorchGrus';
+import {gruStackToLayersModel} from '../../src/gruStackModel/toLayersModel';
 import {ModelFileError} from '../../src/io/modelFileError';
 import {readOnnxModel} from '../../src/io/onnx';
 import {decodeModel, encode} from '../../src/io/onnx/protos';

@@ -1,6 +1,6 @@
 /**
  * The self-check of a whole-model conversion: each layer that has an independent reference
- * (GRU of either convention as the unfused textbook GRUs of src/reference/; LSTM, SimpleRNN,
+ * (GRU of either convention as the unfused textbook GRUs of src/unfused/; LSTM, SimpleRNN,
  * Conv1D, BatchNormalization and LayerNormalization written out in ./referenceLayers.ts; Bidirectional
  * around those; Dense as a matmul; Activation through src/math/activations) is run on the
  * input that reaches it in the converted model, with the file's own weights, and compared
@@ -9,14 +9,14 @@
  */
 import * as tf from '@tensorflow/tfjs';
 
-import {CHECK_MAX_STEPS} from '../../checkpointModel/toLayersModel';
+import {CHECK_MAX_STEPS} from '../../gruStackModel/toLayersModel';
 
-import {explicitWeights} from '../../checkpointModel/reference';
-import type {FoundGru} from '../../checkpointModel/findGrus';
+import {explicitWeights} from '../../gruStackModel/checkAgainstUnfused';
+import type {FoundGru} from '../../discovery/findGrus';
 import {KerasFile} from '../../io/keras/kerasFile';
 import {getActivation} from '../../math/activations';
-import {unfusedGru} from '../../reference/unfusedGru';
-import {unfusedResetAfterGru} from '../../reference/unfusedResetAfterGru';
+import {unfusedGru} from '../../unfused/unfusedGru';
+import {unfusedResetAfterGru} from '../../unfused/unfusedResetAfterGru';
 import {batchNormReference, conv1dReference, layerNormReference, lstmReference, simpleRnnReference} from './referenceLayers';
 import {Json} from './serialized';
 import {StoredLayer} from './storedWeights';

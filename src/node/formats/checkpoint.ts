@@ -1,8 +1,8 @@
 /** Node-only: TensorFlow checkpoints (V2 tensor bundles) as a model-file format of inspect and convert. */
 import * as fs from 'fs';
 
-import {findGrus} from '../../checkpointModel/findGrus';
-import {formatInspectReport, inspectCheckpoint} from '../../checkpointModel/inspect';
+import {findGrus} from '../../discovery/findGrus';
+import {formatInspectReport, inspectCheckpoint} from '../../discovery/inspect';
 import {Checkpoint} from '../../io/checkpoint/checkpoint';
 import type {ModelFileFormat, OpenedModelFile} from '../modelFormats';
 import {readCheckpoint} from '../readCheckpoint';

@@ -1,6 +1,6 @@
 /** Node-only: NumPy .npz files of PyTorch-layout GRU weights (e.g. g2p-en's checkpoint20.npz) as a model-file format. */
-import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
-import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
+import {findTorchGrus} from '../../discovery/findTorchGrus';
+import {formatSourceReport, inspectSource} from '../../discovery/inspectSource';
 import {NpzFile, readNpz} from '../../io/npz';
 import {ReadLimits} from '../../io/limits';
 import {renameSource} from '../../io/renamedSource';

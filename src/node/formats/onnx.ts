@@ -1,6 +1,6 @@
 /** Node-only: ONNX models (.onnx) as a model-file format of inspect and convert. */
-import {findOnnxGrus, OnnxDiscovery} from '../../checkpointModel/findOnnxGrus';
-import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
+import {findOnnxGrus, OnnxDiscovery} from '../../discovery/findOnnxGrus';
+import {formatSourceReport, inspectSource} from '../../discovery/inspectSource';
 import {OnnxModel, readOnnxModel} from '../../io/onnx';
 import {ReadLimits} from '../../io/limits';
 import {formatOnnxRefusals, unsupportedOnnxParts} from '../../onnxGraph/toGraphModel';

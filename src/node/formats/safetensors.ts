@@ -1,6 +1,6 @@
 /** Node-only: PyTorch state_dicts in safetensors files as a model-file format of inspect and convert; .pt/.pth refused. */
-import {findTorchGrus} from '../../checkpointModel/findTorchGrus';
-import {formatSourceReport, inspectSource} from '../../checkpointModel/inspectSource';
+import {findTorchGrus} from '../../discovery/findTorchGrus';
+import {formatSourceReport, inspectSource} from '../../discovery/inspectSource';
 import {readSafetensors, SafetensorsFile} from '../../io/safetensors';
 import {SAFETENSORS_EXPORT_HINT, SafetensorsError} from '../../io/safetensors/errors';
 import {ReadLimits} from '../../io/limits';

@@ -27,10 +27,10 @@ import {kerasCudnnToResetAfter} from '../weights/kerasCudnnLayout';
 import {gru} from '../layers/kerasGru';
 import {tf1Gru} from '../layers/tf1Gru';
 import {reverseTime} from '../layers/reverseTime';
-import {readCellWeights} from './cellTensors';
-import {Discovery, findGrus, FoundGru, GruStack} from './findGrus';
-import {noGruHint} from './gruShapedTensors';
-import {referenceForward} from './reference';
+import {readCellWeights} from '../discovery/cellTensors';
+import {Discovery, findGrus, FoundGru, GruStack} from '../discovery/findGrus';
+import {noGruHint} from '../discovery/gruShapedTensors';
+import {referenceForward} from './checkAgainstUnfused';
 
 /**
  * Options of {@link checkpointToLayersModel}.

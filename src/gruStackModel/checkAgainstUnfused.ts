@@ -1,6 +1,6 @@
 /**
  * The independent check of a conversion: the unfused textbook GRUs
- * (src/reference/) run directly on a checkpoint's own tensors, split into the
+ * (src/unfused/) run directly on a checkpoint's own tensors, split into the
  * explicit per-gate matrices here by each cell family's definition, not through the
  * weight converters that built the model.
  */
@@ -8,10 +8,10 @@ import * as tf from '@tensorflow/tfjs';
 
 import {TensorSource} from '../io/tensorSource';
 import {ExplicitGruWeights, ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
-import {unfusedGru} from '../reference/unfusedGru';
-import {unfusedResetAfterGru} from '../reference/unfusedResetAfterGru';
-import {readCellTensor} from './cellTensors';
-import {FoundGru, GruStack} from './findGrus';
+import {unfusedGru} from '../unfused/unfusedGru';
+import {unfusedResetAfterGru} from '../unfused/unfusedResetAfterGru';
+import {readCellTensor} from '../discovery/cellTensors';
+import {FoundGru, GruStack} from '../discovery/findGrus';
 
 type Explicit = {resetAfter: false; w: ExplicitGruWeights} | {resetAfter: true; w: ExplicitResetAfterGruWeights};
 
