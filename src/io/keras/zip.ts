@@ -11,6 +11,7 @@
 import {unzipSync, UnzipFileInfo} from 'fflate';
 
 import {formatBytes, ReadLimits, readLimits} from '../limits';
+import {centralDirectoryCrcs, isZip as isZipBytes, MAX_DEFLATE_RATIO} from '../zipDirectory';
 import {crc32} from './crc32';
 import {KerasFileError} from './errors';
 
@@ -24,39 +25,11 @@ export interface KerasZipEntries {
 }
 
 const WANTED = new Set(['config.json', 'model.weights.h5', 'metadata.json']);
-const MAX_DEFLATE_RATIO = 1032;  // deflate's maximum compression ratio
-
 /** True when `bytes` start with a zip local-file header ('PK\x03\x04'). */
-export function isZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-}
+export const isZip = isZipBytes;
 
-/** name → CRC-32 from the zip's central directory (found through its end record). */
 function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (dv.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new KerasFileError('BAD_ZIP', file, 'no zip end-of-central-directory record (truncated?)');
-  const count = dv.getUint16(eocd + 10, true);
-  let at = dv.getUint32(eocd + 16, true);
-  const out = new Map<string, number>();
-  for (let k = 0; k < count; k++) {
-    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) {
-      throw new KerasFileError('BAD_ZIP', file, `zip central directory entry ${k} of ${count} at byte ${at} is malformed`);
-    }
-    const nameLen = dv.getUint16(at + 28, true);
-    const skip = nameLen + dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
-    if (at + 46 + nameLen > bytes.length) throw new KerasFileError('BAD_ZIP', file, `zip central directory entry ${k} runs past the end`);
-    const name = new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLen));
-    out.set(name, dv.getUint32(at + 16, true));
-    at += 46 + skip;
-  }
-  return out;
+  return centralDirectoryCrcs(bytes, (why) => new KerasFileError('BAD_ZIP', file, why));
 }
 
 /** Unzips a `.keras` file's entries (see the module comment). */

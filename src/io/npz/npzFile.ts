@@ -16,6 +16,7 @@ import {NpyArray, parseNpy} from '../../fixtures/npy';
 import {crc32} from '../keras/crc32';
 import {ModelFileError} from '../modelFileError';
 import {SourceVariable, TensorSource} from '../tensorSource';
+import {centralDirectoryCrcs, isZip, MAX_DEFLATE_RATIO} from '../zipDirectory';
 
 /**
  * The `code` of an {@link NpzError}.
@@ -51,37 +52,11 @@ export interface NpzFile extends TensorSource {
   array(name: string): NpyArray;
 }
 
-const MAX_DEFLATE_RATIO = 1032;  // deflate's maximum compression ratio
-
 /** True when `bytes` start with a zip local-file header ('PK\x03\x04'). */
-export function looksLikeZip(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-}
+export const looksLikeZip = isZip;
 
-/** name → CRC-32 from the central directory (through the end record). */
 function centralCrcs(bytes: Uint8Array, file: string): Map<string, number> {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let eocd = -1;
-  for (let i = bytes.length - 22; i >= Math.max(0, bytes.length - 22 - 65535); i--) {
-    if (dv.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new NpzError('BAD_ZIP', file, 'no zip end-of-central-directory record (truncated?)');
-  const count = dv.getUint16(eocd + 10, true);
-  let at = dv.getUint32(eocd + 16, true);
-  const out = new Map<string, number>();
-  for (let k = 0; k < count; k++) {
-    if (at + 46 > bytes.length || dv.getUint32(at, true) !== 0x02014b50) {
-      throw new NpzError('BAD_ZIP', file, `zip central directory entry ${k} of ${count} at byte ${at} is malformed`);
-    }
-    const nameLen = dv.getUint16(at + 28, true);
-    if (at + 46 + nameLen > bytes.length) throw new NpzError('BAD_ZIP', file, `zip central directory entry ${k} runs past the end`);
-    out.set(new TextDecoder().decode(bytes.subarray(at + 46, at + 46 + nameLen)), dv.getUint32(at + 16, true));
-    at += 46 + nameLen + dv.getUint16(at + 30, true) + dv.getUint16(at + 32, true);
-  }
-  return out;
+  return centralDirectoryCrcs(bytes, (why) => new NpzError('BAD_ZIP', file, why));
 }
 
 /**
