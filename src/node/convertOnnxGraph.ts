@@ -19,12 +19,12 @@ import '../index';  // registers the ONNX op executors with tfjs-converter
 import {ConversionError} from '../io/modelFileError';
 import type {OnnxModel} from '../io/onnx';
 import {onnxOp} from '../onnxGraph/registry';
-import {GRU_KERNEL_OP} from '../onnxGraph/ops/gru';
+import {GRU_KERNEL_OP, gruKernelParts} from '../onnxGraph/ops/gru';
 import {GraphTensorInfo, onnxToGraphModel, OnnxGraphConversion} from '../onnxGraph/toGraphModel';
 import {runOnnxGraph} from '../onnxGraph/run';
 import {unfusedGru} from '../unfused/unfusedGru';
 import {unfusedResetAfterGru} from '../unfused/unfusedResetAfterGru';
-import {convertWeights, toKernelWeights} from '../weights/convert';
+import {convertWeights} from '../weights/convert';
 import {ExplicitGruWeights} from '../unfused/explicitWeights';
 import {ExplicitResetAfterGruWeights} from '../weights/unfusedLayout';
 import {QuantizeMode, quantizeWeights} from '../io/quantizeWeights';
@@ -193,7 +193,7 @@ function checkGrusAgainstReference(model: OnnxModel, seed: number): number {
         const ref = lbr ? unfusedResetAfterGru(x, h0, convertWeights(w, 'onnx-lbr', 'unfused-reset-after') as unknown as ExplicitResetAfterGruWeights) :
           unfusedGru(x, h0, convertWeights(w, 'onnx', 'unfused') as unknown as ExplicitGruWeights);
         // ours: the GRU mapper as the converted graph runs it (forward, time-major X [T, B, D])
-        const parts = kernelParts(w, lbr, units);
+        const parts = gruKernelParts(w.W, w.R, w.B, lbr);
         const [Y] = onnxOp(GRU_KERNEL_OP)!.run([tf.transpose(x, [1, 0, 2]), null, null, ...parts],
             {linear_before_reset: lbr ? 1 : 0, direction: 'forward'}, {opset: 17, outputs: 2, node: node.name});
         const ours = tf.transpose(tf.squeeze(Y, [1]), [1, 0, 2]);
@@ -205,12 +205,6 @@ function checkGrusAgainstReference(model: OnnxModel, seed: number): number {
     err.dispose();
   }
   return worst;
-}
-
-function kernelParts(w: {W: tf.Tensor; R: tf.Tensor; B: tf.Tensor}, lbr: boolean, units: number): tf.Tensor[] {
-  // the same conversion toGraphModel writes into the model (weights/onnxLayout.ts)
-  const k = toKernelWeights(w, lbr ? 'onnx-lbr' : 'onnx').kernel;
-  return [k.inputKernel, k.recurrentKernel, k.inputBias ?? tf.zeros([3 * units]), k.recurrentBias ?? tf.zeros([3 * units])];
 }
 
 interface OrtModule {

@@ -32,11 +32,10 @@ export interface OpContext {
 export interface OnnxOp {
   opType: string;
   /**
-   * Conversion-time refusals: each string names an attribute, input or value this
-   * mapper cannot compute exactly (empty: supported). `constInputs` holds the values of
-   * the inputs that are constants (null where the input is computed at run time).
+   * Conversion-time refusals: each string names an attribute this mapper cannot compute
+   * exactly (empty: supported).
    */
-  check?(attrs: Attrs, ctx: OpContext, constInputs: Array<tf.Tensor | null | undefined>): string[];
+  check?(attrs: Attrs, ctx: OpContext): string[];
   /** Runs the node. `inputs[i]` is null for an omitted optional input. */
   run(inputs: Array<tf.Tensor | null>, attrs: Attrs, ctx: OpContext): tf.Tensor[];
 }

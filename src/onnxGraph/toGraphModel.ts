@@ -20,9 +20,8 @@ import {ConversionError} from '../io/modelFileError';
 import type {OnnxModel, OnnxNode, OnnxValueInfo} from '../io/onnx';
 import type {TensorProto} from '../io/onnx/protos';
 import {decodeTensor} from '../io/onnx/tensors';
-import {toKernelWeights} from '../weights/convert';
 import {Attrs, AttrValue, TensorAttr} from './op';
-import {GRU_KERNEL_OP, gruRefusals} from './ops/gru';
+import {GRU_KERNEL_OP, gruKernelParts, gruRefusals} from './ops/gru';
 import {shapeSlice} from './ops/shape';
 import {encodePayload, PAYLOAD_ATTR} from './payload';
 import {GRAPH_OP_PREFIX, onnxOp} from './registry';
@@ -161,7 +160,7 @@ export function unsupportedOnnxParts(model: OnnxModel): OnnxGraphRefusals {
       details.push((e as Error).message.replace(`${model.file}: `, ''));
       continue;
     }
-    const why = n.opType === 'GRU' ? gruRefusals(attrs) : (op.check?.(attrs, {opset, outputs: n.outputs.length, node: n.name}, []) ?? []);
+    const why = n.opType === 'GRU' ? gruRefusals(attrs) : (op.check?.(attrs, {opset, outputs: n.outputs.length, node: n.name}) ?? []);
     if (n.opType === 'GRU') {
       if (!n.inputs[0] || !n.inputs[1] || !n.inputs[2]) why.push('X, W and R are required inputs');
       for (const [slot, what] of [[1, 'W'], [2, 'R'], [3, 'B']] as const) {
@@ -430,20 +429,15 @@ function rewriteGru(node: OnnxNode, attrs: Attrs, ins: Array<Value | null>, keep
   }
   const kernelTensors: tf.Tensor[] = [];
   const kernelInputs: string[] = [];
+  const b0 = B?.tensor ?? null;
+  if (b0 != null && (b0.rank !== 2 || b0.shape[0] !== dirs || b0.shape[1] !== 6 * units)) {
+    throw new ConversionError('BAD_GRAPH', file, `GRU node '${node.name}': B is [${b0.shape}], expected [${dirs}, ${6 * units}] ` +
+        `(num_directions, 6·hidden_size)`);
+  }
   for (let k = 0; k < dirs; k++) {
-    const b0 = B?.tensor;
-    if (b0 != null && (b0.rank !== 2 || b0.shape[0] !== dirs || b0.shape[1] !== 6 * units)) {
-      throw new ConversionError('BAD_GRAPH', file, `GRU node '${node.name}': B is [${b0.shape}], expected [${dirs}, ${6 * units}] ` +
-          `(num_directions, 6·hidden_size)`);
-    }
     let parts: tf.Tensor[];
     try {
-      parts = tf.tidy(() => {
-        const b = b0 != null ? tf.gather(b0, k, 0) : tf.zeros([6 * units]);
-        const kernel = toKernelWeights({W: tf.gather(w, k, 0), R: tf.gather(r, k, 0), B: b}, lbr ? 'onnx-lbr' : 'onnx').kernel;
-        return [kernel.inputKernel, kernel.recurrentKernel, kernel.inputBias ?? tf.zeros([3 * units]),
-          kernel.recurrentBias ?? tf.zeros([3 * units])];
-      });
+      parts = tf.tidy(() => gruKernelParts(tf.gather(w, k, 0), tf.gather(r, k, 0), b0 == null ? null : tf.gather(b0, k, 0), lbr));
     } catch (e) {
       throw new ConversionError('BAD_GRAPH', file, `GRU node '${node.name}': its weights do not form a GRU: ${(e as Error).message}`);
     }

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 
 import {getActivation} from '../../math/activations';
 import {gruSequence} from '../../math/gruSequence';
+import {toKernelWeights} from '../../weights/convert';
 import {Attrs, intAttr, OnnxOp, OnnxOpError, OpContext, stringAttr} from '../op';
 
 /** The op type of a GRU node rewritten with kernel-layout weights (not an ONNX op). */
@@ -24,6 +25,18 @@ const ACTIVATION_NAMES: Record<string, string> = {Sigmoid: 'sigmoid', Tanh: 'tan
 function directions(attrs: Attrs): string[] {
   const d = stringAttr(attrs, 'direction', 'forward');
   return d === 'bidirectional' ? ['forward', 'reverse'] : [d];
+}
+
+/**
+ * One direction's weights (ONNX W [3U, D], R [3U, U], B [6U] or absent) as the rewritten node's four
+ * kernel inputs, converted exactly (weights/onnxLayout.ts); absent biases become zeros. New tensors.
+ */
+export function gruKernelParts(W: tf.Tensor, R: tf.Tensor, B: tf.Tensor | null, lbr: boolean): tf.Tensor[] {
+  return tf.tidy(() => {
+    const units = R.shape[1]!;
+    const k = toKernelWeights({W, R, B: B ?? tf.zeros([6 * units])}, lbr ? 'onnx-lbr' : 'onnx').kernel;
+    return [k.inputKernel, k.recurrentKernel, k.inputBias ?? tf.zeros([3 * units]), k.recurrentBias ?? tf.zeros([3 * units])];
+  });
 }
 
 /** What the GRU's attributes ask that the kernels cannot do (empty: supported). */

@@ -283,12 +283,10 @@ function convTranspose(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, attrs: A
   const op2 = rank === 3 ? [0, outPad[0]] : outPad;
   const full = [0, 1].map((i) => d2[i] * (k2[i] - 1));
   // W [C, M/g, k...] → per group [k..., C/g, M/g] flipped spatially → filter [kh, kw, C/g, M]
-  const cg = w.shape[0] / group;
   let wk = rank === 3 ? tf.expandDims(w, 2) : w;  // [C, M/g, kh, kw]
   wk = tf.reverse(wk, [2, 3]);
   const perGroup = tf.split(wk, group, 0).map((g) => tf.transpose(g, [2, 3, 0, 1]));  // [kh, kw, C/g, M/g]
   const filter = (group === 1 ? perGroup[0] : tf.concat(perGroup, 3)) as tf.Tensor4D;
-  void cg;
   const padded = pad(xh, [0, full[0] - pb[0], full[1] - pb[1], 0, 0, full[0] - pe[0] + op2[0], full[1] - pe[1] + op2[1], 0],
       'constant', 0, ctx) as tf.Tensor4D;
   const s: Spatial = {kernel: k2, strides: [1, 1], dilations: d2, pads: [0, 0, 0, 0]};
