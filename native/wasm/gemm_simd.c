@@ -13,7 +13,8 @@
  * (so A^T costs nothing), op(B) through a k stride (ldb in place, NR packed).
  *
  * beta = 0 never reads C (C may hold NaN garbage). A reduction of length 0
- * gives C = beta·C. No allocation: packing buffers are static (single thread).
+ * gives C = beta·C. No allocation: packing buffers are static (thread-local in
+ * the threaded build).
  *
  * One row of C (batch 1: each step's h·R, a stream's frame) is a matrix-vector
  * product: gemv keeps 16 columns in four independent accumulators over the
@@ -33,8 +34,17 @@
 #define GK_PACK_MIN_M 128
 #define GK_SMALL_A 4096 /* floats of op(A) block (16 KiB) kept in L1 */
 
-static float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
-static float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
+/*
+ * Packing buffers: one set per thread in the threaded build (GK_THREADS: its
+ * instances share one memory), a plain static elsewhere.
+ */
+#ifdef GK_THREADS
+#define GK_THREAD_LOCAL _Thread_local
+#else
+#define GK_THREAD_LOCAL
+#endif
+static GK_THREAD_LOCAL float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
+static GK_THREAD_LOCAL float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
