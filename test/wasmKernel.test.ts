@@ -119,6 +119,101 @@ describe('gk_sgemm', () => {
     expect(worst).toBeLessThanOrEqual(4e-7 * k * Math.max(1, Math.abs(alpha)) + 2e-7);
   });
 
+  /** The largest |got − want| over C's n columns (the padding checked untouched), and the error bound. */
+  function gemmError(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, beta: number,
+                     pad: number, seed: number): {worst: number, bound: number, paddingKept: boolean} {
+    const r = rng(seed);
+    const lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+    const a = randomArray((ta ? k : m) * lda, r), b = randomArray((tb ? n : k) * ldb, r);
+    const c = randomArray(m * ldc, r);
+    if (beta === 0) c.fill(NaN);
+    const want = naiveGemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    const got = kernel.sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c.slice(), ldc);
+    let worst = 0, paddingKept = true;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < ldc; j++) {
+        const at = i * ldc + j;
+        if (j >= n) paddingKept = paddingKept && Object.is(got[at], c[at]);
+        else worst = Math.max(worst, Number.isNaN(got[at]) ? Infinity : Math.abs(got[at] - want[at]));
+      }
+    }
+    return {worst, bound: 4e-7 * k * Math.max(1, Math.abs(alpha)) + 2e-7, paddingKept};
+  }
+
+  // The kernel's tiles are 2 rows x 16 columns (a last odd row has its own kernel), op(A) is packed in
+  // blocks of 64 rows and k-major pairs (four k at a time, then one by one), B^T in 4 x 4 transposes
+  // (then single columns), and one-row products take 24 columns at a time, then 4, then 1: every
+  // remainder of each, for every layout and the alpha/beta cases.
+  test('every edge of the tiles, the packing and the one-row product', () => {
+    const ms = [1, 2, 3, 5, 64, 67];
+    const ns = [1, 3, 4, 7, 15, 16, 17, 23, 24, 25, 28, 31, 33, 52];
+    const ks = [1, 2, 3, 4, 5, 7, 8, 13];
+    const ab: Array<[number, number]> = [[1, 0], [1, 1], [0.5, -2], [-1.5, 0], [2, 0.25], [1, -1]];
+    const failures: string[] = [];
+    let count = 0;
+    for (const ta of [false, true]) {
+      for (const tb of [false, true]) {
+        for (const m of ms) {
+          for (const n of ns) {
+            for (const k of ks) {
+              const [alpha, beta] = ab[count % ab.length];
+              const pad = count % 3;
+              const e = gemmError(ta, tb, m, n, k, alpha, beta, pad, ++count);
+              if (!(e.worst <= e.bound) || !e.paddingKept) {
+                failures.push(`transA ${ta} transB ${tb} M ${m} N ${n} K ${k} alpha ${alpha} beta ${beta} pad ${pad}: ` +
+                              `max error ${e.worst} (bound ${e.bound})${e.paddingKept ? '' : ', padding overwritten'}`);
+              }
+            }
+          }
+        }
+      }
+    }
+    expect(count).toBe(4 * ms.length * ns.length * ks.length);
+    expect(failures).toEqual([]);
+  });
+
+  test('blocks of the reduction, of the columns and of the rows, B packed or read in place, one-row products', () => {
+    // [M, N, K]: K over two KC = 256 blocks with a ragged end; N over NC = 256 packed columns;
+    // M over blocks of 64 rows; M >= 128 packs B; one row over long reductions and wide rows.
+    const shapes: Array<[number, number, number]> = [
+      [5, 40, 600], [66, 300, 259], [129, 33, 261], [131, 270, 9], [1, 1001, 300], [1, 77, 513], [2, 530, 70],
+    ];
+    const failures: string[] = [];
+    let count = 0;
+    for (const [m, n, k] of shapes) {
+      for (const ta of [false, true]) {
+        for (const tb of [false, true]) {
+          for (const [alpha, beta] of [[1, 0], [1, 1], [0.5, -2]] as const) {
+            const e = gemmError(ta, tb, m, n, k, alpha, beta, count % 2, 1000 + ++count);
+            if (!(e.worst <= e.bound) || !e.paddingKept) {
+              failures.push(`transA ${ta} transB ${tb} M ${m} N ${n} K ${k} alpha ${alpha} beta ${beta}: ` +
+                            `max error ${e.worst} (bound ${e.bound})${e.paddingKept ? '' : ', padding overwritten'}`);
+            }
+          }
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  test('one-row products with a strided row of A (A transposed, lda > 1) equal the plain ones bit for bit', () => {
+    const r = rng(11);
+    for (const n of [5, 24, 29, 100]) {
+      const k = 37, lda = 3;
+      const at = randomArray(k * lda, r), b = randomArray(k * n, r);
+      const row = new Float32Array(k);
+      for (let p = 0; p < k; p++) row[p] = at[p * lda];
+      for (const [alpha, beta] of [[1, 0], [1, 1], [0.5, -2]] as const) {
+        const c = randomArray(n, r);
+        const strided = kernel.sgemm(true, false, 1, n, k, alpha, at, lda, b, n, beta, c.slice(), n);
+        const plain = kernel.sgemm(false, false, 1, n, k, alpha, row, k, b, n, beta, c.slice(), n);
+        expect(Array.from(strided)).toEqual(Array.from(plain));
+        const want = naiveGemm(false, false, 1, n, k, alpha, row, k, b, n, beta, c, n);
+        for (let j = 0; j < n; j++) expect(Math.abs(strided[j] - want[j])).toBeLessThanOrEqual(4e-7 * k + 2e-7);
+      }
+    }
+  });
+
   test('k = 0 gives beta·C, and beta = 0 gives zeros even over NaN', () => {
     const c = Float32Array.from([1, 2, 3, 4]);
     kernel.sgemm(false, false, 2, 2, 0, 1, new Float32Array(0), 1, new Float32Array(0), 2, 0.5, c, 2);
