@@ -19,6 +19,7 @@ import {ACTIVATION_CODES, SequenceKernelDims, SequenceKernelInputs} from '../src
 import {loadWasmKernelSync} from '../src/kernels/wasm/wasmKernel';
 import {gruSequence} from '../src/math/gruSequence';
 import {arg, median, timeMs} from './timing';
+import {KERNEL_GEMM_SHAPES, shapeLabel} from './wasmGemmShapes';
 
 const SIZES: Record<string, [number, number, number, number]> = {
   latency: [1, 50, 32, 64],
@@ -65,20 +66,9 @@ interface GruRow { size: string; dims: number[]; task: string; kernelMs: number;
 function benchGemm(): GemmRow[] {
   const k = loadWasmKernelSync();
   const e = k.exports;
-  // [transA, transB, M, N, K, what]
-  const shapes: Array<[number, number, number, number, number, string]> = [
-    [0, 0, 1, 192, 64, 'latency step h·R'],
-    [0, 0, 32, 384, 128, 'medium step h·R'],
-    [0, 1, 32, 128, 384, 'medium step dh = dG·Rᵀ'],
-    [0, 0, 64, 768, 256, 'large step h·R'],
-    [0, 0, 3200, 384, 64, 'medium x·W [B·T, D]×[D, 3U]'],
-    [1, 0, 64, 384, 3200, 'medium dW = xᵀ·dG'],
-    [0, 1, 3200, 64, 384, 'medium dx = dG·Wᵀ'],
-    [0, 0, 12800, 768, 128, 'large x·W'],
-    [1, 0, 128, 768, 12800, 'large dW = xᵀ·dG (K = 12800)'],
-  ];
   const rows: GemmRow[] = [];
-  for (const [ta, tb, m, n, kk, what] of shapes) {
+  for (const s of KERNEL_GEMM_SHAPES) {
+    const {m, n, k: kk} = s, ta = s.transA ? 1 : 0, tb = s.transB ? 1 : 0;
     const base = ((e.__heap_base.value as number) + 15) & ~15;
     const pa = base, pb = pa + 4 * m * kk, pc = pb + 4 * kk * n;
     const heap = k.ensureMemory(pc + 4 * m * n);
@@ -92,7 +82,7 @@ function benchGemm(): GemmRow[] {
       const a = rand(m * kk, 1), b = rand(kk * n, 2), c = new Float32Array(m * n);
       naive = flops / timeRuns(3, () => naiveGemm(m, n, kk, a, b, c)) / 1e6;
     }
-    rows.push({shape: `${what}: M ${m} N ${n} K ${kk}${ta ? ' Aᵀ' : ''}${tb ? ' Bᵀ' : ''}`, wasmGflops: flops / ms / 1e6,
+    rows.push({shape: shapeLabel(s), wasmGflops: flops / ms / 1e6,
                naiveJsGflops: naive});
   }
   return rows;

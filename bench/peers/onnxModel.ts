@@ -44,6 +44,7 @@ class Writer {
 }
 
 const FLOAT = 1;  // TensorProto.DataType.FLOAT
+const INT64 = 7;  // TensorProto.DataType.INT64
 const ATTR_INT = 2;
 const ATTR_INTS = 7;
 
@@ -54,6 +55,13 @@ function tensor(name: string, dims: number[], data: Float32Array): Writer {
   w.string(8, name);                                       // name
   w.bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));  // raw_data (little-endian)
   return w;
+}
+
+function int64Tensor(name: string, values: number[]): Writer {
+  const bytes = new Uint8Array(8 * values.length);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setBigInt64(8 * i, BigInt(v), true));
+  return new Writer().int(1, values.length).int(2, INT64).string(8, name).bytes(9, bytes);
 }
 
 function valueInfo(name: string, dims: number[]): Writer {
@@ -124,6 +132,41 @@ export function gruModel(B: number, T: number, D: number, U: number, w: OnnxGruW
   model.string(2, 'tfjs-gru bench');                    // producer_name
   model.message(7, graph);                              // graph
   model.message(8, new Writer().string(1, '').int(2, 17));  // opset_import { domain "", version 17 }
+  return model.finish();
+}
+
+/**
+ * `copies` independent ONNX Gemm nodes on the same operands, Y = op(A)·op(B) (alpha 1, no C), for timing
+ * one matrix product inside onnxruntime: A [M, K] (or [K, M] with transA) is an input; B [K, N] (or [N, K]
+ * with transB) an initializer when `constB` is given (a weight: onnxruntime may prepack it once), else an
+ * input. Each product's output goes through a Slice to its first element (outputs Y0..), so that the
+ * run does not copy M·N floats out per product; the difference between two copy counts is then the time
+ * of the products alone.
+ */
+export function gemmModel(m: number, n: number, k: number, transA: boolean, transB: boolean, constB: Float32Array|null,
+                          copies: number): Uint8Array {
+  const graph = new Writer();
+  const aDims = transA ? [k, m] : [m, k], bDims = transB ? [n, k] : [k, n];
+  for (let i = 0; i < copies; i++) {
+    graph.message(1, node('Gemm', `gemm${i}`, ['A', 'B'], [`G${i}`],
+                          [attrInt('transA', transA ? 1 : 0), attrInt('transB', transB ? 1 : 0)]));
+    graph.message(1, node('Slice', `first${i}`, [`G${i}`, 'starts', 'ends'], [`Y${i}`], []));
+  }
+  graph.string(2, 'gemm_bench');
+  graph.message(5, int64Tensor('starts', [0, 0]));
+  graph.message(5, int64Tensor('ends', [1, 1]));
+  if (constB) {
+    if (constB.length !== bDims[0] * bDims[1]) throw new Error(`gemmModel: B needs ${bDims[0] * bDims[1]} floats, got ${constB.length}`);
+    graph.message(5, tensor('B', bDims, constB));
+  }
+  graph.message(11, valueInfo('A', aDims));
+  if (!constB) graph.message(11, valueInfo('B', bDims));
+  for (let i = 0; i < copies; i++) graph.message(12, valueInfo(`Y${i}`, [1, 1]));
+  const model = new Writer();
+  model.int(1, 8);
+  model.string(2, 'tfjs-gru bench');
+  model.message(7, graph);
+  model.message(8, new Writer().string(1, '').int(2, 17));
   return model.finish();
 }
 
