@@ -16,10 +16,11 @@
  * Why 2 x 16, and why the kernel looks as it does (measured on V8, x64, AVX,
  * which runs SIMD128 in 15 allocatable xmm registers): V8's scheduler puts all
  * of a loop body's loads before its arithmetic, so a tile needs accumulators +
- * every vector it loads per step in registers at once. 2 x 16 needs 8 + 4 + 2
- * = 14; 4 x 8 needs 8 + 2 + 4 = 14 but does two more loads per 16
- * multiply-adds (~15% slower); 6 x 8 (20), 3 x 12 (18), or unrolling k (each
- * step's loads hoisted) spill and run at half speed. Each row count is its own
+ * every vector it loads per step in registers at once, plus one for a product.
+ * 2 x 16 needs 8 + 4 + 2 = 14; 4 x 8 needs 8 + 2 + 4 = 14 but does two more
+ * loads per 16 multiply-adds (~15-20% slower); 6 x 8 (12 + 2 + 6), 3 x 12
+ * (9 + 3 + 3), or unrolling k (each step's loads hoisted) spill and run at
+ * half speed. Each row count is its own
  * noinline function, since V8 allocates registers per function. The pointers
  * pass through an empty asm each step, so that clang indexes them with
  * constant offsets (folded into the load instructions, which V8 then
