@@ -142,8 +142,9 @@ describe('gk_sgemm', () => {
 
   // The kernel's tiles are 2 rows x 16 columns (a last odd row has its own kernel), op(A) is packed in
   // blocks of 64 rows and k-major pairs (four k at a time, then one by one), B^T in 4 x 4 transposes
-  // (then single columns), and one-row products take 24 columns at a time, then 4, then 1: every
-  // remainder of each, for every layout and the alpha/beta cases.
+  // (then single columns), one-row products take 24 columns at a time, then 4, then 1, and up to 4 rows
+  // with B transposed are dot products, 4 columns at a time and 4 k per vector: every remainder of
+  // each, for every layout and the alpha/beta cases.
   test('every edge of the tiles, the packing and the one-row product', () => {
     const ms = [1, 2, 3, 5, 64, 67];
     const ns = [1, 3, 4, 7, 15, 16, 17, 23, 24, 25, 28, 31, 33, 52];
