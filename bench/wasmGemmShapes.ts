@@ -17,6 +17,7 @@ function shape(transA: 0|1, transB: 0|1, m: number, n: number, k: number, what: 
 
 export const KERNEL_GEMM_SHAPES: GemmShape[] = [
   shape(0, 0, 1, 192, 64, 'latency step h·R', true),
+  shape(0, 1, 1, 64, 128, 'latency step dh = dG·Rᵀ', true),
   shape(0, 0, 1, 768, 256, 'one step (1,1,64,256) h·R', true),
   shape(0, 0, 32, 384, 128, 'medium step h·R', true),
   shape(0, 1, 32, 128, 384, 'medium step dh = dG·Rᵀ', true),
