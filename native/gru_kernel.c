@@ -14,6 +14,7 @@
 #include "gru_kernel.h"
 
 #include "gk_math.h"
+#include "gk_team.h"
 
 #include <string.h>
 
@@ -47,8 +48,8 @@ static int chunk_steps(const gk_dims *d) {
 
 size_t gk_forward_scratch_floats(const gk_dims *d) {
   size_t b = d->batch, t = d->time, u = d->units;
-  /* xt [T·B, D], xp [chunk·B, 3U], hR [B, 3U], and [B, U] each: h, o, r, z, c, rh */
-  return t * b * d->input_size + (size_t)chunk_steps(d) * b * 3 * u + b * 3 * u + 6 * b * u;
+  /* xt [T·B, D], xp [chunk·B, 3U], hR [B, 3U], and [B, U] each: h, hn, o, r, z, c, rh */
+  return t * b * d->input_size + (size_t)chunk_steps(d) * b * 3 * u + b * 3 * u + 7 * b * u;
 }
 
 size_t gk_backward_scratch_floats(const gk_dims *d) {
@@ -112,13 +113,6 @@ static void to_batch_major(const float *src, int B, int T, int n, float *dst) {
     for (int t = 0; t < T; t++) memcpy(dst + ((size_t)b * T + t) * n, src + ((size_t)t * B + b) * n, n * sizeof(float));
 }
 
-static void fill_rows(float *dst, size_t rows, const float *row, size_t n) {
-  for (size_t i = 0; i < rows; i++) {
-    float *d = dst + i * n;
-    for (size_t k = 0; k < n; k++) d[k] = row ? row[k] : 0.f;
-  }
-}
-
 /*
  * out[c] = Σ_rows m[row·stride + c] for c < cols (bias gradients sum B·T
  * terms): float partial sums over 32 rows (vectorized), added up in double.
@@ -172,26 +166,62 @@ static void state_gradient_row(int valid, int U, const float *restrict dh, float
 /* The time index of processing step i. */
 static int time_of(const gk_dims *d, int i) { return d->go_backwards ? d->time - 1 - i : i; }
 
+/*
+ * op(A)·B[:, columns] into C[:, same columns] for the column blocks blk < nblk
+ * (r | z | h, each U wide; B and C have row stride 3U), restricted to the units
+ * [u0, u0 + nu) of each block: one product when the share is every unit.
+ */
+static void block_columns_product(int rows, int k, const float *a, int lda, const float *b, int U, int u0, int nu,
+                                  int nblk, float beta, float *c) {
+  const int G = 3 * U;
+  if (nu == U) {
+    gk_sgemm(0, 0, rows, nblk * U, k, 1.f, a, lda, b, G, beta, c, G);
+    return;
+  }
+  for (int blk = 0; blk < nblk; blk++) {
+    gk_sgemm(0, 0, rows, nu, k, 1.f, a, lda, b + blk * U + u0, G, beta, c + blk * U + u0, G);
+  }
+}
+
 int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
                const float *bx, const float *bh, const float *h0, const float *mask,
                float *y, float *hT, float *ws, float *scratch) {
+  return gk_forward_team(&GK_SOLO, d, x, W, R, bx, bh, h0, mask, y, hT, ws, scratch);
+}
+
+/*
+ * Each member of the team owns the units [u0, u1) (in multiples of 4) of every
+ * array: it computes those columns of r, z and the candidate from the whole
+ * previous state, and writes those units of the new state into the other
+ * buffer (h, hn); the members meet once per step (twice resetting before,
+ * where the candidate's product reads all of r ⊙ h).
+ */
+int gk_forward_team(const gk_team *team, const gk_dims *d, const float *x, const float *W, const float *R,
+                    const float *bx, const float *bh, const float *h0, const float *mask,
+                    float *y, float *hT, float *ws, float *scratch) {
   if (!dims_ok(d)) return -1;
   if (bh && !d->reset_after) return -2;
   const int B = d->batch, T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t BU = (size_t)B * U, TBU = (size_t)T * BU;
+  int u0, u1;
+  gk_team_share(team, U, 4, &u0, &u1);
+  const int nu = u1 - u0;
   float *xt = scratch;
   const int chunk = chunk_steps(d);
   float *xp = xt + (size_t)T * B * D;         /* rows (t − first)·B + b of the current chunk */
   float *hR = xp + (size_t)chunk * B * G;
   float *h = hR + (size_t)B * G;
-  float *o = h + BU;
+  float *hn = h + BU;                         /* the next state, while h is still read */
+  float *o = hn + BU;
   float *rs = o + BU, *zs = rs + BU, *cs = zs + BU, *rh = cs + BU;
 
   /* Input projections xp = x·W of `chunk` steps per product (bx is added per step). */
-  to_time_major(x, B, T, D, xt);
+  if (team->index == 0) to_time_major(x, B, T, D, xt);
   int first = 0;
-
-  for (size_t k = 0; k < BU; k++) { h[k] = h0[k]; o[k] = 0.f; }
+  for (int b = 0; b < B; b++) {
+    for (int j = u0; j < u1; j++) { h[(size_t)b * U + j] = h0[(size_t)b * U + j]; o[(size_t)b * U + j] = 0.f; }
+  }
+  gk_team_sync(team);
 
   for (int i = 0; i < T; i++) {
     const int t = time_of(d, i);
@@ -200,28 +230,36 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
     float *r = ws ? ws + TBU + at : rs;
     float *z = ws ? ws + 2 * TBU + at : zs;
     float *c = ws ? ws + 3 * TBU + at : cs;
-    if (ws) memcpy(ws + at, h, BU * sizeof(float));
+    if (ws) for (int b = 0; b < B; b++) memcpy(ws + at + (size_t)b * U + u0, h + (size_t)b * U + u0, nu * sizeof(float));
 
     if (d->reset_after) {
-      fill_rows(hR, B, bh, G);
-      gk_sgemm(0, 0, B, G, U, 1.f, h, U, R, G, bh ? 1.f : 0.f, hR, G);
+      if (bh) {
+        for (int b = 0; b < B; b++)
+          for (int blk = 0; blk < 3; blk++)
+            memcpy(hR + (size_t)b * G + blk * U + u0, bh + blk * U + u0, nu * sizeof(float));
+      }
+      block_columns_product(B, U, h, U, R, U, u0, nu, 3, bh ? 1.f : 0.f, hR);
     } else {
-      gk_sgemm(0, 0, B, 2 * U, U, 1.f, h, U, R, G, 0.f, hR, G);
+      block_columns_product(B, U, h, U, R, U, u0, nu, 2, 0.f, hR);
     }
     if (i % chunk == 0) {
       const int n = T - i < chunk ? T - i : chunk;
       first = d->go_backwards ? T - i - n : i;  /* the chunk's time steps are first..first+n−1 */
-      gk_sgemm(0, 0, n * B, G, D, 1.f, xt + (size_t)first * B * D, D, W, G, 0.f, xp, G);
+      block_columns_product(n * B, D, xt + (size_t)first * B * D, D, W, U, u0, nu, 3, 0.f, xp);
     }
     float *xs = xp + (size_t)(t - first) * B * G;  /* this step's B rows */
-    if (bx) for (int b = 0; b < B; b++) for (int c = 0; c < G; c++) xs[(size_t)b * G + c] += bx[c];
+    if (bx) {
+      for (int b = 0; b < B; b++)
+        for (int blk = 0; blk < 3; blk++)
+          for (int j = u0; j < u1; j++) xs[(size_t)b * G + blk * U + j] += bx[blk * U + j];
+    }
     for (int b = 0; b < B; b++) {
       const float *xr = xs + (size_t)b * G, *hr = hR + (size_t)b * G;
       float *rb = r + (size_t)b * U, *zb = z + (size_t)b * U;
-      for (int j = 0; j < U; j++) { rb[j] = xr[j] + hr[j]; zb[j] = xr[U + j] + hr[U + j]; }
+      for (int j = u0; j < u1; j++) { rb[j] = xr[j] + hr[j]; zb[j] = xr[U + j] + hr[U + j]; }
+      gk_activate(d->recurrent_activation, rb + u0, nu);
+      gk_activate(d->recurrent_activation, zb + u0, nu);
     }
-    gk_activate(d->recurrent_activation, r, BU);
-    gk_activate(d->recurrent_activation, z, BU);
 
     if (d->reset_after) {
       float *whr = ws ? ws + 4 * TBU + at : 0;
@@ -229,38 +267,45 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
         const float *xr = xs + (size_t)b * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
         const float *rb = r + (size_t)b * U;
         float *cb = c + (size_t)b * U;
-        for (int j = 0; j < U; j++) cb[j] = xr[j] + rb[j] * hr[j];
-        if (whr) memcpy(whr + (size_t)b * U, hr, U * sizeof(float));
+        for (int j = u0; j < u1; j++) cb[j] = xr[j] + rb[j] * hr[j];
+        if (whr) memcpy(whr + (size_t)b * U + u0, hr + u0, nu * sizeof(float));
       }
     } else {
-      /* Reset before: the candidate's product takes r ⊙ h. */
-      for (size_t k = 0; k < BU; k++) rh[k] = r[k] * h[k];
-      gk_sgemm(0, 0, B, U, U, 1.f, rh, U, R + 2 * U, G, 0.f, hR + 2 * U, G);
+      /* Reset before: the candidate's product takes r ⊙ h, all of it. */
+      for (int b = 0; b < B; b++)
+        for (int j = u0; j < u1; j++) rh[(size_t)b * U + j] = r[(size_t)b * U + j] * h[(size_t)b * U + j];
+      gk_team_sync(team);
+      if (nu > 0) gk_sgemm(0, 0, B, nu, U, 1.f, rh, U, R + 2 * U + u0, G, 0.f, hR + 2 * U + u0, G);
       for (int b = 0; b < B; b++) {
         const float *xr = xs + (size_t)b * G + 2 * U, *hr = hR + (size_t)b * G + 2 * U;
         float *cb = c + (size_t)b * U;
-        for (int j = 0; j < U; j++) cb[j] = xr[j] + hr[j];
+        for (int j = u0; j < u1; j++) cb[j] = xr[j] + hr[j];
       }
     }
-    gk_activate(d->activation, c, BU);
+    for (int b = 0; b < B; b++) gk_activate(d->activation, c + (size_t)b * U + u0, nu);
 
     /* New state; a masked row keeps its state and output. */
     for (int b = 0; b < B; b++) {
       const float m = mask ? mask[(size_t)b * T + t] : 1.f;
       float *yrow = y + ((size_t)b * T + i) * U;
-      float *hb = h + (size_t)b * U, *ob = o + (size_t)b * U;
+      const float *hb = h + (size_t)b * U;
+      float *hnb = hn + (size_t)b * U, *ob = o + (size_t)b * U;
       const float *zb = z + (size_t)b * U, *cb = c + (size_t)b * U;
       if (m != 0.f) {
-        for (int j = 0; j < U; j++) {
-          const float hn = cb[j] + zb[j] * (hb[j] - cb[j]);
-          hb[j] = hn;
-          ob[j] = hn;
+        for (int j = u0; j < u1; j++) {
+          const float v = cb[j] + zb[j] * (hb[j] - cb[j]);
+          hnb[j] = v;
+          ob[j] = v;
         }
+      } else {
+        for (int j = u0; j < u1; j++) hnb[j] = hb[j];
       }
-      memcpy(yrow, ob, U * sizeof(float));
+      memcpy(yrow + u0, ob + u0, nu * sizeof(float));
     }
+    float *swap = h; h = hn; hn = swap;
+    gk_team_sync(team);  /* every unit of the new state is written before the next step reads it */
   }
-  memcpy(hT, h, BU * sizeof(float));
+  for (int b = 0; b < B; b++) memcpy(hT + (size_t)b * U + u0, h + (size_t)b * U + u0, nu * sizeof(float));
   return 0;
 }
 

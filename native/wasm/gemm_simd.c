@@ -35,16 +35,26 @@
 #define GK_SMALL_A 4096 /* floats of op(A) block (16 KiB) kept in L1 */
 
 /*
- * Packing buffers: one set per thread in the threaded build (GK_THREADS: its
- * instances share one memory), a plain static elsewhere.
+ * Packing buffers. In the threaded build (GK_THREADS: its instances share one
+ * memory) each thread has its own, which the loader places and hands over with
+ * gk_set_pack_buffers: thread-local pointers, not thread-local arrays, whose
+ * zeros would be copied into the module's bytes. Elsewhere plain statics.
  */
+#define GK_PACK_FLOATS (GK_KC * GK_NC + GK_KC * GK_NR)
 #ifdef GK_THREADS
 #define GK_THREAD_LOCAL _Thread_local
+static GK_THREAD_LOCAL float *pack_b, *pack_edge;
+__attribute__((export_name("gk_pack_buffer_floats"))) int gk_pack_buffer_floats(void) { return GK_PACK_FLOATS; }
+/* p: GK_PACK_FLOATS floats, 16-byte aligned, used by this thread only. */
+__attribute__((export_name("gk_set_pack_buffers"))) void gk_set_pack_buffers(float *p) {
+  pack_b = p;
+  pack_edge = p + GK_KC * GK_NC;
+}
 #else
 #define GK_THREAD_LOCAL
+static float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
+static float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
 #endif
-static GK_THREAD_LOCAL float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
-static GK_THREAD_LOCAL float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 
