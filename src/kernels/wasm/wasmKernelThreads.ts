@@ -18,8 +18,8 @@ import {WasmThreadPool, wasmThreadsUnsupportedReason} from './wasmThreads';
 import {wasmSimdUnsupportedReason} from './wasmApi';
 
 let pool: WasmThreadPool|null = null;
-/** The pool being started (browsers: its workers are not parked yet). */
-let starting: {pool: WasmThreadPool, ready: Promise<void>|null}|null = null;
+/** The pool being started (browsers: compiling, or its workers not parked yet). */
+let starting: Promise<WasmThreadPool>|null = null;
 /** What setWasmKernelThreads asked for; null: follow the environment / the backend. */
 let requested: number|null = null;
 let splitEveryCall = false;
@@ -47,32 +47,37 @@ function envThreads(): number|null {
 }
 
 function stopPool(): void {
-  const p = pool ?? starting?.pool;
+  pool?.stop();  // a pool still starting is stopped when it is ready (startPool)
   pool = null;
   starting = null;
-  p?.stop();
 }
 
 /** Starts a pool of n threads; resolves when it runs (at once in Node). Returns the threads used. */
 function startPool(n: number): Promise<number> {
   stopPool();
   if (n <= 1 || wasmThreadsUnsupportedReason() != null) return Promise.resolve(1);
-  const s = WasmThreadPool.start(n, splitEveryCall);
-  if (s.ready == null) {  // Node: running already
-    pool = s.pool;
+  if (isNode()) {  // the workers are waited for synchronously: the pool runs from the next call on
+    pool = WasmThreadPool.start(n, splitEveryCall).pool;
     return Promise.resolve(n);
   }
+  const s = WasmThreadPool.startAsync(n, splitEveryCall);
   starting = s;
-  return s.ready.then(() => {
-    if (starting === s) {
-      pool = s.pool;
-      starting = null;
+  return s.then((p) => {
+    if (starting !== s) {  // stopped or replaced meanwhile
+      p.stop();
+      return 1;
     }
-    return pool === s.pool ? n : 1;
+    starting = null;
+    pool = p;
+    return n;
   }, (e) => {
     if (starting === s) starting = null;
     throw e;
   });
+}
+
+function isNode(): boolean {
+  return (globalThis as {process?: {versions?: {node?: string}}}).process?.versions?.node !== undefined;
 }
 
 /**

@@ -11,7 +11,7 @@
  * what WasmKernel lays out per call.
  */
 import {GRU_KERNEL_THREADS_WASM_BASE64} from './gruKernelThreadsWasm.generated';
-import {checkExports, GruKernelExports, WasmApi, wasmApi, WasmMemory} from './wasmApi';
+import {checkExports, GruKernelExports, WasmApi, wasmApi, WasmInstance, WasmMemory} from './wasmApi';
 import {decodeBase64, WasmKernel} from './wasmKernel';
 
 /** Why this engine cannot run the threaded kernel, or null if it can. */
@@ -103,16 +103,33 @@ export class WasmThreadPool {
    * splitEveryCall: share every call that can be shared, however small (tests).
    */
   static start(threads: number, splitEveryCall = false): {pool: WasmThreadPool, ready: Promise<void>|null} {
-    const why = wasmThreadsUnsupportedReason();
-    if (why != null) throw new Error(`the threaded wasm GRU kernel cannot run here: ${why}`);
-    if (!Number.isInteger(threads) || threads < 2 || threads > 16) {
-      throw new Error(`wasm kernel threads must be an integer from 2 to 16, got ${threads}`);
-    }
-    const api = wasmApi() as WasmApi & {Memory: new (d: object) => WasmMemory};
+    checkThreads(threads);
+    const api = threadsApi();
     const module = new api.Module(decodeBase64(GRU_KERNEL_THREADS_WASM_BASE64));
-    const memory = new api.Memory({initial: 64, maximum: 65536, shared: true});
+    const memory = new api.Memory(MEMORY);
+    return WasmThreadPool.run(threads, splitEveryCall, module, memory, new api.Instance(module, {env: {memory}}));
+  }
+
+  /**
+   * As start, compiling and instantiating asynchronously (a browser's main thread may not
+   * compile modules of this size synchronously); resolves when the workers are parked.
+   */
+  static async startAsync(threads: number, splitEveryCall = false): Promise<WasmThreadPool> {
+    checkThreads(threads);
+    const api = threadsApi();
+    const module = await api.compile(decodeBase64(GRU_KERNEL_THREADS_WASM_BASE64));
+    const memory = new api.Memory(MEMORY);
+    const instance = await (api.instantiate as unknown as (m: object, i: object) => Promise<WasmInstance>)(
+        module, {env: {memory}});
+    const {pool, ready} = WasmThreadPool.run(threads, splitEveryCall, module, memory, instance);
+    if (ready) await ready;
+    return pool;
+  }
+
+  private static run(threads: number, splitEveryCall: boolean, module: object, memory: WasmMemory,
+                     instance: WasmInstance): {pool: WasmThreadPool, ready: Promise<void>|null} {
     // The memory is imported (shared), not exported: WasmKernel finds it with the exports.
-    const e = checkExports({...new api.Instance(module, {env: {memory}}).exports, memory}) as ThreadExports;
+    const e = checkExports({...instance.exports, memory}) as ThreadExports;
 
     // Each thread's thread-local block, packing buffers and (workers) stack.
     const tlsSize = Number(e.__tls_size.value), tlsAlign = Math.max(16, Number(e.__tls_align.value));
@@ -171,6 +188,20 @@ export class WasmThreadPool {
     this.exports.gk_threads_exit();
     for (const w of this.workers) w.terminate();
   }
+}
+
+const MEMORY = {initial: 64, maximum: 65536, shared: true};  // as the module declares (tools/build-wasm.sh)
+
+function checkThreads(threads: number): void {
+  const why = wasmThreadsUnsupportedReason();
+  if (why != null) throw new Error(`the threaded wasm GRU kernel cannot run here: ${why}`);
+  if (!Number.isInteger(threads) || threads < 2 || threads > 16) {
+    throw new Error(`wasm kernel threads must be an integer from 2 to 16, got ${threads}`);
+  }
+}
+
+function threadsApi(): WasmApi & {Memory: new (d: object) => WasmMemory} {
+  return wasmApi() as WasmApi & {Memory: new (d: object) => WasmMemory};
 }
 
 /*
