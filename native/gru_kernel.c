@@ -168,18 +168,17 @@ static int time_of(const gk_dims *d, int i) { return d->go_backwards ? d->time -
 
 /*
  * op(A)·B[:, columns] into C[:, same columns] for the column blocks blk < nblk
- * (r | z | h, each U wide; B and C have row stride 3U), restricted to the units
- * [u0, u0 + nu) of each block: one product when the share is every unit.
+ * (each U wide, at blk·U in B and C), restricted to the units [u0, u0 + nu) of
+ * each block: one product when the share is every unit. op(A) = A or Aᵀ.
  */
-static void block_columns_product(int rows, int k, const float *a, int lda, const float *b, int U, int u0, int nu,
-                                  int nblk, float beta, float *c) {
-  const int G = 3 * U;
+static void block_columns_product(int trans_a, int rows, int k, const float *a, int lda, const float *b, int ldb,
+                                  int U, int u0, int nu, int nblk, float beta, float *c, int ldc) {
   if (nu == U) {
-    gk_sgemm(0, 0, rows, nblk * U, k, 1.f, a, lda, b, G, beta, c, G);
+    gk_sgemm(trans_a, 0, rows, nblk * U, k, 1.f, a, lda, b, ldb, beta, c, ldc);
     return;
   }
   for (int blk = 0; blk < nblk; blk++) {
-    gk_sgemm(0, 0, rows, nu, k, 1.f, a, lda, b + blk * U + u0, G, beta, c + blk * U + u0, G);
+    gk_sgemm(trans_a, 0, rows, nu, k, 1.f, a, lda, b + blk * U + u0, ldb, beta, c + blk * U + u0, ldc);
   }
 }
 
@@ -238,14 +237,14 @@ int gk_forward_team(const gk_team *team, const gk_dims *d, const float *x, const
           for (int blk = 0; blk < 3; blk++)
             memcpy(hR + (size_t)b * G + blk * U + u0, bh + blk * U + u0, nu * sizeof(float));
       }
-      block_columns_product(B, U, h, U, R, U, u0, nu, 3, bh ? 1.f : 0.f, hR);
+      block_columns_product(0, B, U, h, U, R, G, U, u0, nu, 3, bh ? 1.f : 0.f, hR, G);
     } else {
-      block_columns_product(B, U, h, U, R, U, u0, nu, 2, 0.f, hR);
+      block_columns_product(0, B, U, h, U, R, G, U, u0, nu, 2, 0.f, hR, G);
     }
     if (i % chunk == 0) {
       const int n = T - i < chunk ? T - i : chunk;
       first = d->go_backwards ? T - i - n : i;  /* the chunk's time steps are first..first+n−1 */
-      block_columns_product(n * B, D, xt + (size_t)first * B * D, D, W, U, u0, nu, 3, 0.f, xp);
+      block_columns_product(0, n * B, D, xt + (size_t)first * B * D, D, W, G, U, u0, nu, 3, 0.f, xp, G);
     }
     float *xs = xp + (size_t)(t - first) * B * G;  /* this step's B rows */
     if (bx) {
@@ -314,11 +313,28 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
                 const float *ws, const float *dy, const float *dhT,
                 float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
                 float *scratch) {
+  return gk_backward_team(&GK_SOLO, d, x, W, R, bx, bh, h0, mask, ws, dy, dhT, dx, dW, dR, dbx, dbh, dh0, scratch);
+}
+
+/*
+ * As gk_forward_team: member k owns the units [u0, u1) of every per-step array
+ * (its columns of dG, its units of dh), the members meet before each product
+ * that reads every unit (once per step resetting after, twice before), and the
+ * whole-sequence products after the loop are shared by output columns (dx by rows).
+ */
+int gk_backward_team(const gk_team *team, const gk_dims *d, const float *x, const float *W, const float *R,
+                     const float *bx, const float *bh, const float *h0, const float *mask,
+                     const float *ws, const float *dy, const float *dhT,
+                     float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
+                     float *scratch) {
   (void)bx; (void)h0;
   if (!dims_ok(d)) return -1;
   if (bh && !d->reset_after) return -2;
   const int B = d->batch, T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t BU = (size_t)B * U, TBU = (size_t)T * BU;
+  int u0, u1;
+  gk_team_share(team, U, 4, &u0, &u1);
+  const int nu = u1 - u0;
   /*
    * dG [T·B, 3U], rows t·B + b: the gradients of the gates' and candidate's
    * pre-activations, r | z | c: what x·W + bx receives. P [T·B, U]: reset-after,
@@ -329,7 +345,13 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
   float *P = dG + (size_t)T * B * G;
   float *dh = P + TBU, *dhNext = dh + BU, *dout = dhNext + BU, *drh = dout + BU;
 
-  for (size_t k = 0; k < BU; k++) { dh[k] = dhT ? dhT[k] : 0.f; dout[k] = 0.f; }
+  for (int b = 0; b < B; b++) {
+    for (int j = u0; j < u1; j++) {
+      const size_t k = (size_t)b * U + j;
+      dh[k] = dhT ? dhT[k] : 0.f;
+      dout[k] = 0.f;
+    }
+  }
 
   for (int i = T - 1; i >= 0; i--) {
     const int t = time_of(d, i);
@@ -340,12 +362,12 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
 
     for (int b = 0; b < B; b++) {
       const int valid = mask ? mask[(size_t)b * T + t] != 0.f : 1;
-      const size_t o = (size_t)b * U;
-      float *row = gs + (size_t)b * G;
-      state_gradient_row(valid, U, dh + o, dout + o, dy + ((size_t)b * T + i) * U, z + o, hp + o, c + o,
+      const size_t o = (size_t)b * U + u0;
+      float *row = gs + (size_t)b * G + u0;
+      state_gradient_row(valid, nu, dh + o, dout + o, dy + ((size_t)b * T + i) * U + u0, z + o, hp + o, c + o,
                          dhNext + o, row + 2 * U, row + U);
-      times_derivative(d->activation, c + o, row + 2 * U, U);
-      times_derivative(d->recurrent_activation, z + o, row + U, U);
+      times_derivative(d->activation, c + o, row + 2 * U, nu);
+      times_derivative(d->recurrent_activation, z + o, row + U, nu);
     }
 
     if (d->reset_after) {
@@ -353,52 +375,67 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
       for (int b = 0; b < B; b++) {
         const size_t o = (size_t)b * U;
         float *row = gs + (size_t)b * G;
-        for (int j = 0; j < U; j++) {
+        for (int j = u0; j < u1; j++) {
           row[j] = row[2 * U + j] * hr[o + j];
           ps[o + j] = row[2 * U + j] * r[o + j];
         }
-        times_derivative(d->recurrent_activation, r + o, row, U);
+        times_derivative(d->recurrent_activation, r + o + u0, row + u0, nu);
       }
-      /* dh_prev = g ⊙ z + [dr | dz] · R_rzᵀ + (dc ⊙ r) · Rhᵀ */
-      gk_sgemm(0, 1, B, U, U, 1.f, ps, U, R + 2 * U, G, 1.f, dhNext, U);
+      gk_team_sync(team);
+      /* dh_prev = g ⊙ z + [dr | dz] · R_rzᵀ + (dc ⊙ r) · Rhᵀ, this member's units */
+      if (nu > 0) gk_sgemm(0, 1, B, nu, U, 1.f, ps, U, R + (size_t)u0 * G + 2 * U, G, 1.f, dhNext + u0, U);
     } else {
+      gk_team_sync(team);
       /* d(r ⊙ h) = dc · Rhᵀ; it reaches r and h. */
-      gk_sgemm(0, 1, B, U, U, 1.f, gs + 2 * U, G, R + 2 * U, G, 0.f, drh, U);
+      if (nu > 0) gk_sgemm(0, 1, B, nu, U, 1.f, gs + 2 * U, G, R + (size_t)u0 * G + 2 * U, G, 0.f, drh + u0, U);
       for (int b = 0; b < B; b++) {
         const size_t o = (size_t)b * U;
         float *row = gs + (size_t)b * G;
-        for (int j = 0; j < U; j++) {
+        for (int j = u0; j < u1; j++) {
           ps[o + j] = r[o + j] * hp[o + j];
           row[j] = drh[o + j] * hp[o + j];
           dhNext[o + j] += drh[o + j] * r[o + j];
         }
-        times_derivative(d->recurrent_activation, r + o, row, U);
+        times_derivative(d->recurrent_activation, r + o + u0, row + u0, nu);
       }
+      gk_team_sync(team);
     }
-    gk_sgemm(0, 1, B, U, 2 * U, 1.f, gs, G, R, G, 1.f, dhNext, U);
+    if (nu > 0) gk_sgemm(0, 1, B, nu, 2 * U, 1.f, gs, G, R + (size_t)u0 * G, G, 1.f, dhNext + u0, U);
     float *swap = dh; dh = dhNext; dhNext = swap;
   }
-  memcpy(dh0, dh, BU * sizeof(float));
+  for (int b = 0; b < B; b++) memcpy(dh0 + (size_t)b * U + u0, dh + (size_t)b * U + u0, nu * sizeof(float));
+  gk_team_sync(team);  /* every member's dG and P rows are written */
 
-  /* Weight gradients over all steps at once: ws starts with h_prev as [T·B, U]. */
-  gk_sgemm(1, 0, U, 2 * U, T * B, 1.f, ws, U, dG, G, 0.f, dR, G);
-  if (d->reset_after) {
-    gk_sgemm(1, 0, U, U, T * B, 1.f, ws, U, P, U, 0.f, dR + 2 * U, G);
-  } else {
-    gk_sgemm(1, 0, U, U, T * B, 1.f, P, U, dG + 2 * U, G, 0.f, dR + 2 * U, G);
-  }
-  to_time_major(x, B, T, D, xt);
-  gk_sgemm(1, 0, D, G, B * T, 1.f, xt, D, dG, G, 0.f, dW, G);
-  gk_sgemm(0, 1, B * T, D, G, 1.f, dG, G, W, G, 0.f, xt, D);
-  to_batch_major(xt, B, T, D, dx);
-
-  if (dbx) column_sums(dG, (size_t)B * T, G, G, dbx);
-  if (dbh) {
+  /* Weight gradients over all steps at once (each member its columns): ws starts with h_prev as [T·B, U]. */
+  block_columns_product(1, U, T * B, ws, U, dG, G, U, u0, nu, 2, 0.f, dR, G);
+  if (nu > 0) {
     if (d->reset_after) {
-      column_sums(dG, (size_t)T * B, 2 * U, G, dbh);
-      column_sums(P, (size_t)T * B, U, U, dbh + 2 * U);
+      gk_sgemm(1, 0, U, nu, T * B, 1.f, ws, U, P + u0, U, 0.f, dR + 2 * U + u0, G);
     } else {
-      for (int k = 0; k < G; k++) dbh[k] = 0.f;
+      gk_sgemm(1, 0, U, nu, T * B, 1.f, P, U, dG + 2 * U + u0, G, 0.f, dR + 2 * U + u0, G);
+    }
+  }
+  if (team->index == 0) to_time_major(x, B, T, D, xt);
+  gk_team_sync(team);
+  block_columns_product(1, D, B * T, xt, D, dG, G, U, u0, nu, 3, 0.f, dW, G);
+  gk_team_sync(team);  /* xt is read by every member's dW before it takes dx */
+  int r0, r1;
+  gk_team_share(team, B * T, 1, &r0, &r1);
+  if (r1 > r0) gk_sgemm(0, 1, r1 - r0, D, G, 1.f, dG + (size_t)r0 * G, G, W, G, 0.f, xt + (size_t)r0 * D, D);
+  gk_team_sync(team);
+  if (team->index == 0) to_batch_major(xt, B, T, D, dx);
+
+  for (int blk = 0; blk < 3 && nu > 0; blk++) {
+    const int c0 = blk * U + u0;
+    if (dbx) column_sums(dG + c0, (size_t)B * T, nu, G, dbx + c0);
+    if (dbh) {
+      if (!d->reset_after) {
+        for (int k = 0; k < nu; k++) dbh[c0 + k] = 0.f;
+      } else if (blk < 2) {
+        column_sums(dG + c0, (size_t)T * B, nu, G, dbh + c0);
+      } else {
+        column_sums(P + u0, (size_t)T * B, nu, U, dbh + c0);
+      }
     }
   }
   return 0;

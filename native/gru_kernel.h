@@ -78,4 +78,11 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
                 float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
                 float *scratch);
 
+/* gk_backward run by a team of threads, as gk_forward_team. */
+int gk_backward_team(const struct gk_team *team, const gk_dims *d, const float *x, const float *W, const float *R,
+                     const float *bx, const float *bh, const float *h0, const float *mask,
+                     const float *ws, const float *dy, const float *dhT,
+                     float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
+                     float *scratch);
+
 #endif

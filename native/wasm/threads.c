@@ -12,7 +12,7 @@
  *
  * The exports named as the single-threaded build's (gk_forward, gk_backward and
  * their scratch sizes) choose, per call, the batch parts (B ≥ 2), the team
- * (B = 1, enough work per step: forward only) or one thread. Their workspace
+ * (B = 1, enough work per step) or one thread. Their workspace
  * is the single-threaded build's, whatever ran: the parts' workspaces are
  * gathered into it (and spread out of it for backward), so a forward pass on
  * one build and its backward pass on the other agree.
@@ -26,7 +26,7 @@
 #define EXPORT(name) __attribute__((export_name(name)))
 #define SPINS 50000
 
-enum { JOB_PARTS = 1, JOB_TEAM = 2, JOB_EXIT = 3 };
+enum { JOB_PARTS = 1, JOB_TEAM = 2, JOB_TEAM_BACKWARD = 3, JOB_EXIT = 4 };
 
 typedef struct {
   int threads;
@@ -43,6 +43,8 @@ typedef struct {
   const gk_dims *d;
   const float *x, *W, *R, *bx, *bh, *h0, *mask;
   float *y, *hT, *ws, *scratch;
+  const float *dy, *dhT;
+  float *dx, *dW, *dR, *dbx, *dbh, *dh0;
   int rc;
 } pool_state;
 
@@ -79,8 +81,12 @@ static void run_share(int index) {
     if (index < pool.nparts) gk_run_part(&pool.parts[index]);
   } else {
     const gk_team team = {index, pool.threads, team_sync};
-    const int rc = gk_forward_team(&team, pool.d, pool.x, pool.W, pool.R, pool.bx, pool.bh, pool.h0, pool.mask,
-                                   pool.y, pool.hT, pool.ws, pool.scratch);
+    const int rc = pool.job_kind == JOB_TEAM ?
+        gk_forward_team(&team, pool.d, pool.x, pool.W, pool.R, pool.bx, pool.bh, pool.h0, pool.mask,
+                        pool.y, pool.hT, pool.ws, pool.scratch) :
+        gk_backward_team(&team, pool.d, pool.x, pool.W, pool.R, pool.bx, pool.bh, pool.h0, pool.mask,
+                         pool.ws, pool.dy, pool.dhT, pool.dx, pool.dW, pool.dR, pool.dbx, pool.dbh, pool.dh0,
+                         pool.scratch);
     if (index == 0) pool.rc = rc;
   }
 }
@@ -190,7 +196,8 @@ EXPORT("gk_backward_scratch_floats") size_t mt_backward_scratch_floats(const gk_
 EXPORT("gk_call_threads") int gk_call_threads(const gk_dims *d, int backward) {
   const int parts = parts_of(d);
   if (parts > 1) return parts;
-  return !backward && use_team(d) ? pool.threads : 1;
+  (void)backward;
+  return use_team(d) ? pool.threads : 1;
 }
 
 EXPORT("gk_forward") int mt_forward(const gk_dims *d, const float *x, const float *W, const float *R,
@@ -216,6 +223,13 @@ EXPORT("gk_backward") int mt_backward(const gk_dims *d, const float *x, const fl
                                       float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
                                       float *scratch) {
   const int parts = parts_of(d);
+  if (parts <= 1 && use_team(d)) {
+    pool.d = d; pool.x = x; pool.W = W; pool.R = R; pool.bx = bx; pool.bh = bh; pool.h0 = h0; pool.mask = mask;
+    pool.ws = (float *)ws; pool.dy = dy; pool.dhT = dhT; pool.dx = dx; pool.dW = dW; pool.dR = dR; pool.dbx = dbx;
+    pool.dbh = dbh; pool.dh0 = dh0; pool.scratch = scratch;
+    run_job(JOB_TEAM_BACKWARD);
+    return pool.rc;
+  }
   if (parts <= 1) return gk_backward(d, x, W, R, bx, bh, h0, mask, ws, dy, dhT, dx, dW, dR, dbx, dbh, dh0, scratch);
   float *parts_ws = scratch + gk_backward_parallel_scratch(d, parts);
   regroup_workspace(d, parts, ws, parts_ws, 0);

@@ -87,7 +87,7 @@ function isNode(): boolean {
  * cross-origin isolated), with no error. 'auto' goes back to following env
  * TFJS_GRU_WASM_THREADS or tfjs's wasm backend. Calls of batch 2 and more are
  * split by batch rows; calls of batch 1 with enough work per step split each
- * step's units (forward passes); smaller calls stay on one thread
+ * step's units (forward and backward); smaller calls stay on one thread
  * (options.splitEveryCall: share every call that can be shared, however small;
  * for tests).
  * @category Backends and kernels

