@@ -50,27 +50,27 @@ function nodeWorkerThreads(): NodeWorkerThreads|null {
  * pool ends. Written for both a Web Worker and a worker_threads eval script.
  */
 const WORKER_SOURCE = `
-'use strict';
-function start(data, post) {
-  try {
-    const e = new WebAssembly.Instance(data.module, {env: {memory: data.memory}}).exports;
-    e.__stack_pointer.value = data.stackTop;
-    e.__wasm_init_tls(data.tls);
-    e.gk_set_pack_buffers(data.pack);
-    post('ready');
-    e.gk_thread_main(data.index);
-    post('exit');
-  } catch (err) {
-    post('error: ' + (err && err.message || err));
+  'use strict';
+  function start(data, post) {
+    try {
+      const e = new WebAssembly.Instance(data.module, {env: {memory: data.memory}}).exports;
+      e.__stack_pointer.value = data.stackTop;
+      e.__wasm_init_tls(data.tls);
+      e.gk_set_pack_buffers(data.pack);
+      post('ready');
+      e.gk_thread_main(data.index);
+      post('exit');
+    } catch (err) {
+      post('error: ' + (err && err.message || err));
+    }
   }
-}
-if (typeof require === 'function') {
-  const builtin = 'worker_threads';  // a name, not a literal require: this text is no import of the package
-  const {parentPort} = require(builtin);
-  parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
-} else {
-  self.onmessage = (ev) => start(ev.data, (m) => self.postMessage(m));
-}
+  if (typeof require === 'function') {
+    const builtin = 'worker_threads';  // a name, not a literal require: this text is no import of the package
+    const {parentPort} = require(builtin);
+    parentPort.once('message', (data) => start(data, (m) => parentPort.postMessage(m)));
+  } else {
+    self.onmessage = (ev) => start(ev.data, (m) => self.postMessage(m));
+  }
 `;
 
 interface ThreadStart {
