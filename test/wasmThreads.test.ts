@@ -71,7 +71,8 @@ maybe('the threaded wasm kernel against the single-threaded one', () => {
       const d = {batch: 1, time: 50, inputSize: 32, units: 64, resetAfter: false, activation: 0,
                  recurrentActivation: 1, goBackwards: false};
       expect(p.kernel.callThreads(d)).toBe(1);
-      expect(p.kernel.callThreads({...d, units: 256, inputSize: 64})).toBe(2);  // one step of RNNoise's size: shared
+      expect(p.kernel.callThreads({...d, units: 256, inputSize: 64})).toBe(2);  // 50 steps of U = 256: shared
+      expect(p.kernel.callThreads({...d, units: 256, inputSize: 64, time: 1})).toBe(1);  // one step: waking costs more
       expect(p.kernel.callThreads({...d, batch: 32, units: 128, time: 100})).toBe(2);
     } finally {
       p.stop();

@@ -144,12 +144,19 @@ void gk_run_parts(gk_part_job *jobs, int parts) {
   run_job(JOB_PARTS);
 }
 
-/* Multiply-adds per step below which meeting at each step costs more than the second thread saves. */
+/*
+ * Multiply-adds per step below which meeting at each step costs more than the
+ * second thread saves, and per call below which waking the parked workers
+ * (tens of µs) does.
+ */
 #define MIN_TEAM_STEP_WORK 60000.0
+#define MIN_TEAM_CALL_WORK 2e6
 
 static int use_team(const gk_dims *d) {
   if (pool.threads < 2 || d->batch != 1) return 0;
-  return pool.always || (3.0 * d->units * (d->units + d->input_size) >= MIN_TEAM_STEP_WORK && d->units >= 8 * pool.threads);
+  if (pool.always) return 1;
+  const double step = 3.0 * d->units * (d->units + d->input_size);
+  return step >= MIN_TEAM_STEP_WORK && step * d->time >= MIN_TEAM_CALL_WORK && d->units >= 8 * pool.threads;
 }
 
 /* Batch parts of a call: as the native addon cuts them, or every row its own part up to the threads (always). */
