@@ -6,18 +6,10 @@
 // window.__threads for the runner.
 import * as g from '/dist/browser/tfjs-gru.esm.js';
 
-const {tf} = g;
+import {seeded as seededWith} from './seeded.js';
 
-function seeded(shape, seed) {
-  const n = shape.reduce((a, b) => a * b, 1);
-  const v = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    v[i] = s / 2 ** 32 - 0.5;
-  }
-  return tf.tensor(v, shape);
-}
+const {tf} = g;
+const seeded = (shape, seed) => seededWith(tf, shape, seed);
 
 async function run() {
   await g.selectBackend('cpu');  // the wasm kernel serves cpu too; no tfjs wasm files needed
