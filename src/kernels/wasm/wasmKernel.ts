@@ -6,7 +6,8 @@
  * Each call lays its arrays out in the module's memory after __heap_base
  * (growing it as needed), copies the inputs in, runs gk_forward/gk_backward and
  * copies the results out; the workspace travels in a JS Float32Array, so calls
- * are independent of each other. Single-threaded.
+ * are independent of each other. Over the threaded build's instance
+ * (wasmThreads.ts) the same calls run on its pool of threads.
  */
 import {
   SequenceKernel, SequenceKernelDims, SequenceKernelForward, SequenceKernelGradients, SequenceKernelInputs,
