@@ -58,6 +58,16 @@ int gk_forward(const gk_dims *d, const float *x, const float *W, const float *R,
                const float *bx, const float *bh, const float *h0, const float *mask,
                float *y, float *hT, float *ws, float *scratch);
 
+struct gk_team;
+/*
+ * gk_forward run by a team of threads (gk_team.h), each calling it with the
+ * same arguments: member k computes its share of the units, and the members
+ * meet at each step. A team of one is gk_forward.
+ */
+int gk_forward_team(const struct gk_team *team, const gk_dims *d, const float *x, const float *W, const float *R,
+                    const float *bx, const float *bh, const float *h0, const float *mask,
+                    float *y, float *hT, float *ws, float *scratch);
+
 /*
  * dy [B, T, U] (processing order, as y), dhT [B, U] (may be NULL: zeros).
  * Writes dx [B,T,D], dW [D,3U], dR [U,3U], dbx [3U], dbh [3U] (dbx/dbh may be NULL), dh0 [B,U].
@@ -67,5 +77,12 @@ int gk_backward(const gk_dims *d, const float *x, const float *W, const float *R
                 const float *ws, const float *dy, const float *dhT,
                 float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
                 float *scratch);
+
+/* gk_backward run by a team of threads, as gk_forward_team. */
+int gk_backward_team(const struct gk_team *team, const gk_dims *d, const float *x, const float *W, const float *R,
+                     const float *bx, const float *bh, const float *h0, const float *mask,
+                     const float *ws, const float *dy, const float *dhT,
+                     float *dx, float *dW, float *dR, float *dbx, float *dbh, float *dh0,
+                     float *scratch);
 
 #endif

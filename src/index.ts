@@ -26,6 +26,7 @@ export {BackendInfo, BackendName, BackendUnavailableError, BACKEND_NAMES, backen
 export {registerSequenceKernel, sequenceKernelFor, SequenceKernelMode, sequenceKernelMode, setSequenceKernelMode} from './kernels/registry';
 export type {SequenceKernelProvider} from './kernels/registry';
 export {loadWasmKernel, loadWasmKernelSync, WasmKernel, wasmKernelBytes, wasmKernelIfLoaded, wasmKernelModule} from './kernels/wasm/wasmKernel';
+export {setWasmKernelThreads, wasmKernelThreads, wasmKernelThreadsUnavailableReason} from './kernels/wasm/wasmKernelThreads';
 // Streaming: a model one frame at a time, state inside (the tfjs-free part is the `tfjs-gru/stream` entry).
 export {gruStreamFromLayersModel, gruStreamFromLayersModelSync, planFromLayersModel, LayersModelStreamOptions} from './stream/fromLayersModel';
 export {GruStream, StreamLayerInfo} from './stream/gruStream';

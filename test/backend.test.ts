@@ -76,7 +76,7 @@ describe('parseBackendName', () => {
     const info = await root.selectBackend();
     expect(info.name).toBe('wasm');
     expect(info.reason).toMatch(/first choice of wasm, webgl, cpu/);
-    expect(info.gruKernel).toMatch(/wasm-simd whole-sequence kernel|tfjs ops/);
+    expect(info.gruKernel).toMatch(/wasm-simd( ×\d+ threads)? whole-sequence kernel|tfjs ops/);
     // wasmPaths once the backend runs: its .wasm is loaded already; the request still succeeds
     await expect(root.selectBackend('wasm', {wasmPaths: '/elsewhere/'})).resolves.toMatchObject({name: 'wasm'});
     await selectBackend(requested);  // back to the backend this run tests

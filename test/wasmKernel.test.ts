@@ -68,7 +68,11 @@ describe('engines without SIMD', () => {
         expect(fresh.wasmKernelIfLoaded()).toBeNull();
         expect(() => fresh.loadWasmKernelSync()).toThrow(fresh.WasmKernelUnavailableError);
         expect(() => fresh.loadWasmKernelSync()).toThrow(/the SIMD wasm GRU kernel cannot run here: .*SIMD128/);
-        expect(fresh.wasmKernelProvider()).toBeNull();  // callers fall back to tfjs ops
+      });
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        const fresh = require('../src/kernels/wasm/wasmKernelThreads') as typeof import('../src/kernels/wasm/wasmKernelThreads');
+        expect(fresh.wasmKernelProvider(() => undefined)()).toBeNull();  // callers fall back to tfjs ops
       });
     } finally {
       spy.mockRestore();

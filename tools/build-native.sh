@@ -21,7 +21,7 @@ out="$root/native/build/tfjs_gru_native.node"
 "$cc" -O3 -march=native -fno-trapping-math -fno-math-errno -fPIC -shared -std=c11 -Wall -Wextra -Werror \
   -DNODE_GYP_MODULE_NAME=tfjs_gru_native -DNAPI_VERSION=8 \
   -I"$root/native" -I"$root/native/node" -I"$node_include" \
-  "$root/native/gru_kernel.c" "$root/native/node/blas_gemm.c" "$root/native/node/batch_parallel.c" \
+  "$root/native/gru_kernel.c" "$root/native/node/blas_gemm.c" "$root/native/batch_parallel.c" "$root/native/node/run_parts.c" \
   "$root/native/node/addon.c" -lopenblas -lpthread -lm -o "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$out"

@@ -10,11 +10,19 @@ const TYPES = {
   '.svg': 'image/svg+xml', '.png': 'image/png', '.bin': 'application/octet-stream', '.npy': 'application/octet-stream',
 };
 
+/** The headers that make a page cross-origin isolated (SharedArrayBuffer, wasm threads). */
+const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+  'Cross-Origin-Resource-Policy': 'same-origin',
+};
+
 /**
  * Serves `root` on http://127.0.0.1:PORT/ (port 0: any free one). Resolves to
- * {url, close()}; `log` receives one line per request when given.
+ * {url, close()}; `log` receives one line per request when given; `isolated`:
+ * every response carries the COOP/COEP headers (CROSS_ORIGIN_ISOLATION).
  */
-function startStaticServer(root, {port = 0, host = '127.0.0.1', log} = {}) {
+function startStaticServer(root, {port = 0, host = '127.0.0.1', log, isolated = false} = {}) {
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
@@ -26,7 +34,7 @@ function startStaticServer(root, {port = 0, host = '127.0.0.1', log} = {}) {
     }
     const file = path.resolve(base, `.${rel.endsWith('/') ? `${rel}index.html` : rel}`);
     const send = (status, body, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(status, {'Content-Type': type, 'Cache-Control': 'no-store'});
+      res.writeHead(status, {'Content-Type': type, 'Cache-Control': 'no-store', ...(isolated ? CROSS_ORIGIN_ISOLATION : {})});
       res.end(req.method === 'HEAD' ? undefined : body);
       if (log) log(`${status} ${req.method} ${url.pathname}`);
     };
@@ -46,4 +54,4 @@ function startStaticServer(root, {port = 0, host = '127.0.0.1', log} = {}) {
   });
 }
 
-module.exports = {startStaticServer};
+module.exports = {startStaticServer, CROSS_ORIGIN_ISOLATION};

@@ -52,17 +52,28 @@
 #define GK_DOT_MAX_M 4 /* up to this many rows, a product with B transposed is row by row */
 
 /*
- * Packing buffers: one set per thread in the threaded build (GK_THREADS: its
- * instances share one memory), a plain static elsewhere.
+ * Packing buffers. In the threaded build (GK_THREADS: its instances share one
+ * memory) each thread has its own, which the loader places and hands over with
+ * gk_set_pack_buffers: thread-local pointers, not thread-local arrays, whose
+ * zeros would be copied into the module's bytes. Elsewhere plain statics.
  */
+#define GK_PACK_FLOATS (GK_KC * GK_NC + GK_KC * GK_NR + GK_MC * GK_KC)
 #ifdef GK_THREADS
 #define GK_THREAD_LOCAL _Thread_local
+static GK_THREAD_LOCAL float *pack_b, *pack_edge, *pack_a;
+__attribute__((export_name("gk_pack_buffer_floats"))) int gk_pack_buffer_floats(void) { return GK_PACK_FLOATS; }
+/* p: GK_PACK_FLOATS floats, 16-byte aligned, used by this thread only. */
+__attribute__((export_name("gk_set_pack_buffers"))) void gk_set_pack_buffers(float *p) {
+  pack_b = p;
+  pack_edge = p + GK_KC * GK_NC;
+  pack_a = pack_edge + GK_KC * GK_NR;
+}
 #else
 #define GK_THREAD_LOCAL
+static float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
+static float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
+static float pack_a[GK_MC * GK_KC] __attribute__((aligned(16)));
 #endif
-static GK_THREAD_LOCAL float pack_a[GK_MC * GK_KC] __attribute__((aligned(16)));
-static GK_THREAD_LOCAL float pack_b[GK_KC * GK_NC] __attribute__((aligned(16)));
-static GK_THREAD_LOCAL float pack_edge[GK_KC * GK_NR] __attribute__((aligned(16)));
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
 

@@ -10,8 +10,10 @@
  * loop differentiated by tfjs's tape (the reference the fast paths are tested
  * against). Browser-safe.
  */
+import * as tf from '@tensorflow/tfjs';
+
 import {SequenceKernel} from './sequenceKernel';
-import {wasmKernelProvider} from './wasm/wasmKernel';
+import {wasmKernelProvider} from './wasm/wasmKernelThreads';
 
 /**
  * Returns a kernel, or null when it cannot be had (e.g. the addon is not built); tried when the backend's kernel is first chosen.
@@ -41,9 +43,14 @@ export function registerSequenceKernel(backend: string, provider: SequenceKernel
   chosen.delete(backend);
 }
 
-// The SIMD wasm kernel serves the wasm and cpu backends, in Node and in browsers.
-registerSequenceKernel('wasm', wasmKernelProvider);
-registerSequenceKernel('cpu', wasmKernelProvider);
+// The SIMD wasm kernel serves the wasm and cpu backends, in Node and in browsers; its
+// thread count follows tfjs's wasm backend's once that backend is initialized (the engine's
+// registry holds initialized backends only; findBackend would start initializing it).
+type WasmBackendLike = {wasm?: {tfjs?: {getThreadsCount?: () => number}}};
+const wasmProvider = wasmKernelProvider(
+    () => (tf.engine() as unknown as {registry: Record<string, WasmBackendLike|undefined>}).registry.wasm);
+registerSequenceKernel('wasm', wasmProvider);
+registerSequenceKernel('cpu', wasmProvider);
 
 /** TFJS_GRU_KERNEL from the environment where there is one (Node); undefined in a browser. */
 function envMode(): SequenceKernelMode {

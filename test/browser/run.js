@@ -187,6 +187,38 @@ async function runRealtime(browser, base) {
   }
 }
 
+/*
+ * test/browser/threads.html on a server without and with the COOP/COEP headers: the wasm kernel
+ * runs on 2 threads exactly when the page is cross-origin isolated, with the single thread's results.
+ */
+async function runThreads(browser, base, isolated) {
+  const page = await browser.newPage();
+  const consoleLines = [];
+  page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+  page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+  const what = isolated ? 'a cross-origin isolated page (COOP/COEP)' : 'a page that is not cross-origin isolated';
+  try {
+    await page.goto(`${base}test/browser/threads.html`);
+    await page.waitForFunction(() => window.__threads && window.__threads.done, null, {timeout: SUITE_TIMEOUT_MS, polling: 200});
+    const r = await page.evaluate(() => window.__threads);
+    const detail = r.error || JSON.stringify(r);
+    if (isolated) {
+      report(`threads: on ${what} the wasm kernel runs on 2 Web Workers, equal to 1 thread (batch 3 and 1, outputs and dx)`,
+             r.error == null && r.isolated === true && r.threads === 2 && r.kernelName === 'wasm-simd ×2 threads' &&
+             r.why === null && r.maxDiff <= 1e-5, detail);
+    } else {
+      report(`threads: on ${what} the wasm kernel stays on 1 thread, with no error, and says why`,
+             r.error == null && r.isolated === false && r.threads === 1 && r.kernelName === 'wasm-simd' &&
+             /cross-origin isolated/.test(r.why || '') && r.maxDiff === 0, detail);
+    }
+    if (r.error || VERBOSE) console.log(consoleLines.map((l) => `  console ${l}`).join('\n'));
+  } catch (e) {
+    report(`threads page on ${what}`, false, `${e.message}\n${consoleLines.join('\n')}`);
+  } finally {
+    await page.close();
+  }
+}
+
 async function main() {
   const started = Date.now();
   await bundleChecks();
@@ -218,6 +250,13 @@ async function main() {
     }
     await runExample(browser, server.url);
     await runRealtime(browser, server.url);
+    await runThreads(browser, server.url, false);
+    const isolatedServer = await startStaticServer(ROOT, {isolated: true});
+    try {
+      await runThreads(browser, isolatedServer.url, true);
+    } finally {
+      await isolatedServer.close();
+    }
   } finally {
     if (browser) await browser.close();
     await server.close();

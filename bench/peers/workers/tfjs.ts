@@ -84,6 +84,14 @@ async function main(): Promise<void> {
     }
     const info = await selectBackend(backend);
     result.notes.push(`tfjs ${tf.version.tfjs}, backend ${tf.getBackend()}: ${info.reason}`);
+    if (impl === 'ours' && backend === 'wasm') {
+      // Our wasm kernel gets the peers' thread count (worker_threads on a shared memory).
+      // eslint-disable-next-line @typescript-eslint/no-var-requires
+      const threads = require('../../../src/kernels/wasm/wasmKernelThreads');
+      const used = await threads.setWasmKernelThreads(job.threads);
+      result.notes.push(`our wasm GRU kernel: ${used} thread(s) (asked for ${job.threads})` +
+                        (used < job.threads ? `: ${threads.wasmKernelThreadsUnavailableReason()}` : ''));
+    }
     if (impl === 'ours') {
       // Which whole-sequence kernel (or the tfjs-op path) our layers run on this backend; optional, as the
       // registry is newer than this benchmark.

@@ -6,7 +6,8 @@
  * Each call lays its arrays out in the module's memory after __heap_base
  * (growing it as needed), copies the inputs in, runs gk_forward/gk_backward and
  * copies the results out; the workspace travels in a JS Float32Array, so calls
- * are independent of each other. Single-threaded.
+ * are independent of each other. Over the threaded build's instance
+ * (wasmThreads.ts) the same calls run on its pool of threads.
  */
 import {
   SequenceKernel, SequenceKernelDims, SequenceKernelForward, SequenceKernelGradients, SequenceKernelInputs,
@@ -220,27 +221,11 @@ function checkInputs(d: SequenceKernelDims, i: SequenceKernelInputs): void {
 }
 
 /**
- * A provider for src/kernels/registry.ts: the kernel, compiled synchronously if
- * the engine allows it; else (a browser's main thread) null for now, and the
- * asynchronous compile is started so that wasmKernelIfLoaded() has it later.
- */
-export function wasmKernelProvider(): WasmKernel|null {
-  if (kernel) return kernel;
-  if (wasmSimdUnsupportedReason() != null) return null;
-  try {
-    return loadWasmKernelSync();
-  } catch (e) {
-    loadWasmKernel().catch(() => undefined);
-    return null;
-  }
-}
-
-/**
  * A SequenceKernel over one instance of gru_kernel.wasm. Use the loaders above.
  * @category Backends and kernels
  */
 export class WasmKernel implements SequenceKernel {
-  readonly name = 'wasm-simd';
+  readonly name: string;
   private readonly heapBase: number;
   /*
    * Weights stay in the module's memory between calls with the same
@@ -252,8 +237,13 @@ export class WasmKernel implements SequenceKernel {
   private generation = 0;
   private residentEnd: number;
 
-  constructor(readonly exports: GruKernelExports) {
-    this.heapBase = (exports.__heap_base.value as number) >>> 0;
+  /**
+   * options.heapStart: where this kernel's memory use starts (default __heap_base; the
+   * threaded kernel keeps its threads' stacks before it); options.name: the kernel's name.
+   */
+  constructor(readonly exports: GruKernelExports, options: {heapStart?: number, name?: string} = {}) {
+    this.heapBase = options.heapStart ?? (exports.__heap_base.value as number) >>> 0;
+    this.name = options.name ?? 'wasm-simd';
     this.residentEnd = this.residentStart;
   }
 
@@ -325,6 +315,12 @@ export class WasmKernel implements SequenceKernel {
       fwd: e.gk_forward_scratch_floats(dimsPtr) >>> 0,
       bwd: e.gk_backward_scratch_floats(dimsPtr) >>> 0,
     };
+  }
+
+  /** The threads a forward (or backward) call with these dims runs on: 1 unless this is the threaded kernel. */
+  callThreads(d: SequenceKernelDims, backward = false): number {
+    const f = (this.exports as {gk_call_threads?: (dims: number, backward: number) => number}).gk_call_threads;
+    return f ? f(this.writeDims(d).ptr, backward ? 1 : 0) : 1;
   }
 
   /** Floats of workspace a forward pass with these dims keeps. */

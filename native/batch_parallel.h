@@ -2,12 +2,34 @@
  * The native kernel over several threads: the batch is cut into contiguous
  * parts and each part runs the whole single-threaded kernel on its own thread
  * (batch entries of a GRU never interact), with one join per call; the weight
- * gradients of the parts are then added. Each part's products run on one
- * OpenBLAS thread, so the threads never wait for each other mid-sequence.
+ * gradients of the parts are then added, so the threads never wait for each
+ * other mid-sequence. Shared by the native addon (pthreads: native/node/run_parts.c)
+ * and the threaded wasm build (its thread pool: native/wasm/threads.c), which
+ * each provide gk_run_parts.
  */
 #ifndef GK_BATCH_PARALLEL_H
 #define GK_BATCH_PARALLEL_H
 #include "gru_kernel.h"
+
+#define GK_MAX_PARTS 16
+
+/* One part's call of gk_forward or gk_backward, and its result. */
+typedef struct {
+  gk_dims dims;
+  int backward;
+  const float *x, *W, *R, *bx, *bh, *h0, *mask, *ws, *dy, *dhT;
+  float *y, *hT, *wsOut, *dx, *dW, *dR, *dbx, *dbh, *dh0, *scratch;
+  int rc;
+} gk_part_job;
+
+/* Part k of `parts` covers batch entries [*first, *first + *size). */
+void gk_part_range(int batch, int parts, int k, int *first, int *size);
+
+/* Runs one part's call (sets j->rc). */
+void gk_run_part(gk_part_job *j);
+
+/* Runs gk_run_part on jobs[0..parts), jobs[0] on the calling thread, and returns when all are done. */
+void gk_run_parts(gk_part_job *jobs, int parts);
 
 /* Parts a call of these dims is cut into with at most `threads` threads (1: run as is). */
 int gk_parts(const gk_dims *d, int threads);

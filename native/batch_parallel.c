@@ -1,12 +1,9 @@
 /* See batch_parallel.h. */
 #include "batch_parallel.h"
 
-#include <pthread.h>
 #include <string.h>
 
-#include "blas_threads.h"
-
-#define MAX_PARTS 16
+#define MAX_PARTS GK_MAX_PARTS
 /* Below this many multiply-adds per call, a thread costs more than it saves. */
 #define MIN_PARALLEL_WORK 4e6
 
@@ -18,8 +15,7 @@ int gk_parts(const gk_dims *d, int threads) {
   return n;
 }
 
-/* Part k covers batch entries [first, first + size). */
-static void part_range(int batch, int parts, int k, int *first, int *size) {
+void gk_part_range(int batch, int parts, int k, int *first, int *size) {
   const int base = batch / parts, extra = batch % parts;
   *first = k * base + (k < extra ? k : extra);
   *size = base + (k < extra ? 1 : 0);
@@ -33,7 +29,7 @@ static gk_dims part_dims(const gk_dims *d, int size) {
 
 size_t gk_forward_parallel_scratch(const gk_dims *d, int parts) {
   int first, size;
-  part_range(d->batch, parts, 0, &first, &size);  /* part 0 is the largest */
+  gk_part_range(d->batch, parts, 0, &first, &size);  /* part 0 is the largest */
   const gk_dims p = part_dims(d, size);
   return (size_t)parts * gk_forward_scratch_floats(&p);
 }
@@ -46,21 +42,12 @@ static size_t grad_floats(const gk_dims *d) {
 
 size_t gk_backward_parallel_scratch(const gk_dims *d, int parts) {
   int first, size;
-  part_range(d->batch, parts, 0, &first, &size);
+  gk_part_range(d->batch, parts, 0, &first, &size);
   const gk_dims p = part_dims(d, size);
   return (size_t)parts * (gk_backward_scratch_floats(&p) + grad_floats(d));
 }
 
-typedef struct {
-  gk_dims dims;
-  int backward;
-  const float *x, *W, *R, *bx, *bh, *h0, *mask, *ws, *dy, *dhT;
-  float *y, *hT, *wsOut, *dx, *dW, *dR, *dbx, *dbh, *dh0, *scratch;
-  int rc;
-} part_job;
-
-static void *run_part(void *arg) {
-  part_job *j = (part_job *)arg;
+void gk_run_part(gk_part_job *j) {
   if (j->backward) {
     j->rc = gk_backward(&j->dims, j->x, j->W, j->R, j->bx, j->bh, j->h0, j->mask, j->ws, j->dy, j->dhT,
                         j->dx, j->dW, j->dR, j->dbx, j->dbh, j->dh0, j->scratch);
@@ -68,21 +55,11 @@ static void *run_part(void *arg) {
     j->rc = gk_forward(&j->dims, j->x, j->W, j->R, j->bx, j->bh, j->h0, j->mask, j->y, j->hT, j->wsOut,
                        j->scratch);
   }
-  return NULL;
 }
 
-/* Runs job 0 on this thread and the others on new threads; returns the first nonzero rc. */
-static int run_parts(part_job *jobs, int parts) {
-  pthread_t tid[MAX_PARTS];
-  int started[MAX_PARTS] = {0};
-  gk_blas_single_thread(1);  /* each part's products on its own thread only */
-  for (int k = 1; k < parts; k++) started[k] = pthread_create(&tid[k], NULL, run_part, &jobs[k]) == 0;
-  run_part(&jobs[0]);
-  for (int k = 1; k < parts; k++) {
-    if (started[k]) pthread_join(tid[k], NULL);
-    else run_part(&jobs[k]);  /* no thread to be had: run it here */
-  }
-  gk_blas_single_thread(0);
+/* Runs every part (gk_run_parts); returns the first nonzero rc. */
+static int run_parts(gk_part_job *jobs, int parts) {
+  gk_run_parts(jobs, parts);
   for (int k = 0; k < parts; k++) if (jobs[k].rc) return jobs[k].rc;
   return 0;
 }
@@ -92,15 +69,15 @@ static int run_parts(part_job *jobs, int parts) {
  * its batch rows; its slice of the workspace; its share of the scratch.
  * Returns the first batch row of each part in `first`.
  */
-static void part_jobs(part_job *jobs, int parts, const gk_dims *d, const float *x, const float *W, const float *R,
+static void gk_part_jobs(gk_part_job *jobs, int parts, const gk_dims *d, const float *x, const float *W, const float *R,
                       const float *bx, const float *bh, const float *h0, const float *mask, float *ws,
                       float *scratch, size_t perScratch, int backward, int *first) {
   const size_t T = d->time, D = d->input_size, U = d->units;
   size_t wsAt = 0;
   for (int k = 0; k < parts; k++) {
     int size;
-    part_range(d->batch, parts, k, &first[k], &size);
-    part_job *j = &jobs[k];
+    gk_part_range(d->batch, parts, k, &first[k], &size);
+    gk_part_job *j = &jobs[k];
     memset(j, 0, sizeof *j);
     j->backward = backward;
     j->dims = part_dims(d, size);
@@ -118,9 +95,9 @@ int gk_forward_parallel(const gk_dims *d, int parts, const float *x, const float
                         float *y, float *hT, float *ws, float *scratch) {
   if (parts <= 1) return gk_forward(d, x, W, R, bx, bh, h0, mask, y, hT, ws, scratch);
   const size_t T = d->time, U = d->units;
-  part_job jobs[MAX_PARTS];
+  gk_part_job jobs[MAX_PARTS];
   int first[MAX_PARTS];
-  part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, ws, scratch, gk_forward_parallel_scratch(d, parts) / parts, 0,
+  gk_part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, ws, scratch, gk_forward_parallel_scratch(d, parts) / parts, 0,
             first);
   for (int k = 0; k < parts; k++) {
     jobs[k].y = y + first[k] * T * U;
@@ -139,11 +116,11 @@ int gk_backward_parallel(const gk_dims *d, int parts, const float *x, const floa
   }
   const size_t T = d->time, D = d->input_size, U = d->units, G = 3 * U;
   const size_t perScratch = gk_backward_parallel_scratch(d, parts) / parts;
-  part_job jobs[MAX_PARTS];
+  gk_part_job jobs[MAX_PARTS];
   int first[MAX_PARTS];
-  part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, (float *)ws, scratch, perScratch, 1, first);
+  gk_part_jobs(jobs, parts, d, x, W, R, bx, bh, h0, mask, (float *)ws, scratch, perScratch, 1, first);
   for (int k = 0; k < parts; k++) {
-    part_job *j = &jobs[k];
+    gk_part_job *j = &jobs[k];
     j->dy = dy + first[k] * T * U; j->dhT = dhT ? dhT + first[k] * U : 0;
     j->dx = dx + first[k] * T * D; j->dh0 = dh0 + first[k] * U;
     if (k == 0) {
