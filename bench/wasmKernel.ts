@@ -19,23 +19,8 @@ import {ACTIVATION_CODES, SequenceKernelDims, SequenceKernelInputs} from '../src
 import {loadWasmKernelSync} from '../src/kernels/wasm/wasmKernel';
 import {gruSequence} from '../src/math/gruSequence';
 import {arg, median, timeMs} from './timing';
+import {GRU_SIZES as SIZES, seededFloats as rand} from './wasmBenchData';
 import {KERNEL_GEMM_SHAPES, shapeLabel} from './wasmGemmShapes';
-
-const SIZES: Record<string, [number, number, number, number]> = {
-  latency: [1, 50, 32, 64],
-  medium: [32, 100, 64, 128],
-  large: [64, 200, 128, 256],
-};
-
-function rand(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = (s / 4294967296 * 2 - 1) * scale;
-  }
-  return a;
-}
 
 /**
  * Median ms of `runs` calls after a warm-up of at least 3 calls and 300 ms: V8 first runs

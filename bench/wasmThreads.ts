@@ -10,24 +10,13 @@ import {ACTIVATION_CODES, SequenceKernelDims, SequenceKernelInputs} from '../src
 import {loadWasmKernelSync, WasmKernel} from '../src/kernels/wasm/wasmKernel';
 import {WasmThreadPool} from '../src/kernels/wasm/wasmThreads';
 import {arg, median, timeMs} from './timing';
+import {GRU_SIZES, seededFloats as rand} from './wasmBenchData';
 
 const SIZES: Record<string, [number, number, number, number]> = {
   step: [1, 1, 64, 256],
-  latency: [1, 50, 32, 64],
+  ...GRU_SIZES,
   nsnet2: [1, 100, 400, 400],
-  medium: [32, 100, 64, 128],
-  large: [64, 200, 128, 256],
 };
-
-function rand(n: number, seed: number, scale = 0.5): Float32Array {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = (s / 4294967296 * 2 - 1) * scale;
-  }
-  return a;
-}
 
 interface Row { size: string; dims: number[]; task: string; split: string; singleMs: number; threadsMs: number; }
 

@@ -19,6 +19,7 @@ import {loadWasmKernelSync} from '../src/kernels/wasm/wasmKernel';
 import {gemmModel, gruModel} from './peers/onnxModel';
 import {arg, median} from './timing';
 import {KERNEL_GEMM_SHAPES, shapeLabel} from './wasmGemmShapes';
+import {GRU_SIZES as SIZES, seededFloats as rand} from './wasmBenchData';
 
 interface OrtTensor { data: Float32Array; dims: readonly number[]; }
 interface OrtSession { run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>; release(): Promise<void>; }
@@ -26,22 +27,6 @@ interface Ort {
   env: {versions: Record<string, string>, wasm: {numThreads?: number, simd?: boolean}, logLevel?: string};
   Tensor: new (type: 'float32', data: Float32Array, dims: number[]) => OrtTensor;
   InferenceSession: {create(model: Uint8Array, options: Record<string, unknown>): Promise<OrtSession>};
-}
-
-const SIZES: Record<string, [number, number, number, number]> = {
-  latency: [1, 50, 32, 64],
-  medium: [32, 100, 64, 128],
-  large: [64, 200, 128, 256],
-};
-
-function rand(n: number, seed: number, scale = 1): Float32Array {
-  let s = seed >>> 0;
-  const a = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    a[i] = (s / 4294967296 * 2 - 1) * scale;
-  }
-  return a;
 }
 
 function loadOrt(): Ort {

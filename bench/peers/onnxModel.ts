@@ -127,12 +127,7 @@ export function gruModel(B: number, T: number, D: number, U: number, w: OnnxGruW
   graph.message(5, tensor('B', [1, 6 * U], bias));
   graph.message(11, valueInfo('X', [B, T, D]));
   graph.message(12, valueInfo('Y', [B, T, 1, U]));
-  const model = new Writer();
-  model.int(1, 8);                                      // ir_version 8 (opset 17 era)
-  model.string(2, 'tfjs-gru bench');                    // producer_name
-  model.message(7, graph);                              // graph
-  model.message(8, new Writer().string(1, '').int(2, 17));  // opset_import { domain "", version 17 }
-  return model.finish();
+  return modelOf(graph);
 }
 
 /**
@@ -162,12 +157,7 @@ export function gemmModel(m: number, n: number, k: number, transA: boolean, tran
   graph.message(11, valueInfo('A', aDims));
   if (!constB) graph.message(11, valueInfo('B', bDims));
   for (let i = 0; i < copies; i++) graph.message(12, valueInfo(`Y${i}`, [1, 1]));
-  const model = new Writer();
-  model.int(1, 8);
-  model.string(2, 'tfjs-gru bench');
-  model.message(7, graph);
-  model.message(8, new Writer().string(1, '').int(2, 17));
-  return model.finish();
+  return modelOf(graph);
 }
 
 /** One GRU layer of {@link streamModel}: Keras layout z | r | h (reset before: the recurrent bias is zeros). */
@@ -205,10 +195,15 @@ export function streamModel(U: number, grus: StreamGruWeights[], dense: {kernel:
   grus.forEach((_, k) => graph.message(11, valueInfo(`H${k + 1}`, [1, 1, U])));
   graph.message(12, valueInfo('OUT', [1, 1, dense.units]));
   grus.forEach((_, k) => graph.message(12, valueInfo(`Yh${k + 1}`, [1, 1, U])));
+  return modelOf(graph);
+}
+
+/** A ModelProto holding `graph`: ir_version 8, producer 'tfjs-gru bench', opset 17 of the default domain. */
+function modelOf(graph: Writer): Uint8Array {
   const model = new Writer();
-  model.int(1, 8);
-  model.string(2, 'tfjs-gru bench');
-  model.message(7, graph);
-  model.message(8, new Writer().string(1, '').int(2, 17));
+  model.int(1, 8);                                      // ir_version 8 (opset 17 era)
+  model.string(2, 'tfjs-gru bench');                    // producer_name
+  model.message(7, graph);                              // graph
+  model.message(8, new Writer().string(1, '').int(2, 17));  // opset_import { domain "", version 17 }
   return model.finish();
 }
