@@ -101,8 +101,11 @@ export async function setWasmKernelThreads(threads: number|'auto', options: {spl
   splitEveryCall = options.splitEveryCall ?? envSplitEveryCall();
   if (threads === 'auto') {
     stopPool();
+    followed = false;  // the next call follows env / the wasm backend again
     const n = envThreads();
-    return n == null ? 1 : startPool(n);
+    if (n == null) return 1;
+    followed = true;
+    return startPool(n);
   }
   return startPool(threads);
 }
