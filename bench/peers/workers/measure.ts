@@ -10,6 +10,9 @@ export interface Measured {
   error?: string;
 }
 
+const WARMUP_MS = 300;
+const MAX_WARMUP_RUNS = 5000;
+
 async function timeOnce(fn: () => void | Promise<void>): Promise<number> {
   const t0 = process.hrtime.bigint();
   await fn();
@@ -17,8 +20,8 @@ async function timeOnce(fn: () => void | Promise<void>): Promise<number> {
 }
 
 /**
- * Warms every candidate up (`warmup` runs, 0 allowed when the caller has already run it once; a single one
- * when that already took more than a quarter of the budget), then runs rounds in which each candidate runs once, until each has `runs` timed runs or has spent
+ * Warms every candidate up (`warmup` runs, 0 allowed when the caller has already run it once, and at least
+ * 300 ms of runs; a single one when that already took more than a quarter of the budget), then runs rounds in which each candidate runs once, until each has `runs` timed runs or has spent
  * `maxSeconds` on timed runs (at least one timed run each). A candidate that throws is dropped with its error.
  */
 export async function measure(cands: Candidate[], runs: number, warmup: number, maxSeconds: number):
@@ -29,8 +32,12 @@ export async function measure(cands: Candidate[], runs: number, warmup: number, 
     const m: Measured = {timesMs: []};
     out.set(c.key, m);
     try {
-      for (let i = 0; i < warmup; i++) {
+      // Also at least WARMUP_MS of runs: V8 runs wasm (ours and onnxruntime-web's) as baseline code
+      // until a function is hot, and a one-step call would otherwise be timed before that.
+      let spent = 0;
+      for (let i = 0; (i < warmup || spent < WARMUP_MS) && i < MAX_WARMUP_RUNS; i++) {
         const ms = await timeOnce(c.run);
+        spent += ms;
         if (ms > maxSeconds * 250) break;
       }
       live.push(c);
