@@ -50,7 +50,9 @@ function main(): void {
         }],
       ];
       for (const [task, fn] of tasks) {
-        for (let i = 0; i < 3; i++) { fn(single); fn(pool.kernel); }  // warm-up: V8's optimized code
+        // Warm-up: at least 3 runs each and 0.3 s, as V8 runs wasm as baseline code until it is hot.
+        const until = performance.now() + 300;
+        for (let i = 0; i < 3 || performance.now() < until; i++) { fn(single); fn(pool.kernel); }
         const t1: number[] = [], tn: number[] = [];
         for (let i = 0; i < runs; i++) {
           t1.push(timeMs(() => fn(single)));
