@@ -13,6 +13,16 @@ import {GruKernelExports} from '../kernels/wasm/wasmApi';
 import {FRAME_ACTIVATIONS} from './frameActivations';
 import {PlanNode, StreamPlan} from './streamPlan';
 
+/** The largest batch whose products read transposed weights (gk_sgemm's dot-product case). */
+const TRANSPOSED_MAX_BATCH = 4;
+
+/** a [rows, cols] row-major as [cols, rows]. */
+function transposed(a: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(a.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
+  return t;
+}
+
 const PAGE = 65536;
 
 /** Bump allocation of 16-byte aligned float arrays in the module's memory. */
@@ -98,6 +108,10 @@ export class GruStream {
 
     const heap = new Float32Array(e.memory.buffer);
     const view = (ptr: number, n: number) => new Float32Array(e.memory.buffer, ptr, n);
+    // Up to 4 rows the kernel's products take the weights transposed (dot products of contiguous rows,
+    // measured ~10 % faster at batch 1, where a frame streams its weights from memory once).
+    const T = B <= TRANSPOSED_MAX_BATCH ? 1 : 0;
+    const weightLayout = (a: Float32Array, rows: number, cols: number) => T ? transposed(a, rows, cols) : a;
     const valueView = value.map((ptr, id) => view(ptr, B * plan.sizes[id]));
     this.input = valueView[0];
     this.output = view(out, B * plan.outputSize);
@@ -109,27 +123,27 @@ export class GruStream {
         const w = node.weights;
         new Int32Array(e.memory.buffer, at.dims, dimsSize).set([
           B, 1, node.inputSize, node.units, node.resetAfter ? 1 : 0, node.activation, node.recurrentActivation, 0]);
-        heap.set(w.W, at.W >> 2);
-        heap.set(w.R, at.R >> 2);
+        heap.set(weightLayout(w.W, node.inputSize, 3 * node.units), at.W >> 2);
+        heap.set(weightLayout(w.R, node.units, 3 * node.units), at.R >> 2);
         if (w.bx) heap.set(w.bx, at.bx >> 2);
         if (w.bh) heap.set(w.bh, at.bh >> 2);
         const x = value[node.input];
         const {dims, W, R, bx, bh} = at;
         this.states.push(yView);
-        this.program.push(() => { e.gk_step(dims, x, W, R, bx, bh, y, scratch); });
+        this.program.push(() => { e.gk_step(dims, x, W, R, bx, bh, y, scratch, T); });
       } else if (node.op === 'dense') {
-        heap.set(node.kernel, at.K >> 2);
+        heap.set(weightLayout(node.kernel, node.inputSize, node.units), at.K >> 2);
         if (node.bias) heap.set(node.bias, at.b >> 2);
         const x = value[node.input];
         const {K, b} = at;
         const {inputSize, units} = node;
         const code = ACTIVATION_CODES[node.activation];
         if (code != null) {
-          this.program.push(() => e.gk_dense(B, inputSize, units, x, K, b, code, y));
+          this.program.push(() => e.gk_dense(B, inputSize, units, x, K, b, code, y, T));
         } else {
           const f = FRAME_ACTIVATIONS[node.activation];
           const linear = ACTIVATION_CODES.linear;
-          this.program.push(() => { e.gk_dense(B, inputSize, units, x, K, b, linear, y); f(yView, B, units); });
+          this.program.push(() => { e.gk_dense(B, inputSize, units, x, K, b, linear, y, T); f(yView, B, units); });
         }
       } else if (node.op === 'activation') {
         const xView = valueView[node.input];

@@ -37,9 +37,13 @@ export interface GruKernelExports {
   gk_workspace_floats(dims: number): number;
   gk_forward_scratch_floats(dims: number): number;
   gk_backward_scratch_floats(dims: number): number;
-  gk_step(dims: number, x: number, W: number, R: number, bx: number, bh: number, h: number, scratch: number): number;
+  /** transposed 1: W [3U, D], R [3U, U] (the layer's transposes); 0: W [D, 3U], R [U, 3U]. */
+  gk_step(dims: number, x: number, W: number, R: number, bx: number, bh: number, h: number, scratch: number,
+          transposed: number): number;
   gk_step_scratch_floats(dims: number): number;
-  gk_dense(rows: number, k: number, n: number, x: number, K: number, b: number, activation: number, y: number): void;
+  /** transposed 1: K [n, k]; 0: K [k, n]. */
+  gk_dense(rows: number, k: number, n: number, x: number, K: number, b: number, activation: number, y: number,
+           transposed: number): void;
   gk_activate(kind: number, v: number, n: number): void;
   gk_test_exp(x: number, y: number, n: number): void;
   gk_test_tanh(x: number, y: number, n: number): void;
