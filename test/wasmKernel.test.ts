@@ -10,6 +10,7 @@ import {GRU_KERNEL_WASM_BASE64} from '../src/kernels/wasm/gruKernelWasm.generate
 import {
   WasmKernel, decodeBase64, loadWasmKernel, loadWasmKernelSync, wasmKernelIfLoaded, wasmSimdUnsupportedReason,
 } from '../src/kernels/wasm/wasmKernel';
+import {checkExports, REQUIRED_EXPORTS} from '../src/kernels/wasm/wasmApi';
 import {GruSequenceOptions, opsGruSequence} from '../src/math/gruSequence';
 import {expectNoNewTensors, randInt, rng} from './helpers/tensors';
 
@@ -53,6 +54,19 @@ describe('loading', () => {
     expect(Array.from(bytes.subarray(0, 4))).toEqual([0x00, 0x61, 0x73, 0x6d]);
     expect(Buffer.from(decodeBase64('aGk=')).toString()).toBe('hi');
     expect(() => decodeBase64('a*==')).toThrow(/invalid character '\*' at 1/);
+  });
+});
+
+describe('a module of another version', () => {
+  test('an export whose signature changed (gk_step without its transposed flag) is refused, naming it', () => {
+    const fake: Record<string, unknown> = Object.fromEntries(REQUIRED_EXPORTS.map((name) => [name, () => 0]));
+    fake.gk_dense = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, t: number) =>
+      a + b + c + d + e + f + g + h + t;
+    fake.gk_step = (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number) =>
+      a + b + c + d + e + f + g + h;
+    expect(() => checkExports(fake)).toThrow(/another version of tfjs-gru: its gk_step takes 8 arguments, this version's takes 9/);
+    fake.gk_step = fake.gk_dense;
+    expect(() => checkExports(fake)).not.toThrow();
   });
 });
 

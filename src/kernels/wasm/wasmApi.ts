@@ -58,12 +58,22 @@ export const REQUIRED_EXPORTS = [
   'gk_activate',
 ];
 
-/** The instance's exports, typed, after checking that every required one is there. */
+/** Parameters of the exports whose signature changed between versions: a module of another version is refused. */
+const EXPORT_ARITY: Record<string, number> = {gk_step: 9, gk_dense: 9};
+
+/** The instance's exports, typed, after checking that every required one is there, with this version's signatures. */
 export function checkExports(found: Record<string, unknown>): GruKernelExports {
   const missing = REQUIRED_EXPORTS.filter((name) => !(name in found));
   if (missing.length > 0) {
     throw new Error(`gru_kernel.wasm lacks the exports ${missing.join(', ')} ` +
                     '(was it built without native/gru_kernel.c? run tools/build-wasm.sh)');
+  }
+  for (const [name, arity] of Object.entries(EXPORT_ARITY)) {
+    const n = (found[name] as {length: number}).length;
+    if (n !== arity) {
+      throw new Error(`gru_kernel.wasm is from another version of tfjs-gru: its ${name} takes ${n} arguments, ` +
+                      `this version's takes ${arity} (use this package's tfjs-gru/gru_kernel.wasm or wasmKernelBytes())`);
+    }
   }
   return found as unknown as GruKernelExports;
 }
