@@ -58,9 +58,8 @@ function main(): void {
           t1.push(timeMs(() => fn(single)));
           tn.push(timeMs(() => fn(pool.kernel)));
         }
-        const f = pool.kernel.callThreads(dims), b = pool.kernel.callThreads(dims, true);
-        const how = (n: number) => n === 1 ? 'one thread' : B > 1 ? `${n} batch parts` : `units over ${n}`;
-        rows.push({size, dims: [B, T, D, U], task, split: task === 'forward' ? how(f) : `${how(f)} / ${how(b)}`,
+        const n = pool.kernel.callThreads(dims);
+        rows.push({size, dims: [B, T, D, U], task, split: n === 1 ? 'one thread' : B > 1 ? `${n} batch parts` : `units over ${n}`,
                    singleMs: median(t1), threadsMs: median(tn)});
       }
     }

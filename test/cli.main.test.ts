@@ -2,14 +2,7 @@
 // arguments and its exit code through, thrown errors map to 1 (failure) or 2 (usage).
 import {CliContext, passThroughVerb, RegisterVerb, UsageError} from '../src/cli/context';
 import {main} from '../src/cli/main';
-
-function capture(): {restore: () => void, out: string[], err: string[]} {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => (out.push(String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => (err.push(String(s)), true));
-  return {out, err, restore: () => { o.mockRestore(); e.mockRestore(); }};
-}
+import {captureStdio as capture} from './helpers/cli';
 
 test('a pass-through verb receives its arguments untouched and returns its exit code', async () => {
   const seen: string[][] = [];

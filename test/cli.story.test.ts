@@ -7,16 +7,7 @@ import * as path from 'path';
 import {CliContext} from '../src/cli/context';
 import {buildProgram, main} from '../src/cli/main';
 import {MODEL_FILE_FORMATS} from '../src/node/modelFormats';
-
-const ROOT = path.join(__dirname, '..');
-
-function capture(): {restore: () => void, out: string[], err: string[]} {
-  const out: string[] = [];
-  const err: string[] = [];
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => (out.push(String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => (err.push(String(s)), true));
-  return {out, err, restore: () => { o.mockRestore(); e.mockRestore(); }};
-}
+import {captureStdio as capture, ROOT} from './helpers/cli';
 
 async function run(argv: string[]): Promise<{code: number, out: string, err: string}> {
   const io = capture();

@@ -48,9 +48,8 @@ maybe('the threaded wasm kernel against the single-threaded one', () => {
     };
     const dy = f(B * T * U), dhT = f(B * U);
     const k = pool.kernel;
-    // Every call is shared (splitEveryCall): by batch rows, or by units when B = 1.
+    // Every call, forward and backward, is shared (splitEveryCall): by batch rows, or by units when B = 1.
     expect(k.callThreads(d)).toBe(2);
-    expect(k.callThreads(d, true)).toBe(2);
     const a = single().forward(d, inputs, true), b = k.forward(d, inputs, true);
     for (const key of ['y', 'hT', 'workspace'] as const) {
       expect(maxDiff(b[key]!, a[key]!)).toBeLessThanOrEqual(1e-5 * scale(a[key]!));

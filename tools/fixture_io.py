@@ -20,6 +20,34 @@ def seed_for(name):
     return zlib.crc32(name.encode("utf-8"))
 
 
+def padded_uniform(rng, b, t, d, lengths):
+    """[b, t, d] float32 uniform in [-1, 1) from ``rng`` (a numpy Generator), row i zero from step lengths[i] on."""
+    x = rng.uniform(-1, 1, size=(b, t, d)).astype(np.float32)
+    for i, n in enumerate(lengths):
+        x[i, n:] = 0.0
+    return x
+
+
+def padded_tokens(rng, b, t, vocab, lengths):
+    """[b, t] int32 token ids in [1, vocab), row i padded with 0 from step lengths[i] on."""
+    x = rng.integers(1, vocab, size=(b, t)).astype(np.int32)
+    for i, n in enumerate(lengths):
+        x[i, n:] = 0
+    return x
+
+
+def cases_main(make_case, cases, **versions):
+    """The command line of a per-case generator: ``--out DIR``; runs make_case(out, *c) for each case and
+    prints ``{"cases": [names], <versions>}`` as JSON."""
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    names = [make_case(args.out, *c) for c in cases]
+    print(json.dumps({"cases": names, **versions}))
+
+
 def save_npy(path, array, dtype):
     # np.asarray(order="C"), not np.ascontiguousarray: that one turns a 0-d array into shape (1,)
     arr = np.asarray(np.asarray(array).astype(_DTYPES[dtype]), order="C")

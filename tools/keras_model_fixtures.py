@@ -25,7 +25,7 @@ import numpy as np
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_io import save_npy, seed_for, write_json  # noqa: E402
+from fixture_io import padded_tokens, padded_uniform, save_npy, seed_for, write_json  # noqa: E402
 from make_keras_file_fixtures import _fix_keras_zip  # noqa: E402
 
 F32 = np.float32
@@ -47,20 +47,6 @@ def _set_weights(model, rng):
 
 def _u(rng, *shape, lim=1.0):
     return rng.uniform(-lim, lim, size=shape).astype(F32)
-
-
-def _masked(rng, b, t, d, lengths):
-    x = _u(rng, b, t, d)
-    for i, n in enumerate(lengths):
-        x[i, n:] = 0.0
-    return x
-
-
-def _tokens(rng, b, t, vocab, lengths):
-    x = rng.integers(1, vocab, size=(b, t)).astype(np.int32)
-    for i, n in enumerate(lengths):
-        x[i, n:] = 0
-    return x
 
 
 # ------------------------------------------------------------------ models
@@ -98,7 +84,7 @@ def m_embedding_lstm_gru(k, L, v3):
     """issue 18's third: Embedding(mask_zero) + LSTM + GRU, padded token ids."""
     model = k.Sequential([k.Input((None,), dtype="int32"), L.Embedding(12, 4, mask_zero=True),
                           L.LSTM(5, return_sequences=True), L.GRU(3), L.Dense(2)])
-    return model, lambda rng: [_tokens(rng, 3, 6, 12, [6, 4, 2])]
+    return model, lambda rng: [padded_tokens(rng, 3, 6, 12, [6, 4, 2])]
 
 
 def m_conv_pool_gru_td_flatten(k, L, v3):
@@ -114,7 +100,7 @@ def m_functional_embedding_masked(k, L, v3):
     h = L.Embedding(10, 3, mask_zero=True)(x)
     h = L.Bidirectional(L.GRU(2, reset_after=False, return_sequences=True))(h)
     h = L.LSTM(3)(h)
-    return k.Model(x, L.Dense(2)(h)), lambda rng: [_tokens(rng, 3, 5, 10, [5, 3, 1])]
+    return k.Model(x, L.Dense(2)(h)), lambda rng: [padded_tokens(rng, 3, 5, 10, [5, 3, 1])]
 
 
 def m_functional_masking_merge(k, L, v3):
@@ -125,7 +111,7 @@ def m_functional_masking_merge(k, L, v3):
     h = L.LSTM(4, return_sequences=True)(m)
     h = L.Concatenate()([h, L.Dense(4)(h)])
     h = L.GRU(3, dropout=0.2, recurrent_dropout=0.1)(h)
-    return k.Model(x, L.Dense(2)(h)), lambda rng: [_masked(rng, 3, 6, 3, [6, 4, 1])]
+    return k.Model(x, L.Dense(2)(h)), lambda rng: [padded_uniform(rng, 3, 6, 3, [6, 4, 1])]
 
 
 def m_masking_td_rnns(k, L, v3):
@@ -133,7 +119,7 @@ def m_masking_td_rnns(k, L, v3):
     model = k.Sequential([k.Input((None, 3)), L.Masking(0.0), L.TimeDistributed(L.Dense(4, activation="relu")),
                           L.SimpleRNN(3, return_sequences=True), L.Bidirectional(L.GRU(2), merge_mode="ave"),
                           L.Dense(2)])
-    return model, lambda rng: [_masked(rng, 3, 5, 3, [5, 3, 2])]
+    return model, lambda rng: [padded_uniform(rng, 3, 5, 3, [5, 3, 2])]
 
 
 def m_bidi_lstm_simplernn(k, L, v3):

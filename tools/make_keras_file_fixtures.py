@@ -24,7 +24,7 @@ import numpy as np
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_io import save_npy, seed_for, write_json  # noqa: E402
+from fixture_io import padded_tokens, padded_uniform, save_npy, seed_for, write_json  # noqa: E402
 
 F32 = np.float32
 GROUP = "keras_files"
@@ -83,20 +83,6 @@ def _write(out, name, framework, fname, x, y, extra=None, more=None):
     return f"{GROUP}/{name}"
 
 
-def _masked_x(rng, b, t, d, lengths):
-    x = rng.uniform(-1, 1, size=(b, t, d)).astype(F32)
-    for i, n in enumerate(lengths):
-        x[i, n:] = 0.0
-    return x
-
-
-def _tokens(rng, b, t, vocab, lengths):
-    x = rng.integers(1, vocab, size=(b, t)).astype(np.int32)
-    for i, n in enumerate(lengths):
-        x[i, n:] = 0
-    return x
-
-
 def _models(keras, L, cudnn_gru=None):
     """(name, builder, input maker) for both frameworks: the same architectures."""
     inp = keras.Input
@@ -114,15 +100,15 @@ def _models(keras, L, cudnn_gru=None):
          lambda rng: rng.uniform(-1, 1, size=(2, 6, 2)).astype(F32)),
         ("masking_gru_dense", lambda: keras.Sequential([inp((None, 3)), L.Masking(0.0), L.GRU(4),
                                                         L.Dense(2, activation="softmax")]),
-         lambda rng: _masked_x(rng, 3, 6, 3, [6, 3, 1])),
+         lambda rng: padded_uniform(rng, 3, 6, 3, [6, 3, 1])),
         ("embedding_gru_dense", lambda: _functional_embedding(keras, L),
-         lambda rng: _tokens(rng, 3, 7, 11, [7, 4, 2])),
+         lambda rng: padded_tokens(rng, 3, 7, 11, [7, 4, 2])),
         ("masking_bidi_last", lambda: keras.Sequential([inp((None, 3)), L.Masking(0.0),
                                                         L.Bidirectional(L.GRU(3), merge_mode="sum"), L.Dense(2)]),
-         lambda rng: _masked_x(rng, 3, 5, 3, [5, 2, 4])),
+         lambda rng: padded_uniform(rng, 3, 5, 3, [5, 2, 4])),
         ("masking_bidi_seq", lambda: keras.Sequential([inp((None, 3)), L.Masking(0.0),
                                                        L.Bidirectional(L.GRU(3, return_sequences=True)), L.Dense(2)]),
-         lambda rng: _masked_x(rng, 2, 5, 3, [5, 3])),
+         lambda rng: padded_uniform(rng, 2, 5, 3, [5, 3])),
         ("hard_sigmoid_gru", lambda: keras.Sequential([inp((None, 3)), L.GRU(4, recurrent_activation="hard_sigmoid",
                                                                             return_sequences=True)]),
          lambda rng: rng.uniform(-3, 3, size=(2, 5, 3)).astype(F32)),

@@ -6,8 +6,6 @@ Runs under the Python that has torch: Debian's python3-torch for /usr/bin/python
 ``<out>/pytorch/<name>/`` cases and prints one JSON line on stdout:
 ``{"cases": [...], "torch": "<version>", "numpy": "<version>"}``.
 """
-import argparse
-import json
 import os
 import sys
 
@@ -16,7 +14,7 @@ import torch
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_io import seed_for, write_case  # noqa: E402
+from fixture_io import cases_main, seed_for, write_case  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -77,13 +75,5 @@ def make_case(out, b, t, d, u, use_h0):
     return name
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    args = ap.parse_args()
-    names = [make_case(args.out, *c) for c in CASES]
-    print(json.dumps({"cases": names, "torch": torch.__version__, "numpy": np.__version__}))
-
-
 if __name__ == "__main__":
-    main()
+    cases_main(make_case, CASES, torch=torch.__version__, numpy=np.__version__)

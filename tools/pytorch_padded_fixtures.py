@@ -10,8 +10,6 @@ state_dict (PyTorch's names), x, ``lengths`` (int32), h_0 when given, ``output``
 each length) and ``h_n`` (each sequence's state at its last valid step; the reverse direction's
 after step 0). Prints one JSON line on stdout: ``{"cases": [...]}``.
 """
-import argparse
-import json
 import os
 import sys
 
@@ -21,7 +19,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_io import seed_for, write_case  # noqa: E402
+from fixture_io import cases_main, seed_for, write_case  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -69,13 +67,5 @@ def make_case(out, b, t, d, u, layers, bidi, batch_first, use_h0, lengths):
     return name
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    args = ap.parse_args()
-    names = [make_case(args.out, *c) for c in CASES]
-    print(json.dumps({"cases": names, "torch": torch.__version__}))
-
-
 if __name__ == "__main__":
-    main()
+    cases_main(make_case, CASES, torch=torch.__version__)

@@ -7,8 +7,6 @@ x, h_0 [layers * dirs, B, U], the output, h_n and the gradients of
 ``sum(output * g) + sum(h_n * g_h)`` with respect to every parameter, x and h_0.
 Prints one JSON line on stdout: ``{"cases": [...]}``.
 """
-import argparse
-import json
 import os
 import sys
 
@@ -17,7 +15,7 @@ import torch
 
 sys.dont_write_bytecode = True  # keep tools/ free of __pycache__
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from fixture_io import seed_for, write_case  # noqa: E402
+from fixture_io import cases_main, seed_for, write_case  # noqa: E402
 
 torch.set_num_threads(1)
 torch.use_deterministic_algorithms(True)
@@ -71,13 +69,5 @@ def make_case(out, b, t, d, u, layers, bidi, batch_first, use_h0, bias):
     return name
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
-    args = ap.parse_args()
-    names = [make_case(args.out, *c) for c in CASES]
-    print(json.dumps({"cases": names, "torch": torch.__version__}))
-
-
 if __name__ == "__main__":
-    main()
+    cases_main(make_case, CASES, torch=torch.__version__)

@@ -2,19 +2,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 
+import {seededRandom as rng} from '../../src/math/seededRandom';
 import {Size} from './spec';
 
-/** mulberry32: a small, well-known 32-bit PRNG, so the data depends on the seed alone. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32 (src/math/seededRandom.ts), so the data depends on the seed alone. */
+export {rng};
 
 export function uniform(n: number, lim: number, next: () => number): Float32Array {
   const a = new Float32Array(n);

@@ -134,11 +134,8 @@ EXPORT("gk_threads_exit") void gk_threads_exit(void) {
   pool.threads = 1;
 }
 
+/* parts is at most pool.threads (parts_of). */
 void gk_run_parts(gk_part_job *jobs, int parts) {
-  if (pool.threads < parts) {  /* cannot happen: gk_parts is given pool.threads */
-    for (int k = 0; k < parts; k++) gk_run_part(&jobs[k]);
-    return;
-  }
   pool.parts = jobs;
   pool.nparts = parts;
   run_job(JOB_PARTS);
@@ -199,11 +196,10 @@ EXPORT("gk_backward_scratch_floats") size_t mt_backward_scratch_floats(const gk_
   return parts > 1 ? gk_backward_parallel_scratch(d, parts) + gk_workspace_floats(d) : gk_backward_scratch_floats(d);
 }
 
-/* The threads this call of these dims runs on (1, the parts, or the team). */
-EXPORT("gk_call_threads") int gk_call_threads(const gk_dims *d, int backward) {
+/* The threads a call (forward or backward) of these dims runs on (1, the parts, or the team). */
+EXPORT("gk_call_threads") int gk_call_threads(const gk_dims *d) {
   const int parts = parts_of(d);
   if (parts > 1) return parts;
-  (void)backward;
   return use_team(d) ? pool.threads : 1;
 }
 

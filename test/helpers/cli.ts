@@ -34,3 +34,12 @@ export function runThroughPipe(args: string[], env: Record<string, string> = {})
   if (r.error) throw r.error;
   return {stdout: r.stdout, stderr: r.stderr, code: r.status ?? -1};
 }
+
+/** Captures what an in-process main() writes to stdout and stderr (jest spies), until restore(). */
+export function captureStdio(): {restore: () => void, out: string[], err: string[]} {
+  const out: string[] = [];
+  const err: string[] = [];
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s: any) => (out.push(String(s)), true));
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s: any) => (err.push(String(s)), true));
+  return {out, err, restore: () => { o.mockRestore(); e.mockRestore(); }};
+}

@@ -317,10 +317,10 @@ export class WasmKernel implements SequenceKernel {
     };
   }
 
-  /** The threads a forward (or backward) call with these dims runs on: 1 unless this is the threaded kernel. */
-  callThreads(d: SequenceKernelDims, backward = false): number {
-    const f = (this.exports as {gk_call_threads?: (dims: number, backward: number) => number}).gk_call_threads;
-    return f ? f(this.writeDims(d).ptr, backward ? 1 : 0) : 1;
+  /** The threads a call (forward or backward) with these dims runs on: 1 unless this is the threaded kernel. */
+  callThreads(d: SequenceKernelDims): number {
+    const f = (this.exports as {gk_call_threads?: (dims: number) => number}).gk_call_threads;
+    return f ? f(this.writeDims(d).ptr) : 1;
   }
 
   /** Floats of workspace a forward pass with these dims keeps. */

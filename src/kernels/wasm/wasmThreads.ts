@@ -32,7 +32,6 @@ export function wasmThreadsUnsupportedReason(): string|null {
 
 interface NodeWorker {
   postMessage(data: unknown): void;
-  once(event: string, f: (v: unknown) => void): void;
   unref(): void;
   terminate(): Promise<number>;
 }
@@ -160,9 +159,13 @@ export class WasmThreadPool {
     const readies: Promise<void>[] = [];
     for (const s of starts.slice(1)) {
       const data: ThreadStart = {...s, module, memory};
-      const {thread, ready} = node ? startNodeWorker(node, data) : startWebWorker(data);
-      workers.push(thread);
-      readies.push(ready);
+      if (node) {
+        workers.push(startNodeWorker(node, data));  // waited for below, on the start count
+      } else {
+        const {thread, ready} = startWebWorker(data);
+        workers.push(thread);
+        readies.push(ready);
+      }
     }
     const pool = new WasmThreadPool(
         new WasmKernel(e, {heapStart: end, name: `wasm-simd ×${threads} threads`}), threads, e, workers);
@@ -221,11 +224,11 @@ function waitForWorkers(e: ThreadExports, memory: WasmMemory, workers: number): 
   }
 }
 
-function startNodeWorker(wt: NodeWorkerThreads, data: ThreadStart): {thread: Thread, ready: Promise<void>} {
+function startNodeWorker(wt: NodeWorkerThreads, data: ThreadStart): Thread {
   const worker = new wt.Worker(WORKER_SOURCE, {eval: true});
   worker.unref();  // a parked worker must not keep the process alive
   worker.postMessage(data);
-  return {thread: {terminate: () => { worker.terminate().catch(() => undefined); }}, ready: Promise.resolve()};
+  return {terminate: () => { worker.terminate().catch(() => undefined); }};
 }
 
 interface WebWorker {
